@@ -1,0 +1,1 @@
+//! tlsdoctor tells why a TLS connection fails and what to change.
