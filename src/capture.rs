@@ -1,0 +1,353 @@
+//! Connecting and recording what the server presents. No judgement here.
+//!
+//! The handshake runs with a verifier that accepts any chain, so the chain is recorded even when
+//! it is broken; judging it is the checks' job. Handshake signatures are still verified, so a
+//! completed handshake proves the server holds the leaf's key.
+
+use crate::target::Target;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
+use std::future::Future;
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context as TaskContext, Poll};
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::TcpStream;
+
+/// How many of the server's first bytes are kept, to name a protocol that is not TLS.
+const SNIFF_BYTES: usize = 256;
+
+/// Resolves host names to addresses. The system resolver is the default; tests substitute one.
+pub trait Resolve: Send + Sync {
+    fn resolve<'a>(
+        &'a self,
+        host: &'a str,
+        port: u16,
+    ) -> Pin<Box<dyn Future<Output = io::Result<Vec<SocketAddr>>> + Send + 'a>>;
+}
+
+/// The operating system's resolver, through tokio.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemResolver;
+
+impl Resolve for SystemResolver {
+    fn resolve<'a>(
+        &'a self,
+        host: &'a str,
+        port: u16,
+    ) -> Pin<Box<dyn Future<Output = io::Result<Vec<SocketAddr>>> + Send + 'a>> {
+        Box::pin(async move { Ok(tokio::net::lookup_host((host, port)).await?.collect()) })
+    }
+}
+
+/// The step a connection attempt was in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Phase {
+    #[default]
+    Resolving,
+    Connecting,
+    Handshake,
+}
+
+/// What the server negotiated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Negotiated {
+    pub version: String,
+    pub cipher_suite: String,
+    pub key_exchange: Option<String>,
+    pub alpn: Option<String>,
+}
+
+/// Why a capture stopped short. Facts; `checks::connection` names the cause.
+#[derive(Debug)]
+pub enum Failure {
+    /// The resolver failed.
+    Resolve(io::Error),
+    /// The resolver answered with no address.
+    NoAddresses,
+    /// Every address refused or failed; the last error is kept.
+    Connect(SocketAddr, io::Error),
+    /// The time limit passed during `phase`.
+    Timeout { phase: Phase, limit: Duration },
+    /// rustls rejected what the server sent, or the server sent an alert.
+    Tls(rustls::Error),
+    /// The connection broke during the handshake.
+    Io(io::Error),
+}
+
+/// Everything recorded about one connection attempt.
+#[derive(Debug, Default)]
+pub struct Capture {
+    /// The address connected to, once a TCP connection was made.
+    pub address: Option<SocketAddr>,
+    /// The chain exactly as presented (empty if none was seen).
+    pub chain: Vec<CertificateDer<'static>>,
+    /// A stapled OCSP response, if the server sent one.
+    pub ocsp: Option<Vec<u8>>,
+    /// Set when the handshake completed.
+    pub negotiated: Option<Negotiated>,
+    /// Set when something went wrong (possibly after the chain was seen).
+    pub failure: Option<Failure>,
+    /// The first bytes the server sent, and how many it sent in all.
+    pub first_bytes: Vec<u8>,
+    pub bytes_received: usize,
+}
+
+/// State shared between the attempt and the timeout that may cut it short.
+#[derive(Default)]
+struct Shared {
+    phase: Phase,
+    address: Option<SocketAddr>,
+    chain: Vec<CertificateDer<'static>>,
+    ocsp: Option<Vec<u8>>,
+    first_bytes: Vec<u8>,
+    bytes_received: usize,
+}
+
+type SharedState = Arc<Mutex<Shared>>;
+
+fn lock(shared: &SharedState) -> std::sync::MutexGuard<'_, Shared> {
+    shared
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Connects to `target`, runs a TLS handshake as `name`, and records what was presented,
+/// all within `limit`.
+pub async fn capture(
+    target: &Target,
+    name: ServerName<'static>,
+    resolver: &dyn Resolve,
+    limit: Duration,
+) -> Capture {
+    let shared = SharedState::default();
+    let outcome =
+        tokio::time::timeout(limit, attempt(target, name, resolver, shared.clone())).await;
+    let (negotiated, failure) = match outcome {
+        Ok(Ok(negotiated)) => (Some(negotiated), None),
+        Ok(Err(failure)) => (None, Some(failure)),
+        Err(_) => {
+            let phase = lock(&shared).phase;
+            (None, Some(Failure::Timeout { phase, limit }))
+        }
+    };
+    let mut state = lock(&shared);
+    Capture {
+        address: state.address,
+        chain: std::mem::take(&mut state.chain),
+        ocsp: state.ocsp.take(),
+        negotiated,
+        failure,
+        first_bytes: std::mem::take(&mut state.first_bytes),
+        bytes_received: state.bytes_received,
+    }
+}
+
+async fn attempt(
+    target: &Target,
+    name: ServerName<'static>,
+    resolver: &dyn Resolve,
+    shared: SharedState,
+) -> Result<Negotiated, Failure> {
+    let addresses = match target.host.parse::<IpAddr>() {
+        Ok(ip) => vec![SocketAddr::new(ip, target.port)],
+        Err(_) => resolver
+            .resolve(&target.host, target.port)
+            .await
+            .map_err(Failure::Resolve)?,
+    };
+    lock(&shared).phase = Phase::Connecting;
+    let mut last_error = None;
+    let mut stream = None;
+    for address in &addresses {
+        match TcpStream::connect(address).await {
+            Ok(s) => {
+                stream = Some(s);
+                lock(&shared).address = Some(*address);
+                break;
+            }
+            Err(e) => last_error = Some((*address, e)),
+        }
+    }
+    let stream = match (stream, last_error) {
+        (Some(s), _) => s,
+        (None, Some((address, e))) => return Err(Failure::Connect(address, e)),
+        (None, None) => return Err(Failure::NoAddresses),
+    };
+    let _ = stream.set_nodelay(true);
+    lock(&shared).phase = Phase::Handshake;
+
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier = Arc::new(Recorder {
+        provider: provider.clone(),
+        shared: shared.clone(),
+    });
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(Failure::Tls)?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let sniffing = Sniffing {
+        inner: stream,
+        shared: shared.clone(),
+    };
+    let mut tls = connector.connect(name, sniffing).await.map_err(|e| {
+        match e
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        {
+            Some(tls_error) => Failure::Tls(tls_error.clone()),
+            None => Failure::Io(e),
+        }
+    })?;
+    let (_, connection) = tls.get_ref();
+    let negotiated = Negotiated {
+        version: connection
+            .protocol_version()
+            .map(|v| version_name(v.as_str().unwrap_or("unknown")))
+            .unwrap_or_default(),
+        cipher_suite: connection
+            .negotiated_cipher_suite()
+            .and_then(|s| s.suite().as_str())
+            .unwrap_or("unknown")
+            .to_string(),
+        key_exchange: connection
+            .negotiated_key_exchange_group()
+            .and_then(|g| g.name().as_str())
+            .map(str::to_string),
+        alpn: connection
+            .alpn_protocol()
+            .map(|p| String::from_utf8_lossy(p).into_owned()),
+    };
+    // A polite close; the server's answer does not matter.
+    let _ = tokio::time::timeout(Duration::from_millis(200), tls.shutdown()).await;
+    Ok(negotiated)
+}
+
+/// `TLSv1_3` → `TLS 1.3`.
+fn version_name(raw: &str) -> String {
+    raw.strip_prefix("TLSv")
+        .map(|v| format!("TLS {}", v.replace('_', ".")))
+        .unwrap_or_else(|| raw.to_string())
+}
+
+/// Records the presented chain and accepts it; verifies handshake signatures for real.
+#[derive(Debug)]
+struct Recorder {
+    provider: Arc<CryptoProvider>,
+    shared: SharedState,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("phase", &self.phase)
+            .finish()
+    }
+}
+
+impl ServerCertVerifier for Recorder {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let mut state = lock(&self.shared);
+        state.chain = std::iter::once(end_entity)
+            .chain(intermediates)
+            .map(|c| c.clone().into_owned())
+            .collect();
+        state.ocsp = (!ocsp_response.is_empty()).then(|| ocsp_response.to_vec());
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+/// A stream that remembers the first bytes the server sent, to recognise non-TLS protocols.
+struct Sniffing {
+    inner: TcpStream,
+    shared: SharedState,
+}
+
+impl AsyncRead for Sniffing {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let result = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = result {
+            let fresh = &buf.filled()[before..];
+            let mut state = lock(&self.shared);
+            state.bytes_received += fresh.len();
+            let room = SNIFF_BYTES.saturating_sub(state.first_bytes.len());
+            state
+                .first_bytes
+                .extend_from_slice(&fresh[..room.min(fresh.len())]);
+        }
+        result
+    }
+}
+
+impl AsyncWrite for Sniffing {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}

@@ -1,0 +1,504 @@
+//! The catalog of named causes: every way a check can fail, as data.
+//!
+//! Checks emit a [`Cause`] with per-instance detail; everything a person reads about a cause
+//! (title, explanation, fix, severity, which side must change) lives here once, so the human
+//! report, the JSON output and the README cannot drift apart.
+
+use serde::Serialize;
+use std::fmt;
+
+/// How much a finding matters. Ordered from worst to mildest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// A mainstream client rejects the connection.
+    Error,
+    /// Works today for most clients, but is wrong or about to break.
+    Warning,
+    /// Worth knowing; changes nothing about the verdict.
+    Info,
+}
+
+impl Severity {
+    /// The word used in reports and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// Who has to act to fix a cause.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    /// The server's TLS configuration (the chain file, the listener).
+    Server,
+    /// The client's trust store or settings.
+    Client,
+    /// The certificate itself must be reissued.
+    Certificate,
+    /// Either side, depending on which CA was meant (private vs public).
+    Either,
+    /// Name resolution, routing or firewalls between client and server.
+    Network,
+    /// Nothing needs to change.
+    None,
+}
+
+impl Side {
+    /// The word used in reports and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Server => "server",
+            Side::Client => "client",
+            Side::Certificate => "certificate",
+            Side::Either => "either",
+            Side::Network => "network",
+            Side::None => "none",
+        }
+    }
+}
+
+/// One entry of the catalog.
+#[derive(Debug)]
+pub struct CauseEntry {
+    /// Stable kebab-case id: part of the JSON contract and of exit-code scripting.
+    pub id: &'static str,
+    pub severity: Severity,
+    pub side: Side,
+    /// One line, says what is wrong.
+    pub title: &'static str,
+    /// What it means and why it usually happens.
+    pub explanation: &'static str,
+    /// What to change, with the directives and commands for common stacks.
+    pub fix: &'static str,
+}
+
+macro_rules! catalog {
+    ($( $(#[$doc:meta])* $variant:ident {
+        id: $id:literal, severity: $sev:ident, side: $side:ident,
+        title: $title:literal, explanation: $explanation:literal, fix: $fix:literal $(,)?
+    } )*) => {
+        /// A named cause. Its words live in [`Cause::entry`].
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Cause { $( $(#[$doc])* $variant, )* }
+
+        impl Cause {
+            /// Every cause, in catalog order.
+            pub const ALL: &'static [Cause] = &[ $(Cause::$variant),* ];
+
+            /// The catalog entry for this cause.
+            pub fn entry(self) -> &'static CauseEntry {
+                match self {
+                    $(Cause::$variant => &CauseEntry {
+                        id: $id,
+                        severity: Severity::$sev,
+                        side: Side::$side,
+                        title: $title,
+                        explanation: $explanation,
+                        fix: $fix,
+                    },)*
+                }
+            }
+        }
+    };
+}
+
+impl Cause {
+    /// The stable id, e.g. `missing-intermediate`.
+    pub fn id(self) -> &'static str {
+        self.entry().id
+    }
+
+    /// The catalog severity of this cause.
+    pub fn severity(self) -> Severity {
+        self.entry().severity
+    }
+
+    /// Looks a cause up by its id.
+    pub fn from_id(id: &str) -> Option<Cause> {
+        Cause::ALL.iter().copied().find(|c| c.id() == id)
+    }
+}
+
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl Serialize for Cause {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.id())
+    }
+}
+
+catalog! {
+    // ---- Reaching the server: no chain could be seen. ----
+    /// The host name did not resolve.
+    DnsFailure {
+        id: "dns-failure", severity: Error, side: Network,
+        title: "The host name does not resolve",
+        explanation: "The name could not be turned into an address, so no connection was attempted. \
+The name is misspelt, its DNS record does not exist (yet), or this machine's resolver cannot see it \
+(split-horizon DNS, a VPN, /etc/hosts, a container without DNS).",
+        fix: "Check the spelling and the record: `getent hosts NAME` or `dig +short NAME`. To check a \
+server before DNS points at it, connect by address and check the real name: \
+`tlsdoctor check 192.0.2.10:443 --servername NAME`.",
+    }
+    /// TCP connection actively refused.
+    ConnectionRefused {
+        id: "connection-refused", severity: Error, side: Network,
+        title: "Nothing is listening on that port",
+        explanation: "The host answered but refused the TCP connection: no process listens on that port \
+at that address, or a firewall rejects the connection.",
+        fix: "Check the port number and that the server runs and listens on this address: on the server, \
+`ss -ltnp` should show 0.0.0.0:PORT or [::]:PORT (127.0.0.1:PORT only accepts local clients). Check \
+firewall REJECT rules and load-balancer listeners.",
+    }
+    /// Any other failure to open the TCP connection.
+    ConnectionFailed {
+        id: "connection-failed", severity: Error, side: Network,
+        title: "The connection could not be made",
+        explanation: "The TCP connection failed for a reason other than a refusal: the network or host is \
+unreachable, or the connection was reset.",
+        fix: "Check routing and firewalls between this machine and the target (`nc -vz HOST PORT`), and \
+whether the address family works from here (IPv6 vs IPv4, VPN, security groups).",
+    }
+    /// The check did not finish within `--timeout`.
+    Timeout {
+        id: "timeout", severity: Error, side: Network,
+        title: "No answer within the time limit",
+        explanation: "The check did not finish within --timeout (the detail says during which step). A \
+silent port usually means a firewall drops the packets, the service hangs, or it waits for the client \
+to speak a plain-text protocol first.",
+        fix: "Check that the port is reachable from here (`nc -vz HOST PORT`) and that no firewall drops \
+the traffic; if the server is only slow, raise --timeout. Ports that speak plain text first (SMTP, \
+IMAP, PostgreSQL) upgrade with STARTTLS instead of starting with TLS.",
+    }
+    /// The peer answered with something that is not TLS.
+    NotTls {
+        id: "not-tls", severity: Error, side: Server,
+        title: "The port does not speak TLS",
+        explanation: "The server answered, but not with a TLS handshake: it sent another protocol (the \
+detail names it when recognisable). Typical: plain HTTP on the port, the TLS listener on another port, \
+or a protocol that needs STARTTLS.",
+        fix: "Use the TLS port (443 for HTTPS, not 80), or enable TLS on this listener: nginx \
+`listen 443 ssl;`, Apache `SSLEngine on` in the VirtualHost, HAProxy `bind :443 ssl crt /path/site.pem`. \
+SMTP, IMAP and PostgreSQL upgrade to TLS with STARTTLS on their plain port.",
+    }
+    /// The peer speaks TLS but the handshake did not complete.
+    HandshakeFailure {
+        id: "handshake-failure", severity: Error, side: Server,
+        title: "The TLS handshake failed",
+        explanation: "The server speaks TLS but the handshake did not complete: it sent an alert or broke \
+the protocol (the detail names the alert or reason). Common reasons: no protocol version or cipher \
+suite in common (a server limited to TLS 1.0/1.1 or to legacy ciphers), an SNI name the server does \
+not serve, or a server that requires a client certificate.",
+        fix: "Read the alert in the detail. protocol_version or handshake_failure: enable TLS 1.2 and 1.3 \
+with ECDHE suites (nginx `ssl_protocols TLSv1.2 TLSv1.3;`, Apache `SSLProtocol -all +TLSv1.2 +TLSv1.3`, \
+HAProxy `ssl-min-ver TLSv1.2`). unrecognized_name: add a server block for this name, or check \
+--servername. certificate_required or bad_certificate: the server wants a client certificate. Compare \
+with `openssl s_client -connect HOST:PORT -servername NAME`.",
+    }
+
+    // ---- Validity in time. ----
+    /// notAfter is in the past.
+    Expired {
+        id: "expired", severity: Error, side: Certificate,
+        title: "A certificate has expired",
+        explanation: "The certificate's notAfter date is in the past at the evaluation time. Every client \
+rejects a chain whose leaf or intermediate has expired.",
+        fix: "Renew the certificate, install it and reload the server (`nginx -s reload`, \
+`systemctl reload apache2` or `httpd`, reload HAProxy). With ACME (certbot, acme.sh, cert-manager), find \
+out why automatic renewal stopped: `certbot renew --dry-run`, `kubectl describe certificate NAME`. \
+If an intermediate expired, download the CA's current intermediate and rebuild the chain file: \
+renewing the leaf alone does not help.",
+    }
+    /// notBefore is in the future.
+    NotYetValid {
+        id: "not-yet-valid", severity: Error, side: Certificate,
+        title: "A certificate is not valid yet",
+        explanation: "The certificate's notBefore date is in the future at the evaluation time: it was \
+deployed before its start time, or a clock is wrong (this machine's, or the issuing CA's).",
+        fix: "Check the client's clock (`timedatectl`, NTP). If the clock is right, wait for the start \
+time or reissue the certificate with a start time in the past (CAs backdate by an hour for this \
+reason).",
+    }
+    /// Valid now, but not for long.
+    ExpiringSoon {
+        id: "expiring-soon", severity: Warning, side: Certificate,
+        title: "A certificate expires soon",
+        explanation: "The certificate is valid now but expires within --warn-days (30 by default). Once it \
+expires, every client rejects the chain.",
+        fix: "Renew before the date shown and reload the server. Check that automatic renewal works \
+(`certbot renew --dry-run`) and that the server is reloaded afterwards: a renewed file on disk is not \
+served until the server reloads it.",
+    }
+
+    // ---- Identity. ----
+    /// No SAN matches the name the client connected to.
+    HostnameMismatch {
+        id: "hostname-mismatch", severity: Error, side: Certificate,
+        title: "The certificate is not valid for this name",
+        explanation: "Clients match the name they connect to against the certificate's Subject \
+Alternative Names (DNS names, or IP addresses for an IP target), and none matches. A wildcard \
+*.example.com covers exactly one label: a.example.com, but not example.com nor a.b.example.com. An IP \
+address must appear as an IP SAN, not as a DNS name.",
+        fix: "Reissue the certificate with every name clients use in its SANs (e.g. \
+`certbot -d example.com -d www.example.com`), or point clients at a name it has. If the server hosts \
+several sites, check that it serves the right certificate for this SNI name (nginx `server_name`, \
+Apache `ServerName`/`ServerAlias`). To check a staging address with the production name, use \
+--servername.",
+    }
+    /// The leaf has no subjectAltName extension at all.
+    NoSan {
+        id: "no-san", severity: Error, side: Certificate,
+        title: "The certificate has no Subject Alternative Names",
+        explanation: "The certificate names its host only in the subject Common Name. Browsers (Chrome \
+since 2017), Go 1.15+, Python, rustls and most current clients ignore the Common Name and require the \
+name in a SAN entry.",
+        fix: "Reissue the certificate with SANs. With OpenSSL: \
+`openssl req ... -addext \"subjectAltName=DNS:example.com,DNS:www.example.com\"`, and when signing, \
+`-copy_extensions copy` (`openssl x509 -req`, OpenSSL 3) or `copy_extensions = copy` (`openssl ca`). \
+Internal CAs (old scripts, AD CS templates) are the usual source of CN-only certificates.",
+    }
+    /// No name was given, so name matching was skipped.
+    NameNotChecked {
+        id: "name-not-checked", severity: Info, side: None,
+        title: "The host name was not checked",
+        explanation: "No name was given (a file was checked without --host), so whether the certificate \
+matches the name clients use is unknown.",
+        fix: "Give the name clients use: `tlsdoctor check --file FILE --host example.com`.",
+    }
+
+    // ---- The path to a trust anchor. ----
+    /// The leaf's issuer is neither sent nor trusted.
+    MissingIntermediate {
+        id: "missing-intermediate", severity: Error, side: Server,
+        title: "The server does not send its intermediate certificate",
+        explanation: "The server sent its certificate without the intermediate CA certificate that issued \
+it, and that issuer is not a trusted root. Browsers often hide this (they cache or download \
+intermediates), but curl, OpenSSL, Go, Python, Java, Node and most API clients fail with \"unable to get \
+local issuer certificate\" or \"unknown authority\". If the issuer is in fact your organisation's \
+private root, the clients need that root instead (see unknown-issuer).",
+        fix: "Serve the full chain: the leaf first, then each intermediate in order (the root may be left \
+out). nginx: `ssl_certificate /etc/ssl/fullchain.pem;` (with certbot, fullchain.pem, not cert.pem), \
+built with `cat leaf.crt intermediate.crt > fullchain.pem`. Apache 2.4.8+: the intermediates follow the \
+leaf in the SSLCertificateFile (older: SSLCertificateChainFile). HAProxy: the `crt` file holds leaf, \
+intermediates and key. Java keystores: import the whole chain with the key entry. The CA publishes \
+the intermediate; the leaf's \"CA Issuers\" URL points at it.",
+    }
+    /// A CA in the chain was issued by a CA the store does not know.
+    UnknownIssuer {
+        id: "unknown-issuer", severity: Error, side: Either,
+        title: "The chain leads to an issuer this trust store does not know",
+        explanation: "The last certificate sent was issued by a CA that is neither in the chain nor in the \
+trust store. Either that CA is a private (internal) CA whose root the clients must trust, or the \
+server omits a further intermediate, or the client's store lacks a root it should have.",
+        fix: "If the issuer is your organisation's CA, install its root on the clients. Debian/Ubuntu: \
+copy it to /usr/local/share/ca-certificates/NAME.crt (the .crt ending matters) and run \
+`update-ca-certificates`. RHEL/Fedora: /etc/pki/ca-trust/source/anchors/ then `update-ca-trust extract`. \
+Java: `keytool -importcert -cacerts -alias NAME -file root.pem`. Node: \
+`NODE_EXTRA_CA_CERTS=/path/root.pem`. Python requests: `REQUESTS_CA_BUNDLE=/path/bundle.pem` (a bundle \
+holding every root you need). Go: the system store, or `SSL_CERT_FILE`. Check with that root: \
+`tlsdoctor check HOST --ca-file root.pem`. If the issuer is a public CA, the server must send the \
+missing intermediate (see missing-intermediate).",
+    }
+    /// The chain ends at a self-signed root that is not trusted.
+    UntrustedRoot {
+        id: "untrusted-root", severity: Error, side: Client,
+        title: "The chain ends at a root this trust store does not hold",
+        explanation: "The server sends a complete chain up to a self-signed root, but that root is not in \
+the trust store used. Typical of a private (internal) CA or of a TLS-inspecting proxy; for a public CA \
+it means the client's store is outdated.",
+        fix: "Install the root in the clients' trust store (the system store or the application's own: \
+see unknown-issuer for the command per platform), after checking its fingerprint with its owner; or \
+have the server use a certificate from a CA the clients already trust. Sending the root from the \
+server never makes it trusted.",
+    }
+    /// The leaf signed itself.
+    SelfSignedLeaf {
+        id: "self-signed-leaf", severity: Error, side: Either,
+        title: "The server's certificate is self-signed",
+        explanation: "The certificate is signed by its own key, not by a CA, so clients trust it only if \
+that exact certificate was installed on them. Usually a default or placeholder certificate (the \
+distribution's snakeoil certificate, a forgotten test certificate) or the wrong server block answering \
+for this name.",
+        fix: "Get a certificate from a CA the clients trust (ACME/Let's Encrypt for public names, the \
+internal CA for private ones) and configure the server with it. If a default server block answers, \
+add or fix the one for this name (nginx `server_name`, Apache `ServerName`). Trusting a self-signed \
+certificate on every client is a last resort.",
+    }
+    /// The certificates are not sent leaf-first, each followed by its issuer.
+    WrongOrder {
+        id: "wrong-order", severity: Warning, side: Server,
+        title: "The certificates are sent in the wrong order",
+        explanation: "TLS expects the leaf first and each following certificate to certify the one before \
+it; this server's order differs. Current browsers, OpenSSL, Go and rustls reorder, but older Java, \
+GnuTLS, embedded and IoT clients may fail.",
+        fix: "Rebuild the chain file in order: the leaf, the intermediate that issued it, then that \
+intermediate's issuer, and so on (`cat leaf.crt issuing-ca.crt upper-ca.crt > fullchain.pem`), then \
+reload the server.",
+    }
+    /// A certificate that is not on the path from the leaf to the anchor.
+    ExtraCertificates {
+        id: "extra-certificates", severity: Warning, side: Server,
+        title: "The server sends a certificate that is not part of the chain",
+        explanation: "A certificate was sent that certifies neither the leaf nor any certificate on its \
+path: a leftover from an old chain, another site's intermediate or a bundle of roots. It costs bytes \
+in every handshake and confuses clients that build paths strictly in order.",
+        fix: "Remove that certificate from the chain file (keep the leaf, then its intermediates) and \
+reload the server.",
+    }
+    /// The same certificate appears twice.
+    DuplicateCertificate {
+        id: "duplicate-certificate", severity: Warning, side: Server,
+        title: "The server sends the same certificate twice",
+        explanation: "The chain holds the same certificate more than once, usually because an \
+intermediate was appended to a file that already had it (fullchain.pem plus chain.pem).",
+        fix: "Remove the duplicate from the chain file (certbot's fullchain.pem already holds the \
+intermediate) and reload the server.",
+    }
+    /// The trust anchor itself is sent.
+    RootIncluded {
+        id: "root-included", severity: Info, side: Server,
+        title: "The server sends the root certificate",
+        explanation: "The root is sent along with the chain. Clients ignore it (trust comes from their own \
+store), so it only costs bytes in each handshake.",
+        fix: "Optionally drop the root from the chain file and keep the leaf and its intermediates.",
+    }
+    /// An issuer with the right name but the wrong key.
+    BadSignature {
+        id: "bad-signature", severity: Error, side: Server,
+        title: "A certificate's signature does not verify with its issuer's key",
+        explanation: "A certificate names an issuer that is present (sent by the server or in the trust \
+store) under the right name, but the signature does not verify with that issuer's public key: it is \
+the wrong issuer certificate, such as an old intermediate after the CA changed keys, a staging CA with \
+the production CA's name, or a corrupted file.",
+        fix: "Get the intermediate that really issued the certificate (from the CA, or from the \
+certificate's \"CA Issuers\" URL): the certificate's Authority Key Identifier must equal its issuer's \
+Subject Key Identifier (`openssl x509 -noout -text -in FILE`). Rebuild the chain file and reload the \
+server. If the issuer is a root in the client's store, that client holds a stale root of the same \
+name: update its store.",
+    }
+
+    // ---- Purpose and constraints. ----
+    /// An issuing certificate is not a CA.
+    NotACa {
+        id: "not-a-ca", severity: Error, side: Certificate,
+        title: "An issuing certificate is not a CA",
+        explanation: "A certificate that signed another one lacks basicConstraints CA:TRUE, or its \
+keyUsage lacks keyCertSign, so clients refuse everything it signed. Usually a leaf used to sign \
+another certificate, or an internal intermediate made without the CA extensions.",
+        fix: "Sign with a real CA certificate. An internal CA made with OpenSSL needs \
+`basicConstraints=critical,CA:TRUE` and `keyUsage=critical,keyCertSign,cRLSign`; reissue it and the \
+certificates under it.",
+    }
+    /// The leaf is itself a CA certificate.
+    LeafIsCa {
+        id: "leaf-is-ca", severity: Error, side: Certificate,
+        title: "The server's certificate is a CA certificate",
+        explanation: "The leaf has basicConstraints CA:TRUE. rustls and other strict clients refuse a CA \
+certificate as a server certificate; `openssl req -x509` with the default v3_ca section makes exactly \
+this.",
+        fix: "Reissue the leaf with `basicConstraints=critical,CA:FALSE`, \
+`keyUsage=critical,digitalSignature` (plus keyEncipherment for RSA) and `extendedKeyUsage=serverAuth`.",
+    }
+    /// The EKU does not include serverAuth.
+    WrongEku {
+        id: "wrong-eku", severity: Error, side: Certificate,
+        title: "A certificate is not allowed for TLS servers",
+        explanation: "The certificate's Extended Key Usage lists its allowed purposes and server \
+authentication (serverAuth) is not among them, e.g. a client (clientAuth) or code-signing certificate. \
+Clients also apply an intermediate's EKU to everything it issued.",
+        fix: "Reissue the certificate with `extendedKeyUsage=serverAuth` (add clientAuth only if it also \
+serves as a client certificate). If an intermediate restricts the EKU, get the leaf from an \
+intermediate meant for TLS servers.",
+    }
+    /// The leaf's keyUsage forbids what TLS does with its key.
+    BadKeyUsage {
+        id: "bad-key-usage", severity: Error, side: Certificate,
+        title: "The leaf's key usage does not allow its TLS use",
+        explanation: "The keyUsage extension must allow what the key does in TLS: digitalSignature for \
+ECDHE and TLS 1.3 (keyEncipherment only serves TLS 1.2 RSA key exchange). OpenSSL-based clients (curl, \
+Python, PHP) reject a leaf whose keyUsage allows none of the TLS uses, and Chrome requires \
+digitalSignature for RSA keys since 2024.",
+        fix: "Reissue with `keyUsage=critical,digitalSignature` (plus keyEncipherment for an RSA key that \
+must serve TLS 1.2 RSA key exchange).",
+    }
+    /// A pathLenConstraint is exceeded.
+    PathLengthExceeded {
+        id: "path-length-exceeded", severity: Error, side: Certificate,
+        title: "A CA's path length limit is exceeded",
+        explanation: "A CA certificate's basicConstraints pathLenConstraint limits how many intermediates \
+may follow it, and this chain has more.",
+        fix: "Issue the leaf from a CA allowed to issue at this depth (often directly from the CA with \
+pathlen:0), or reissue the constrained CA with a larger path length.",
+    }
+    /// A name constraint excludes the leaf's names.
+    NameConstraintsViolation {
+        id: "name-constraints-violation", severity: Error, side: Certificate,
+        title: "A CA's name constraints forbid this certificate's names",
+        explanation: "A CA in the chain may only issue for certain names (nameConstraints), and the \
+certificate's names fall outside them.",
+        fix: "Issue the certificate from a CA permitted to issue for these names, or reissue the \
+constrained CA with the needed domains in its permitted subtrees.",
+    }
+
+    // ---- Cryptography. ----
+    /// SHA-1 or MD5 signature.
+    WeakSignature {
+        id: "weak-signature", severity: Error, side: Certificate,
+        title: "A certificate is signed with a broken hash",
+        explanation: "The certificate is signed with SHA-1 or MD5, for which collisions are practical. \
+Browsers, OpenSSL 3 at its default security level, Go, Java and rustls reject such signatures on leaves \
+and intermediates (a root's signature on itself does not matter).",
+        fix: "Reissue the certificate signed with SHA-256 or stronger (`openssl ... -sha256`); for an \
+internal CA, set its signing digest to SHA-256 (`default_md = sha256`).",
+    }
+    /// RSA below 2048 bits, or DSA.
+    WeakKey {
+        id: "weak-key", severity: Error, side: Certificate,
+        title: "A certificate's key is too weak",
+        explanation: "RSA keys below 2048 bits and DSA keys are refused by browsers, OpenSSL 3 at its \
+default security level, Go, Java and rustls.",
+        fix: "Generate a new key (RSA 2048+ or ECDSA P-256: \
+`openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 ...`) and reissue the certificate; for a CA, \
+reissue the CA and everything under it.",
+    }
+    /// An algorithm the mainstream verifiers do not implement.
+    UnsupportedAlgorithm {
+        id: "unsupported-algorithm", severity: Error, side: Certificate,
+        title: "A certificate uses an algorithm clients do not support",
+        explanation: "A signature or key algorithm in the chain (DSA, ECDSA on P-521 or a rare curve, an \
+unusual hash and curve pairing) is not supported by mainstream verifiers such as rustls and Chrome.",
+        fix: "Reissue with RSA 2048+ (PKCS#1 v1.5 or PSS, SHA-256/384/512), ECDSA P-256/P-384 with \
+SHA-256/384, or Ed25519.",
+    }
+
+    // ---- The certificates themselves. ----
+    /// Bytes that are not an X.509 certificate.
+    UnparseableCertificate {
+        id: "unparseable-certificate", severity: Error, side: Server,
+        title: "A certificate could not be parsed",
+        explanation: "The bytes sent as a certificate are not a valid X.509 certificate: a truncated or \
+corrupt file, the wrong encoding, or a malformed extension. Clients reject the whole chain.",
+        fix: "Export the certificate again from the CA or the original file; \
+`openssl x509 -in FILE -noout -text` must decode it. The chain file must hold PEM certificates only.",
+    }
+
+    // ---- The safety net. ----
+    /// The standard verifier rejects the chain for a reason no other check names.
+    RejectedByVerifier {
+        id: "rejected-by-verifier", severity: Error, side: Either,
+        title: "A standard verifier rejects this chain",
+        explanation: "rustls/webpki, which validates the way mainstream clients do, rejects this chain for \
+the reason in the detail, and no more specific check explains it.",
+        fix: "Read the verifier's reason in the detail. `openssl verify -CAfile root.pem -untrusted \
+chain.pem leaf.pem` usually gives the same answer in OpenSSL's words.",
+    }
+}

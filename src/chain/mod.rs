@@ -1,0 +1,340 @@
+//! The chain model: what each presented certificate says, and which one signed which.
+//!
+//! Facts only: nothing here decides whether something is wrong. A certificate that cannot be
+//! parsed stays in the chain (with its size and fingerprint) so the report can point at it.
+
+pub mod path;
+pub mod signature;
+
+use ::time::OffsetDateTime;
+use rustls::pki_types::CertificateDer;
+use signature::{KeyFacts, SignatureKind, SignatureStatus, SignedData, hex, sha256_hex};
+use std::net::IpAddr;
+use x509_parser::extensions::{GeneralName, ParsedExtension};
+use x509_parser::prelude::*;
+
+/// One certificate as presented, parsed or not.
+#[derive(Clone, Debug)]
+pub struct Certificate {
+    /// Position in the presented chain (0 = the leaf).
+    pub index: usize,
+    pub der: CertificateDer<'static>,
+    /// SHA-256 of the DER, lowercase hex.
+    pub sha256: String,
+    /// The parsed facts, or why parsing failed.
+    pub facts: Result<CertFacts, String>,
+}
+
+impl Certificate {
+    /// The parsed facts, when the certificate could be parsed.
+    pub fn facts(&self) -> Option<&CertFacts> {
+        self.facts.as_ref().ok()
+    }
+
+    /// A short label for messages: the subject, or a placeholder.
+    pub fn label(&self) -> String {
+        match &self.facts {
+            Ok(f) => f.subject.clone(),
+            Err(_) => format!("unparseable certificate ({} bytes)", self.der.len()),
+        }
+    }
+}
+
+/// One Subject Alternative Name entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum San {
+    Dns(String),
+    Ip(IpAddr),
+    Email(String),
+    Uri(String),
+    /// Any other kind, rendered as text.
+    Other(String),
+}
+
+impl std::fmt::Display for San {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            San::Dns(s) => write!(f, "DNS:{s}"),
+            San::Ip(ip) => write!(f, "IP:{ip}"),
+            San::Email(s) => write!(f, "email:{s}"),
+            San::Uri(s) => write!(f, "URI:{s}"),
+            San::Other(s) => write!(f, "{s}"),
+        }
+    }
+}
+
+/// The basicConstraints extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BasicConstraints {
+    pub ca: bool,
+    pub path_len: Option<u32>,
+}
+
+/// Everything the checks and the report need from one certificate, owned.
+#[derive(Clone, Debug)]
+pub struct CertFacts {
+    pub subject: String,
+    pub issuer: String,
+    /// Raw DER of the subject and issuer Names, for exact matching as verifiers do.
+    pub subject_der: Vec<u8>,
+    pub issuer_der: Vec<u8>,
+    pub common_name: Option<String>,
+    /// Serial number, lowercase hex.
+    pub serial: String,
+    pub not_before: OffsetDateTime,
+    pub not_after: OffsetDateTime,
+    /// `None` when the certificate has no subjectAltName extension at all.
+    pub sans: Option<Vec<San>>,
+    /// Extended key usages by name (`serverAuth`) or OID; `None` when absent.
+    pub eku: Option<Vec<String>>,
+    /// Key usage bits by name (`digitalSignature`); `None` when absent.
+    pub key_usage: Option<Vec<&'static str>>,
+    pub basic_constraints: Option<BasicConstraints>,
+    pub has_name_constraints: bool,
+    pub key: KeyFacts,
+    /// DER SubjectPublicKeyInfo, to check what this key signed.
+    pub spki_der: Vec<u8>,
+    pub signed: SignedData,
+    pub ca_issuers: Vec<String>,
+    pub ocsp: Vec<String>,
+    /// Subject / authority key identifiers, lowercase hex.
+    pub ski: Option<String>,
+    pub aki: Option<String>,
+    /// Subject equals issuer (by bytes).
+    pub self_issued: bool,
+    /// Self-issued and the signature verifies with its own key.
+    pub self_signed: bool,
+}
+
+impl CertFacts {
+    /// True when basicConstraints says CA:TRUE.
+    pub fn is_ca(&self) -> bool {
+        self.basic_constraints.is_some_and(|bc| bc.ca)
+    }
+
+    /// Whole days from `now` until notAfter (negative once expired).
+    pub fn days_left(&self, now: OffsetDateTime) -> i64 {
+        (self.not_after - now).whole_days()
+    }
+
+    /// Checks whether this certificate's key made `child`'s signature.
+    pub fn signed(&self, child: &CertFacts) -> SignatureStatus {
+        signature::verify(&child.signed, &self.spki_der)
+    }
+}
+
+/// A presented certificate whose subject matches another's issuer, and whether it signed it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Link {
+    pub child: usize,
+    pub issuer: usize,
+    pub status: SignatureStatus,
+}
+
+/// The presented chain with its issuer links.
+#[derive(Clone, Debug, Default)]
+pub struct Chain {
+    pub certs: Vec<Certificate>,
+    /// Name-matching (child, issuer) pairs among distinct certificates, with the signature result.
+    pub links: Vec<Link>,
+}
+
+impl Chain {
+    /// Builds the model from DER certificates in presented order.
+    pub fn from_der(ders: Vec<CertificateDer<'static>>) -> Chain {
+        let certs: Vec<Certificate> = ders
+            .into_iter()
+            .enumerate()
+            .map(|(index, der)| Certificate {
+                index,
+                sha256: sha256_hex(&der),
+                facts: parse(&der),
+                der,
+            })
+            .collect();
+        let links = link(&certs);
+        Chain { certs, links }
+    }
+
+    /// The leaf (first presented certificate), if any was presented.
+    pub fn leaf(&self) -> Option<&Certificate> {
+        self.certs.first()
+    }
+
+    /// Index of the first earlier certificate with the same bytes, if this one is a repeat.
+    pub fn duplicate_of(&self, index: usize) -> Option<usize> {
+        let sha = &self.certs.get(index)?.sha256;
+        self.certs[..index].iter().position(|c| &c.sha256 == sha)
+    }
+
+    /// Presented certificates whose key verifiably signed `child`.
+    pub fn issuers_of(&self, child: usize) -> impl Iterator<Item = &Link> {
+        self.links.iter().filter(move |l| l.child == child)
+    }
+}
+
+/// Finds, among distinct certificates, every issuer-name match and checks its signature.
+fn link(certs: &[Certificate]) -> Vec<Link> {
+    let distinct: Vec<(usize, &CertFacts)> = certs
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| certs[..*i].iter().all(|e| e.sha256 != c.sha256))
+        .filter_map(|(i, c)| c.facts().map(|f| (i, f)))
+        .collect();
+    let mut links = Vec::new();
+    for &(child, child_facts) in &distinct {
+        for &(issuer, issuer_facts) in &distinct {
+            if issuer != child && issuer_facts.subject_der == child_facts.issuer_der {
+                let status = issuer_facts.signed(child_facts);
+                links.push(Link {
+                    child,
+                    issuer,
+                    status,
+                });
+            }
+        }
+    }
+    links
+}
+
+/// Parses one DER certificate into owned facts.
+fn parse(der: &[u8]) -> Result<CertFacts, String> {
+    let (rest, cert) = X509Certificate::from_der(der).map_err(|e| e.to_string())?;
+    if !rest.is_empty() {
+        return Err(format!(
+            "{} bytes of trailing data after the certificate",
+            rest.len()
+        ));
+    }
+    let tbs = &cert.tbs_certificate;
+    let mut facts = CertFacts {
+        subject: name_text(tbs.subject()),
+        issuer: name_text(tbs.issuer()),
+        subject_der: tbs.subject().as_raw().to_vec(),
+        issuer_der: tbs.issuer().as_raw().to_vec(),
+        common_name: tbs
+            .subject()
+            .iter_common_name()
+            .next()
+            .and_then(|cn| cn.as_str().ok())
+            .map(str::to_string),
+        serial: hex(tbs.raw_serial()),
+        not_before: tbs.validity().not_before.to_datetime(),
+        not_after: tbs.validity().not_after.to_datetime(),
+        sans: None,
+        eku: None,
+        key_usage: None,
+        basic_constraints: None,
+        has_name_constraints: false,
+        key: KeyFacts::of(tbs.public_key()),
+        spki_der: tbs.public_key().raw.to_vec(),
+        signed: SignedData {
+            tbs: tbs.as_ref().to_vec(),
+            signature: cert.signature_value.data.to_vec(),
+            kind: SignatureKind::of(&cert.signature_algorithm),
+        },
+        ca_issuers: Vec::new(),
+        ocsp: Vec::new(),
+        ski: None,
+        aki: None,
+        self_issued: tbs.subject().as_raw() == tbs.issuer().as_raw(),
+        self_signed: false,
+    };
+    for ext in tbs.extensions() {
+        read_extension(ext.parsed_extension(), &mut facts);
+    }
+    facts.self_signed = facts.self_issued
+        && signature::verify(&facts.signed, &facts.spki_der) == SignatureStatus::Valid;
+    Ok(facts)
+}
+
+fn read_extension(ext: &ParsedExtension<'_>, facts: &mut CertFacts) {
+    match ext {
+        ParsedExtension::SubjectAlternativeName(san) => {
+            facts.sans = Some(san.general_names.iter().map(san_entry).collect());
+        }
+        ParsedExtension::ExtendedKeyUsage(eku) => {
+            let mut names: Vec<String> = [
+                (eku.any, "anyExtendedKeyUsage"),
+                (eku.server_auth, "serverAuth"),
+                (eku.client_auth, "clientAuth"),
+                (eku.code_signing, "codeSigning"),
+                (eku.email_protection, "emailProtection"),
+                (eku.time_stamping, "timeStamping"),
+                (eku.ocsp_signing, "OCSPSigning"),
+            ]
+            .into_iter()
+            .filter(|(set, _)| *set)
+            .map(|(_, name)| name.to_string())
+            .collect();
+            names.extend(eku.other.iter().map(|oid| oid.to_id_string()));
+            facts.eku = Some(names);
+        }
+        ParsedExtension::KeyUsage(ku) => {
+            let bits = [
+                (ku.digital_signature(), "digitalSignature"),
+                (ku.non_repudiation(), "nonRepudiation"),
+                (ku.key_encipherment(), "keyEncipherment"),
+                (ku.data_encipherment(), "dataEncipherment"),
+                (ku.key_agreement(), "keyAgreement"),
+                (ku.key_cert_sign(), "keyCertSign"),
+                (ku.crl_sign(), "cRLSign"),
+                (ku.encipher_only(), "encipherOnly"),
+                (ku.decipher_only(), "decipherOnly"),
+            ];
+            facts.key_usage = Some(
+                bits.into_iter()
+                    .filter(|(set, _)| *set)
+                    .map(|(_, n)| n)
+                    .collect(),
+            );
+        }
+        ParsedExtension::BasicConstraints(bc) => {
+            facts.basic_constraints = Some(BasicConstraints {
+                ca: bc.ca,
+                path_len: bc.path_len_constraint,
+            });
+        }
+        ParsedExtension::NameConstraints(_) => facts.has_name_constraints = true,
+        ParsedExtension::SubjectKeyIdentifier(id) => facts.ski = Some(hex(id.0)),
+        ParsedExtension::AuthorityKeyIdentifier(aki) => {
+            facts.aki = aki.key_identifier.as_ref().map(|id| hex(id.0));
+        }
+        ParsedExtension::AuthorityInfoAccess(aia) => {
+            for desc in aia.iter() {
+                if let GeneralName::URI(uri) = desc.access_location {
+                    match desc.access_method.to_id_string().as_str() {
+                        "1.3.6.1.5.5.7.48.2" => facts.ca_issuers.push(uri.to_string()),
+                        "1.3.6.1.5.5.7.48.1" => facts.ocsp.push(uri.to_string()),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn san_entry(name: &GeneralName<'_>) -> San {
+    match name {
+        GeneralName::DNSName(s) => San::Dns(s.to_string()),
+        GeneralName::RFC822Name(s) => San::Email(s.to_string()),
+        GeneralName::URI(s) => San::Uri(s.to_string()),
+        GeneralName::IPAddress(bytes) => match bytes.len() {
+            4 => San::Ip(IpAddr::from(
+                <[u8; 4]>::try_from(*bytes).unwrap_or_default(),
+            )),
+            16 => San::Ip(IpAddr::from(
+                <[u8; 16]>::try_from(*bytes).unwrap_or_default(),
+            )),
+            _ => San::Other(format!("IP:invalid ({} bytes)", bytes.len())),
+        },
+        other => San::Other(other.to_string()),
+    }
+}
+
+/// Renders a Name as `CN=..., O=...`, falling back to hex for names that do not decode.
+fn name_text(name: &X509Name<'_>) -> String {
+    name.to_string_with_registry(oid_registry())
+        .unwrap_or_else(|_| format!("<undecodable name {}>", hex(name.as_raw())))
+}

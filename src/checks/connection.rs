@@ -1,0 +1,193 @@
+//! Naming why no chain (or no complete handshake) could be had.
+
+use super::Finding;
+use crate::capture::{Capture, Failure, Phase};
+use crate::causes::Cause;
+use std::io::ErrorKind;
+
+/// The finding for a capture that stopped short, if it did.
+pub fn check(host: &str, name: &str, capture: &Capture) -> Option<Finding> {
+    let failure = capture.failure.as_ref()?;
+    let not_tls = || {
+        (capture.bytes_received > 0 && !looks_like_tls(&capture.first_bytes))
+            .then(|| Finding::new(Cause::NotTls, not_tls_detail(&capture.first_bytes)))
+    };
+    Some(match failure {
+        Failure::Resolve(e) => Finding::new(
+            Cause::DnsFailure,
+            format!("{host} could not be resolved: {e}"),
+        ),
+        Failure::NoAddresses => {
+            Finding::new(Cause::DnsFailure, format!("{host} resolved to no address"))
+        }
+        Failure::Connect(address, e) => match e.kind() {
+            ErrorKind::ConnectionRefused => Finding::new(
+                Cause::ConnectionRefused,
+                format!("{address} refused the connection"),
+            ),
+            _ => Finding::new(
+                Cause::ConnectionFailed,
+                format!("connecting to {address}: {e}"),
+            ),
+        },
+        Failure::Timeout { phase, limit } => {
+            let during = match phase {
+                Phase::Resolving => format!("while resolving {host}"),
+                Phase::Connecting => "while opening the TCP connection".to_string(),
+                Phase::Handshake if capture.bytes_received == 0 => {
+                    "during the TLS handshake: the server accepted the connection but sent nothing"
+                        .to_string()
+                }
+                Phase::Handshake => format!(
+                    "during the TLS handshake, after the server sent {} bytes",
+                    capture.bytes_received
+                ),
+            };
+            Finding::new(
+                Cause::Timeout,
+                format!("no result within {} s, {during}", limit.as_secs_f64()),
+            )
+        }
+        Failure::Tls(error) => match error {
+            _ if capture.bytes_received > 0 && !looks_like_tls(&capture.first_bytes) => {
+                Finding::new(Cause::NotTls, not_tls_detail(&capture.first_bytes))
+            }
+            rustls::Error::AlertReceived(alert) => Finding::new(
+                Cause::HandshakeFailure,
+                format!(
+                    "the server sent the TLS alert {} ({}){}",
+                    alert_name(&format!("{alert:?}")),
+                    u8::from(*alert),
+                    alert_hint(u8::from(*alert), name)
+                ),
+            ),
+            rustls::Error::PeerIncompatible(why) => Finding::new(
+                Cause::HandshakeFailure,
+                format!("the server and a modern client have nothing in common: {why:?}"),
+            ),
+            other => Finding::new(Cause::HandshakeFailure, format!("{other}")),
+        },
+        Failure::Io(e) => match not_tls() {
+            Some(finding) => finding,
+            None if capture.bytes_received == 0
+                && matches!(
+                    e.kind(),
+                    ErrorKind::UnexpectedEof | ErrorKind::ConnectionReset
+                ) =>
+            {
+                Finding::new(
+                    Cause::HandshakeFailure,
+                    "the server closed the connection without answering the TLS ClientHello \
+                     (often: no certificate for this SNI name, or a proxy in front that does not speak TLS)",
+                )
+            }
+            None => Finding::new(
+                Cause::HandshakeFailure,
+                format!("the connection broke: {e}"),
+            ),
+        },
+    })
+}
+
+/// A TLS record starts with a content type (20-24) and a 3.x version byte.
+fn looks_like_tls(bytes: &[u8]) -> bool {
+    match bytes {
+        [kind, ..] if !(0x14..=0x18).contains(kind) => false,
+        [_, major, ..] => *major == 0x03,
+        _ => true,
+    }
+}
+
+/// Names the protocol the server spoke, when it is recognisable.
+fn not_tls_detail(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let first_line: String = text
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .take(80)
+        .flat_map(char::escape_default)
+        .collect();
+    let upper = text.to_ascii_uppercase();
+    let protocol = if upper.starts_with("HTTP/") {
+        Some("plain HTTP: this is an http:// port, not https://")
+    } else if upper.starts_with("<") {
+        Some("HTML without HTTP headers")
+    } else if upper.starts_with("SSH-") {
+        Some("SSH")
+    } else if upper.starts_with("220") && upper.contains("FTP") {
+        Some("FTP (use its TLS port, or STARTTLS with AUTH TLS)")
+    } else if upper.starts_with("220") {
+        Some("SMTP: it needs STARTTLS, or use the implicit-TLS port 465")
+    } else if upper.starts_with("+OK") {
+        Some("POP3: it needs STARTTLS (STLS), or use port 995")
+    } else if upper.starts_with("* OK") {
+        Some("IMAP: it needs STARTTLS, or use port 993")
+    } else if upper.starts_with("-ERR") || upper.starts_with("+PONG") {
+        Some("Redis, without TLS")
+    } else if bytes.get(4) == Some(&0x0a) && bytes.len() > 5 {
+        Some("MySQL: it upgrades to TLS inside its own protocol")
+    } else {
+        None
+    };
+    match protocol {
+        Some(p) => format!("the server speaks {p}; it answered \"{first_line}\""),
+        None => format!(
+            "the server's first bytes are not a TLS record: \"{}\"",
+            bytes
+                .iter()
+                .take(32)
+                .flat_map(|b| std::ascii::escape_default(*b))
+                .map(char::from)
+                .collect::<String>()
+        ),
+    }
+}
+
+/// `HandshakeFailure` → `handshake_failure`, the name used in RFCs and other tools' messages.
+fn alert_name(debug: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in debug.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+fn alert_hint(alert: u8, name: &str) -> String {
+    let hint = match alert {
+        40 => "no protocol version, cipher suite or signature algorithm in common, or the server wants something the client did not send".to_string(),
+        70 => "the server does not accept TLS 1.2 or 1.3".to_string(),
+        112 => format!("the server has no certificate for the name {name}; check --servername"),
+        116 | 42 | 48 | 49 => "the server requires a client certificate".to_string(),
+        80 => "the server failed internally, often because no certificate is configured for this name".to_string(),
+        120 => "the server insists on an application protocol (ALPN) other than h2 or http/1.1".to_string(),
+        _ => return String::new(),
+    };
+    format!(": {hint}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alerts_are_named_like_the_rfc() {
+        assert_eq!(alert_name("HandshakeFailure"), "handshake_failure");
+        assert_eq!(alert_name("UnrecognisedName"), "unrecognised_name");
+    }
+
+    #[test]
+    fn protocols_are_recognised() {
+        assert!(not_tls_detail(b"HTTP/1.1 400 Bad Request\r\n").contains("plain HTTP"));
+        assert!(not_tls_detail(b"SSH-2.0-OpenSSH_9.2\r\n").contains("SSH"));
+        assert!(not_tls_detail(b"220 mail.example.com ESMTP Postfix\r\n").contains("SMTP"));
+        assert!(not_tls_detail(b"* OK IMAP4rev1 ready\r\n").contains("IMAP"));
+        assert!(not_tls_detail(&[0xde, 0xad, 0xbe, 0xef]).contains("not a TLS record"));
+        assert!(looks_like_tls(&[0x16, 0x03, 0x03]));
+        assert!(!looks_like_tls(b"HTTP/1.1"));
+    }
+}

@@ -1,0 +1,143 @@
+//! Command-line definitions (clap derive). Only flags and help text live here.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::time::Duration;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  no error (warnings allowed)
+  1  at least one error finding: a mainstream client would reject the target
+  2  bad invocation, or an input file that cannot be read
+  3  the target could not be checked at all (unreachable)";
+
+const CHECK_EXAMPLES: &str = "\
+Examples:
+  tlsdoctor check example.com
+  tlsdoctor check https://example.com:8443/health
+  tlsdoctor check 192.0.2.10:443 --servername www.example.com   # staging IP, production name
+  tlsdoctor check internal.example:443 --ca-file corp-root.pem  # private CA
+  tlsdoctor check example.com --at 2027-01-01                   # still valid on release day?
+  tlsdoctor check --file fullchain.pem --host example.com       # before deploying
+  tlsdoctor check example.com --format json | jq '.targets[0].findings[].cause'";
+
+/// Tells you why a TLS connection fails and what to change.
+#[derive(Debug, Parser)]
+#[command(name = "tlsdoctor", version, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Connect to a server (or read a chain file) and diagnose its certificate chain.
+    #[command(after_help = format!("{CHECK_EXAMPLES}\n\n{EXIT_CODES}"))]
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// host, host:port, https://host[:port]/path, [IPv6]:port or IP:port (port 443 by default).
+    #[arg(required_unless_present = "file", conflicts_with = "file")]
+    pub target: Option<String>,
+
+    /// Diagnose a chain file (PEM or DER, leaf first) instead of connecting.
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<PathBuf>,
+
+    /// With --file: the host name the certificate must be valid for.
+    #[arg(long, value_name = "NAME", requires = "file")]
+    pub host: Option<String>,
+
+    /// The name to send as SNI and verify, when it differs from the address connected to.
+    #[arg(long, value_name = "NAME", conflicts_with = "file")]
+    pub servername: Option<String>,
+
+    /// Trust only the roots in this PEM/DER file instead of Mozilla's list (repeatable).
+    #[arg(long = "ca-file", value_name = "PATH")]
+    pub ca_file: Vec<PathBuf>,
+
+    /// Judge validity at this instant instead of now: RFC 3339 (2027-01-01T00:00:00Z) or a date.
+    #[arg(long, value_name = "TIME", value_parser = parse_instant)]
+    pub at: Option<OffsetDateTime>,
+
+    /// Warn when a certificate expires within this many days.
+    #[arg(long, value_name = "DAYS", default_value_t = tlsdoctor::DEFAULT_WARN_DAYS)]
+    pub warn_days: u32,
+
+    /// Give up after this many seconds: resolving, connecting and the handshake together.
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_timeout)]
+    pub timeout: Duration,
+
+    /// Output format: human-readable text, or one JSON document (docs/json-schema.md).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Colour the human output: auto (when stdout is a terminal and NO_COLOR is unset).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Accepts RFC 3339 instants and plain dates (midnight UTC).
+fn parse_instant(s: &str) -> Result<OffsetDateTime, String> {
+    if let Ok(t) = OffsetDateTime::parse(s, &Rfc3339) {
+        return Ok(t);
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s, &format)
+        .map(|d| d.midnight().assume_utc())
+        .map_err(|_| {
+            "expected an RFC 3339 instant (2027-01-01T00:00:00Z) or a date (2027-01-01)".into()
+        })
+}
+
+fn parse_timeout(s: &str) -> Result<Duration, String> {
+    match s.parse::<f64>() {
+        Ok(secs) if secs > 0.0 && secs <= 3600.0 => Ok(Duration::from_secs_f64(secs)),
+        _ => Err("expected a number of seconds between 0 and 3600".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instants_and_dates() {
+        assert_eq!(
+            parse_instant("2027-01-01").unwrap().unix_timestamp(),
+            1_798_761_600
+        );
+        assert_eq!(
+            parse_instant("2027-01-01T00:00:00Z")
+                .unwrap()
+                .unix_timestamp(),
+            1_798_761_600
+        );
+        assert!(parse_instant("next tuesday").is_err());
+    }
+
+    #[test]
+    fn timeouts_are_bounded() {
+        assert_eq!(parse_timeout("2.5").unwrap(), Duration::from_millis(2500));
+        assert!(parse_timeout("0").is_err());
+        assert!(parse_timeout("-1").is_err());
+        assert!(parse_timeout("NaN").is_err());
+    }
+}

@@ -1,0 +1,72 @@
+//! The `tlsdoctor` binary: parse arguments, run the library, print, map to an exit code.
+
+mod cli;
+
+use anyhow::Context as _;
+use clap::Parser;
+use cli::{CheckArgs, Cli, ColorChoice, Command, Format};
+use std::io::{ErrorKind, Write};
+use std::process::ExitCode;
+use tlsdoctor::report::{Report, human, json};
+use tlsdoctor::{Options, Target, TrustStore};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            eprintln!("tlsdoctor: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Check(args) => check(args),
+    }
+}
+
+fn check(args: CheckArgs) -> anyhow::Result<u8> {
+    match args.color {
+        ColorChoice::Always => owo_colors::set_override(true),
+        ColorChoice::Never => owo_colors::set_override(false),
+        ColorChoice::Auto => {}
+    }
+    let store = if args.ca_file.is_empty() {
+        TrustStore::mozilla()
+    } else {
+        TrustStore::from_files(&args.ca_file)?
+    };
+    let mut options = Options::new(store);
+    options.at = args.at;
+    options.warn_days = args.warn_days;
+    options.timeout = args.timeout;
+
+    let target_report = match (&args.file, &args.target) {
+        (Some(file), _) => tlsdoctor::check_file(file, args.host.as_deref(), &options)?,
+        (None, Some(input)) => {
+            let mut target = Target::parse(input)?;
+            target.servername = args.servername.clone();
+            target.server_name()?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .context("starting the async runtime")?;
+            runtime.block_on(tlsdoctor::check_target(&target, &options))?
+        }
+        (None, None) => anyhow::bail!("give a target or --file"),
+    };
+    let report = Report::new(vec![target_report]);
+    let mut stdout = std::io::stdout().lock();
+    let written = match args.format {
+        Format::Human => human::write(&report, &mut stdout),
+        Format::Json => json::write(&report, &mut stdout),
+    }
+    .and_then(|()| stdout.flush());
+    match written {
+        // A closed pipe (`| head`) is the reader's choice, not an error.
+        Err(e) if e.kind() != ErrorKind::BrokenPipe => Err(e).context("writing the report"),
+        _ => Ok(report.exit_code()),
+    }
+}

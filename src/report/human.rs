@@ -1,0 +1,250 @@
+//! `--format human`: the chain as sent, then the findings worst first, each with its fix.
+
+use super::{CertReport, FindingReport, Report, TargetReport};
+use crate::diagnosis::Verdict;
+use owo_colors::{OwoColorize, Stream, Style};
+use std::io::{self, Write};
+
+/// Text is wrapped to this width (the indentation included).
+const WIDTH: usize = 100;
+
+/// Writes every target's report, separated by a blank line.
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    for (i, target) in report.targets.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        write_target(target, out)?;
+    }
+    Ok(())
+}
+
+fn paint(text: &str, style: Style) -> String {
+    text.if_supports_color(Stream::Stdout, |t| t.style(style))
+        .to_string()
+}
+
+fn write_target(t: &TargetReport, out: &mut dyn Write) -> io::Result<()> {
+    let bold = Style::new().bold();
+    let dim = Style::new().dimmed();
+    write!(out, "{}", paint(&format!("tlsdoctor · {}", t.target), bold))?;
+    if let Some(c) = &t.connection {
+        let mut facts: Vec<String> = Vec::new();
+        facts.extend(c.address.as_ref().map(|a| format!("connected to {a}")));
+        facts.extend(c.tls_version.clone());
+        facts.extend(c.cipher_suite.clone());
+        facts.extend(c.key_exchange.clone());
+        facts.extend(c.alpn.as_ref().map(|a| format!("ALPN {a}")));
+        if !facts.is_empty() {
+            write!(out, "  {}", paint(&facts.join(", "), dim))?;
+        }
+    }
+    writeln!(out)?;
+    let name = t.name.as_deref().unwrap_or("(no name given)");
+    writeln!(
+        out,
+        "{}",
+        paint(
+            &format!(
+                "name {name} · checked at {} · trust store {} ({} roots)",
+                t.checked_at, t.trust.store, t.trust.roots
+            ),
+            dim
+        )
+    )?;
+
+    if !t.chain.is_empty() {
+        writeln!(out)?;
+        let count = t.chain.len();
+        let plural = if count == 1 { "" } else { "s" };
+        writeln!(
+            out,
+            "{}",
+            paint(
+                &format!("Chain as sent ({count} certificate{plural})"),
+                bold
+            )
+        )?;
+        for cert in &t.chain {
+            write_cert(cert, t, out)?;
+        }
+        match &t.trust.anchor {
+            Some(a) => writeln!(
+                out,
+                "  {} {}  {}",
+                paint("trusted via", bold),
+                a.subject,
+                paint(&format!("(SPKI SHA-256 {})", a.spki_sha256), dim)
+            )?,
+            None => writeln!(
+                out,
+                "  {} no root in {} was reached",
+                paint("not trusted:", bold),
+                t.trust.store
+            )?,
+        }
+    }
+
+    writeln!(out)?;
+    if t.findings.is_empty() {
+        writeln!(out, "{}", paint("No problems found.", Style::new().green()))?;
+    } else {
+        writeln!(out, "{}", paint("Findings", bold))?;
+        for (i, finding) in t.findings.iter().enumerate() {
+            if i > 0 {
+                writeln!(out)?;
+            }
+            write_finding(finding, out)?;
+        }
+    }
+    writeln!(out)?;
+    writeln!(out, "{}", verdict_line(t))
+}
+
+fn write_cert(cert: &CertReport, t: &TargetReport, out: &mut dyn Write) -> io::Result<()> {
+    let dim = Style::new().dimmed();
+    let label = |s: &str| paint(&format!("{s:<10}"), dim);
+    let Some(subject) = &cert.subject else {
+        let reason = cert.parse_error.as_deref().unwrap_or("unknown error");
+        writeln!(
+            out,
+            "  [{}] {}  {} bytes, SHA-256 {}: {reason}",
+            cert.index,
+            paint("unparseable", Style::new().red()),
+            cert.size,
+            cert.sha256
+        )?;
+        return Ok(());
+    };
+    let off_path = if cert.on_path || t.trust.path.is_empty() {
+        ""
+    } else {
+        "  (not on the path)"
+    };
+    writeln!(
+        out,
+        "  [{}] {:<13}{}{}",
+        cert.index,
+        cert.role,
+        paint(subject, Style::new().bold()),
+        paint(off_path, Style::new().yellow())
+    )?;
+    let indent = "      ";
+    let issuer = cert.issuer.as_deref().unwrap_or_default();
+    let issued_by = match cert.issued_by {
+        Some(i) => format!("[{i}] {issuer}"),
+        None if cert.self_signed == Some(true) => "itself (self-signed)".to_string(),
+        None => issuer.to_string(),
+    };
+    writeln!(out, "{indent}{} {issued_by}", label("issuer"))?;
+    if let (Some(from), Some(until), Some(days)) =
+        (&cert.not_before, &cert.not_after, cert.days_left)
+    {
+        let left = match days {
+            d if d < 0 => paint(&format!("expired {} days ago", -d), Style::new().red()),
+            d if d < 30 => paint(&format!("{d} days left"), Style::new().yellow()),
+            d => format!("{d} days left"),
+        };
+        writeln!(
+            out,
+            "{indent}{} {} → {}  ({left})",
+            label("valid"),
+            day(from),
+            day(until)
+        )?;
+    }
+    if !cert.sans.is_empty() {
+        let shown: Vec<&str> = cert.sans.iter().take(8).map(String::as_str).collect();
+        let more = match cert.sans.len() {
+            n if n > 8 => format!(" and {} more", n - 8),
+            _ => String::new(),
+        };
+        writeln!(out, "{indent}{} {}{more}", label("names"), shown.join(", "))?;
+    }
+    if let Some(key) = &cert.key {
+        let size = match (&key.curve, key.bits) {
+            (Some(curve), _) => format!(" {curve}"),
+            (None, Some(bits)) => format!(" {bits}"),
+            _ => String::new(),
+        };
+        let sig = cert.signature_algorithm.as_deref().unwrap_or("unknown");
+        writeln!(
+            out,
+            "{indent}{} {}{size}, signed with {sig}",
+            label("key"),
+            key.algorithm
+        )?;
+    }
+    Ok(())
+}
+
+/// `2026-06-01T00:00:00Z` → `2026-06-01`.
+fn day(rfc3339: &str) -> &str {
+    rfc3339.get(..10).unwrap_or(rfc3339)
+}
+
+fn write_finding(f: &FindingReport, out: &mut dyn Write) -> io::Result<()> {
+    let (mark, style) = match f.severity {
+        "error" => ("✗ error  ", Style::new().red().bold()),
+        "warning" => ("! warning", Style::new().yellow().bold()),
+        _ => ("· info   ", Style::new().cyan()),
+    };
+    let at = f.cert_index.map(|i| format!(" [{i}]")).unwrap_or_default();
+    writeln!(
+        out,
+        "  {} {}{at}  {}",
+        paint(mark, style),
+        paint(f.cause, Style::new().bold()),
+        f.title
+    )?;
+    let indent = "              ";
+    wrap(out, indent, "", &f.detail)?;
+    if f.severity != "info" {
+        wrap(out, indent, "why: ", f.explanation)?;
+    }
+    wrap(out, indent, "fix: ", f.fix)
+}
+
+fn verdict_line(t: &TargetReport) -> String {
+    let count = |s: &str| t.findings.iter().filter(|f| f.severity == s).count();
+    let (errors, warnings) = (count("error"), count("warning"));
+    let style = match t.verdict {
+        Verdict::Ok => Style::new().green().bold(),
+        Verdict::Warning => Style::new().yellow().bold(),
+        Verdict::Error | Verdict::Unreachable => Style::new().red().bold(),
+    };
+    let summary = match t.verdict {
+        Verdict::Unreachable => "the chain could not be checked".to_string(),
+        _ => format!(
+            "{errors} error{}, {warnings} warning{}",
+            if errors == 1 { "" } else { "s" },
+            if warnings == 1 { "" } else { "s" }
+        ),
+    };
+    format!(
+        "Verdict: {} ({summary})",
+        paint(&t.verdict.as_str().to_uppercase(), style)
+    )
+}
+
+/// Word-wraps `text` to WIDTH, every line indented, the first one prefixed.
+fn wrap(out: &mut dyn Write, indent: &str, prefix: &str, text: &str) -> io::Result<()> {
+    let room = WIDTH.saturating_sub(indent.len()).max(40);
+    let mut line = String::from(prefix);
+    for word in text.split_whitespace() {
+        let len = line.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > room {
+            writeln!(out, "{indent}{}", line.trim_end())?;
+            line.clear();
+            line.push_str(&" ".repeat(prefix.len()));
+        }
+        if !line.is_empty() && !line.ends_with(' ') {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.trim().is_empty() {
+        writeln!(out, "{indent}{}", line.trim_end())?;
+    }
+    Ok(())
+}
