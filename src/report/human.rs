@@ -30,7 +30,12 @@ fn write_target(t: &TargetReport, out: &mut dyn Write) -> io::Result<()> {
     write!(out, "{}", paint(&format!("tlsdoctor · {}", t.target), bold))?;
     if let Some(c) = &t.connection {
         let mut facts: Vec<String> = Vec::new();
-        facts.extend(c.address.as_ref().map(|a| format!("connected to {a}")));
+        facts.extend(
+            c.address
+                .as_ref()
+                .filter(|a| **a != t.target)
+                .map(|a| format!("connected to {a}")),
+        );
         facts.extend(c.tls_version.clone());
         facts.extend(c.cipher_suite.clone());
         facts.extend(c.key_exchange.clone());
@@ -46,8 +51,11 @@ fn write_target(t: &TargetReport, out: &mut dyn Write) -> io::Result<()> {
         "{}",
         paint(
             &format!(
-                "name {name} · checked at {} · trust store {} ({} roots)",
-                t.checked_at, t.trust.store, t.trust.roots
+                "name {name} · checked at {} · trust store {} ({} root{})",
+                t.checked_at,
+                t.trust.store,
+                t.trust.roots,
+                if t.trust.roots == 1 { "" } else { "s" }
             ),
             dim
         )
