@@ -1,0 +1,375 @@
+//! Every chain defect is named, with its fix, on a live server and in a file.
+
+mod common;
+use common::*;
+
+/// (fixture, the cause it must produce, the certificate it is about, the verdict)
+const DEFECTS: &[(&str, &str, Option<u64>, &str)] = &[
+    ("leaf-only", "missing-intermediate", Some(0), "error"),
+    ("wrong-order", "wrong-order", None, "warning"),
+    ("root-included", "root-included", Some(2), "ok"),
+    (
+        "extra-certificates",
+        "extra-certificates",
+        Some(2),
+        "warning",
+    ),
+    (
+        "duplicate-certificate",
+        "duplicate-certificate",
+        Some(2),
+        "warning",
+    ),
+    ("expired-leaf", "expired", Some(0), "error"),
+    ("expired-intermediate", "expired", Some(1), "error"),
+    ("not-yet-valid", "not-yet-valid", Some(0), "error"),
+    ("no-san", "no-san", Some(0), "error"),
+    ("wildcard", "hostname-mismatch", Some(0), "error"),
+    ("unknown-issuer", "unknown-issuer", Some(1), "error"),
+    ("untrusted-root", "untrusted-root", Some(2), "error"),
+    ("self-signed-leaf", "self-signed-leaf", Some(0), "error"),
+    ("bad-signature", "bad-signature", Some(0), "error"),
+    ("not-a-ca", "not-a-ca", Some(1), "error"),
+    ("wrong-eku", "wrong-eku", Some(0), "error"),
+    ("intermediate-wrong-eku", "wrong-eku", Some(1), "error"),
+    ("weak-signature", "weak-signature", Some(0), "error"),
+    ("weak-key", "weak-key", Some(1), "error"),
+    ("leaf-is-ca", "leaf-is-ca", Some(0), "error"),
+    ("path-length", "path-length-exceeded", Some(2), "error"),
+    (
+        "name-constraints",
+        "name-constraints-violation",
+        Some(1),
+        "error",
+    ),
+    ("bad-key-usage", "bad-key-usage", Some(0), "error"),
+    ("unparseable", "unparseable-certificate", Some(1), "error"),
+];
+
+/// Chains with nothing wrong.
+const HEALTHY: &[&str] = &["good", "long-good", "good-rsa", "good-ed25519"];
+
+fn assert_named(run: &Run, fixture: &str, cause: &str, index: Option<u64>, verdict: &str) {
+    let finding = run.finding(cause);
+    assert_eq!(
+        finding["cert_index"].as_u64(),
+        index,
+        "{fixture}: {cause} is about the wrong certificate: {finding}"
+    );
+    for field in ["title", "detail", "explanation", "fix"] {
+        assert!(
+            finding[field].as_str().is_some_and(|s| s.len() > 10),
+            "{fixture}: {cause} has no {field}: {finding}"
+        );
+    }
+    assert_eq!(run.verdict(), verdict, "{fixture}: {}", run.stdout);
+    let expected_code = if verdict == "error" { 1 } else { 0 };
+    assert_eq!(
+        run.code, expected_code,
+        "{fixture}: exit code; stderr {}",
+        run.stderr
+    );
+}
+
+#[test]
+fn every_defect_is_named_on_a_live_server() {
+    for &(fixture, cause, index, verdict) in DEFECTS {
+        let server = Server::tls(fixture);
+        let run = check_live(&server, &[]);
+        assert_named(&run, fixture, cause, index, verdict);
+    }
+}
+
+#[test]
+fn every_defect_is_named_in_a_chain_file() {
+    for &(fixture, cause, index, verdict) in DEFECTS {
+        let run = check_file(fixture, &[]);
+        assert_named(&run, fixture, cause, index, verdict);
+    }
+}
+
+#[test]
+fn healthy_chains_are_ok_live_and_in_files() {
+    for fixture in HEALTHY {
+        for run in [
+            check_live(&Server::tls(fixture), &[]),
+            check_file(fixture, &[]),
+        ] {
+            assert_eq!(run.verdict(), "ok", "{fixture}: {}", run.stdout);
+            assert_eq!(run.code, 0, "{fixture}");
+            assert_eq!(run.causes(), vec![], "{fixture}");
+            let trust = &run.target()["trust"];
+            assert_eq!(trust["trusted"], true, "{fixture}");
+            assert_eq!(trust["verified"], true, "{fixture}");
+            assert!(
+                trust["anchor"]["subject"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("tlsdoctor Test Root CA")
+            );
+        }
+    }
+}
+
+#[test]
+fn the_server_that_sends_only_its_leaf_is_told_to_send_the_intermediate() {
+    let run = check_live(&Server::tls("leaf-only"), &[]);
+    assert_eq!(run.code, 1);
+    let finding = run.finding("missing-intermediate");
+    let detail = finding["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains("tlsdoctor Test Intermediate CA"),
+        "names the missing issuer: {detail}"
+    );
+    assert!(
+        detail.contains("http://ca.tlsdoctor.test/intermediate.cer"),
+        "says where to get it: {detail}"
+    );
+    assert_eq!(finding["side"], "server");
+    assert!(
+        finding["fix"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("ssl_certificate")
+    );
+}
+
+#[test]
+fn a_private_ca_without_its_root_is_an_unknown_issuer_for_the_mozilla_store() {
+    let server = Server::tls("good");
+    let target = server.target();
+    let run = tlsdoctor(&[
+        "check",
+        &target,
+        "--servername",
+        "ok.test",
+        "--at",
+        AT,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(run.target()["trust"]["store"], "mozilla");
+    let finding = run.finding("unknown-issuer");
+    assert_eq!(finding["cert_index"], 1);
+    assert!(
+        finding["fix"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("--ca-file")
+    );
+}
+
+#[test]
+fn the_same_chain_is_judged_at_the_instant_asked_for() {
+    let server = Server::tls("good");
+    let soon = check_live(&server, &["--at", "2026-12-20T00:00:00Z"]);
+    assert_eq!(soon.verdict(), "warning");
+    assert_eq!(soon.code, 0);
+    assert!(
+        soon.finding("expiring-soon")["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("12 days left")
+    );
+
+    let quieter = check_live(
+        &server,
+        &["--at", "2026-12-20T00:00:00Z", "--warn-days", "7"],
+    );
+    assert_eq!(quieter.verdict(), "ok", "{}", quieter.stdout);
+
+    let later = check_live(&server, &["--at", "2027-02-01"]);
+    assert_eq!(later.verdict(), "error");
+    assert_eq!(later.finding("expired")["cert_index"], 0);
+    assert_eq!(later.target()["checked_at"], "2027-02-01T00:00:00Z");
+}
+
+#[test]
+fn staging_ip_checked_with_a_name_the_certificate_lacks_is_a_mismatch() {
+    let run = check_live(&Server::tls("good"), &["--servername", "api.example.com"]);
+    assert_eq!(run.code, 1);
+    let detail = run.finding("hostname-mismatch")["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        detail.contains("api.example.com") && detail.contains("DNS:ok.test"),
+        "{detail}"
+    );
+    assert_eq!(run.target()["name"], "api.example.com");
+    assert_eq!(run.target()["connection"]["sni"], "api.example.com");
+}
+
+#[test]
+fn wildcards_cover_exactly_one_label() {
+    let server = Server::tls("wildcard");
+    let one_label = check_live(&server, &["--servername", "a.wild.test"]);
+    assert_eq!(one_label.verdict(), "ok", "{}", one_label.stdout);
+    let apex = check_live(&server, &["--servername", "wild.test"]);
+    assert!(
+        apex.finding("hostname-mismatch")["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("does not cover wild.test itself")
+    );
+    let deeper = check_live(&server, &["--servername", "a.b.wild.test"]);
+    assert!(
+        deeper.finding("hostname-mismatch")["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("exactly one label")
+    );
+}
+
+#[test]
+fn an_ip_target_is_matched_against_ip_sans_without_sni() {
+    let server = Server::tls("good");
+    let target = server.target();
+    let root = root_ca();
+    let run = tlsdoctor(&[
+        "check",
+        &target,
+        "--ca-file",
+        &root,
+        "--at",
+        AT,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.verdict(), "ok", "{}", run.stdout);
+    assert_eq!(run.target()["name"], "127.0.0.1");
+    assert!(run.target()["connection"]["sni"].is_null());
+
+    let no_ip_sans = Server::tls("wildcard");
+    let target = no_ip_sans.target();
+    let run = tlsdoctor(&[
+        "check",
+        &target,
+        "--ca-file",
+        &root,
+        "--at",
+        AT,
+        "--format",
+        "json",
+    ]);
+    let detail = run.finding("hostname-mismatch")["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        detail.contains("no IP address SANs") && detail.contains("--servername"),
+        "{detail}"
+    );
+}
+
+#[test]
+fn the_connection_is_described() {
+    let run = check_live(&Server::tls12("good-rsa"), &[]);
+    let connection = &run.target()["connection"];
+    assert_eq!(connection["tls_version"], "TLS 1.2");
+    assert!(
+        connection["cipher_suite"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("TLS_ECDHE_RSA")
+    );
+    assert_eq!(connection["alpn"], serde_json::Value::Null);
+    assert_eq!(connection["address"], run.target()["target"]);
+
+    let run = check_live(&Server::tls("good"), &[]);
+    assert_eq!(run.target()["connection"]["tls_version"], "TLS 1.3");
+}
+
+#[test]
+fn a_stale_intermediate_with_the_right_name_is_told_apart_by_key_id() {
+    let run = check_file("bad-signature", &[]);
+    let detail = run.finding("bad-signature")["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(detail.contains("expects the issuer key id"), "{detail}");
+    assert!(
+        !run.has("extra-certificates"),
+        "the wrong intermediate is blamed once: {:?}",
+        run.causes()
+    );
+}
+
+#[test]
+fn the_chain_is_reported_as_sent_with_its_facts() {
+    let run = check_file("wrong-order", &[]);
+    let chain = run.target()["chain"].clone();
+    assert_eq!(chain.as_array().map(Vec::len), Some(3));
+    assert_eq!(chain[0]["role"], "leaf");
+    assert_eq!(chain[0]["subject"], "CN=ok.test");
+    assert_eq!(chain[0]["issued_by"], 2);
+    assert_eq!(chain[2]["issued_by"], 1);
+    assert_eq!(chain[0]["sans"][0], "DNS:ok.test");
+    assert_eq!(chain[0]["key"]["algorithm"], "EC");
+    assert_eq!(chain[0]["key"]["curve"], "P-256");
+    assert_eq!(chain[0]["extended_key_usage"][0], "serverAuth");
+    assert_eq!(chain[0]["days_left"], 214);
+    assert_eq!(chain[0]["not_after"], "2027-01-01T00:00:00Z");
+    assert_eq!(chain[1]["is_ca"], true);
+    assert_eq!(chain[0]["sha256"].as_str().map(str::len), Some(64));
+    assert_eq!(run.target()["trust"]["path"], serde_json::json!([0, 2, 1]));
+}
+
+#[test]
+fn an_unparseable_certificate_is_shown_by_size_and_fingerprint() {
+    let run = check_file("unparseable", &[]);
+    let cert = &run.target()["chain"][1];
+    assert_eq!(cert["role"], "unparseable");
+    assert_eq!(cert["size"], 300);
+    assert!(cert["parse_error"].is_string());
+    let detail = run.finding("unparseable-certificate")["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        detail.contains("300 bytes") && detail.contains(cert["sha256"].as_str().unwrap_or("?")),
+        "{detail}"
+    );
+}
+
+#[test]
+fn a_der_chain_file_is_read_like_pem() {
+    let file = fixtures().join("chains/good.der").display().to_string();
+    let root = root_ca();
+    let run = tlsdoctor(&[
+        "check",
+        "--file",
+        &file,
+        "--host",
+        "ok.test",
+        "--ca-file",
+        &root,
+        "--at",
+        AT,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.verdict(), "ok", "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.target()["chain"].as_array().map(Vec::len), Some(2));
+    assert_eq!(run.target()["source"], "file");
+}
+
+#[test]
+fn a_file_without_a_host_says_the_name_was_not_checked() {
+    let file = chain_path("good").display().to_string();
+    let root = root_ca();
+    let run = tlsdoctor(&[
+        "check",
+        "--file",
+        &file,
+        "--ca-file",
+        &root,
+        "--at",
+        AT,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.verdict(), "ok");
+    assert_eq!(run.finding("name-not-checked")["severity"], "info");
+}

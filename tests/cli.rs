@@ -1,0 +1,271 @@
+//! The command line's contract: exit codes, errors on stderr, colour, and the documented JSON.
+
+mod common;
+use common::*;
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+#[test]
+fn bad_invocations_exit_2_with_a_message() {
+    for args in [
+        vec!["check"],
+        vec!["check", "--no-such-flag", "example.com"],
+        vec!["check", "example.com", "--file", "x.pem"],
+        vec!["check", "exa mple.com"],
+        vec!["check", "ftp://example.com"],
+        vec!["check", "example.com:0"],
+        vec!["check", "example.com", "--at", "someday"],
+        vec!["check", "example.com", "--timeout", "0"],
+        vec!["check", "example.com", "--servername", "bad name"],
+    ] {
+        let run = tlsdoctor(&args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stdout.is_empty(),
+            "{args:?} printed data: {}",
+            run.stdout
+        );
+        assert!(!run.stderr.trim().is_empty(), "{args:?} said nothing");
+    }
+}
+
+#[test]
+fn unreadable_input_files_exit_2_with_one_line() {
+    let dir = std::env::temp_dir().join(format!("tlsdoctor-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let empty = dir.join("empty.pem");
+    std::fs::write(&empty, "").expect("write");
+    let junk = dir.join("junk.pem");
+    std::fs::write(&junk, b"\x00\x01 not a certificate").expect("write");
+    let missing = dir.join("missing.pem");
+    let cases = [
+        (
+            vec!["check", "--file", missing.to_str().unwrap_or_default()],
+            "cannot read",
+        ),
+        (
+            vec!["check", "--file", empty.to_str().unwrap_or_default()],
+            "is empty",
+        ),
+        (
+            vec!["check", "--file", junk.to_str().unwrap_or_default()],
+            "neither PEM nor DER",
+        ),
+        (
+            vec!["check", "--file", dir.to_str().unwrap_or_default()],
+            "directory",
+        ),
+        (
+            vec![
+                "check",
+                "example.com",
+                "--ca-file",
+                missing.to_str().unwrap_or_default(),
+            ],
+            "cannot read",
+        ),
+    ];
+    for (args, says) in cases {
+        let run = tlsdoctor(&args);
+        assert_eq!(run.code, 2, "{args:?}");
+        assert!(run.stdout.is_empty(), "{args:?}");
+        assert_eq!(run.stderr.lines().count(), 1, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(says), "{args:?}: {}", run.stderr);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn help_documents_exit_codes_and_examples() {
+    let run = tlsdoctor(&["check", "--help"]);
+    assert_eq!(run.code, 0);
+    for needle in [
+        "Exit codes",
+        "unreachable",
+        "--servername",
+        "--file fullchain.pem --host",
+    ] {
+        assert!(run.stdout.contains(needle), "help lacks {needle:?}");
+    }
+}
+
+#[test]
+fn human_output_shows_the_chain_the_findings_and_the_fix() {
+    let file = chain_path("leaf-only").display().to_string();
+    let root = root_ca();
+    let run = tlsdoctor(&[
+        "check",
+        "--file",
+        &file,
+        "--host",
+        "ok.test",
+        "--ca-file",
+        &root,
+        "--at",
+        AT,
+        "--color",
+        "never",
+    ]);
+    assert_eq!(run.code, 1);
+    for needle in [
+        "Chain as sent (1 certificate)",
+        "[0] leaf",
+        "CN=ok.test",
+        "214 days left",
+        "missing-intermediate",
+        "fix: Serve the full chain",
+        "Verdict: ERROR",
+    ] {
+        assert!(
+            run.stdout.contains(needle),
+            "missing {needle:?} in:\n{}",
+            run.stdout
+        );
+    }
+    assert!(!run.stdout.contains('\u{1b}'), "colour with --color never");
+    assert!(run.stderr.is_empty(), "stderr: {}", run.stderr);
+}
+
+#[test]
+fn colour_follows_the_flag_and_no_color() {
+    let file = chain_path("good").display().to_string();
+    let base = ["check", "--file", file.as_str(), "--at", AT];
+    let always = tlsdoctor(&[&base[..], &["--color", "always"]].concat());
+    assert!(
+        always.stdout.contains('\u{1b}'),
+        "--color always must colour"
+    );
+    let piped = tlsdoctor(&base);
+    assert!(
+        !piped.stdout.contains('\u{1b}'),
+        "auto must not colour a pipe"
+    );
+
+    // On a terminal, auto colours unless NO_COLOR is set. `script` provides the terminal.
+    let Ok(script) = which("script") else {
+        panic!("the colour test needs `script` (util-linux/bsdutils) to provide a terminal");
+    };
+    let command = format!("{} {}", env!("CARGO_BIN_EXE_tlsdoctor"), base.join(" "));
+    let on_tty = |no_color: bool| {
+        let mut cmd = std::process::Command::new(&script);
+        cmd.args(["-qec", &command, "/dev/null"])
+            .env("TERM", "xterm-256color")
+            .env_remove("NO_COLOR");
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        }
+        String::from_utf8_lossy(&cmd.output().expect("script").stdout).into_owned()
+    };
+    assert!(
+        on_tty(false).contains('\u{1b}'),
+        "auto on a terminal must colour"
+    );
+    assert!(
+        !on_tty(true).contains('\u{1b}'),
+        "NO_COLOR must turn colour off"
+    );
+}
+
+fn which(program: &str) -> Result<std::path::PathBuf, ()> {
+    std::env::var_os("PATH")
+        .and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|p| p.join(program))
+                .find(|p| p.is_file())
+        })
+        .ok_or(())
+}
+
+#[test]
+fn json_is_one_versioned_document_and_errors_stay_on_stderr() {
+    let run = check_file("leaf-only", &[]);
+    let doc = run.json();
+    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["targets"].as_array().map(Vec::len), Some(1));
+    let target = &doc["targets"][0];
+    for field in [
+        "target",
+        "verdict",
+        "chain",
+        "findings",
+        "trust",
+        "checked_at",
+        "name",
+        "source",
+    ] {
+        assert!(!target[field].is_null(), "target lacks {field}");
+    }
+    let finding = &target["findings"][0];
+    for field in [
+        "cause",
+        "severity",
+        "side",
+        "cert_index",
+        "title",
+        "detail",
+        "explanation",
+        "fix",
+    ] {
+        assert!(finding.get(field).is_some(), "finding lacks {field}");
+    }
+    assert!(run.stderr.is_empty());
+}
+
+/// Every key the JSON output can carry is documented in docs/json-schema.md.
+#[test]
+fn every_json_field_is_documented() {
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/json-schema.md"),
+    )
+    .expect("docs/json-schema.md");
+    let server = Server::tls("good");
+    let runs = [
+        check_live(&server, &[]),
+        check_file("unparseable", &[]),
+        tlsdoctor(&[
+            "check",
+            &format!("127.0.0.1:{}", closed_port()),
+            "--format",
+            "json",
+        ]),
+    ];
+    let mut keys = BTreeSet::new();
+    for run in &runs {
+        collect_keys(&run.json(), &mut keys);
+    }
+    let undocumented: Vec<&String> = keys
+        .iter()
+        .filter(|k| !doc.contains(&format!("`{k}`")))
+        .collect();
+    assert!(
+        undocumented.is_empty(),
+        "fields missing from docs/json-schema.md: {undocumented:?}"
+    );
+}
+
+fn collect_keys(value: &Value, keys: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                keys.insert(k.clone());
+                collect_keys(v, keys);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_keys(v, keys)),
+        _ => {}
+    }
+}
+
+/// The README's cause list and the catalog cannot drift apart.
+#[test]
+fn the_readme_lists_every_cause() {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .expect("README.md");
+    let missing: Vec<&str> = tlsdoctor::causes::Cause::ALL
+        .iter()
+        .map(|c| c.id())
+        .filter(|id| !readme.contains(&format!("`{id}`")))
+        .collect();
+    assert!(missing.is_empty(), "README.md does not list: {missing:?}");
+}

@@ -1,0 +1,314 @@
+//! Shared test helpers: fixture paths, loopback servers (good and hostile), and a CLI runner.
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::runtime::Runtime;
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+/// The instant every test evaluates at; the fixtures' dates are chosen around it.
+pub const AT: &str = "2026-06-01T00:00:00Z";
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+pub fn chain_path(name: &str) -> PathBuf {
+    fixtures().join("chains").join(format!("{name}.pem"))
+}
+
+pub fn ca_path(name: &str) -> PathBuf {
+    fixtures().join("ca").join(format!("{name}.pem"))
+}
+
+pub fn root_ca() -> String {
+    ca_path("root").display().to_string()
+}
+
+/// The presented chain and leaf key of a fixture.
+pub fn load_chain(name: &str) -> (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
+    let chain = CertificateDer::pem_file_iter(chain_path(name))
+        .expect("fixture chain")
+        .collect::<Result<Vec<_>, _>>()
+        .expect("fixture PEM");
+    let key_path = fixtures().join("chains").join(format!("{name}.key"));
+    let key = PrivateKeyDer::from_pem_file(key_path).expect("fixture key");
+    (chain, key)
+}
+
+/// One runtime for every in-process server of a test binary.
+fn runtime() -> &'static Runtime {
+    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("test runtime")
+    })
+}
+
+/// A loopback server that lives until dropped.
+pub struct Server {
+    pub addr: SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Server {
+    /// A rustls server presenting fixture `name` exactly as the fixture lists it.
+    pub fn tls(name: &str) -> Server {
+        let (chain, key) = load_chain(name);
+        Server::tls_config(server_config(chain, key, rustls::DEFAULT_VERSIONS))
+    }
+
+    /// Like [`Server::tls`], but speaking only TLS 1.2.
+    pub fn tls12(name: &str) -> Server {
+        let (chain, key) = load_chain(name);
+        Server::tls_config(server_config(chain, key, &[&rustls::version::TLS12]))
+    }
+
+    pub fn tls_config(config: rustls::ServerConfig) -> Server {
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        Server::raw(move |stream| {
+            let acceptor = acceptor.clone();
+            async move {
+                if let Ok(mut tls) = acceptor.accept(stream).await {
+                    let mut sink = [0u8; 1024];
+                    while matches!(tls.read(&mut sink).await, Ok(n) if n > 0) {}
+                }
+            }
+        })
+    }
+
+    /// A server that hands every accepted connection to `handler`.
+    pub fn raw<F, Fut>(handler: F) -> Server
+    where
+        F: Fn(TcpStream) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        Server::raw_on("127.0.0.1:0", handler)
+    }
+
+    pub fn raw_on<F, Fut>(bind: &str, handler: F) -> Server
+    where
+        F: Fn(TcpStream) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let listener = runtime()
+            .block_on(TcpListener::bind(bind))
+            .expect("bind loopback");
+        let addr = listener.local_addr().expect("local addr");
+        let task = runtime().spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(handler(stream));
+            }
+        });
+        Server { addr, task }
+    }
+
+    /// Accepts and never sends a byte.
+    pub fn silent() -> Server {
+        Server::raw(|stream| async move {
+            tokio::time::sleep(Duration::from_secs(120)).await;
+            drop(stream);
+        })
+    }
+
+    /// Sends `bytes` as soon as a client connects, then waits.
+    pub fn sends(bytes: &'static [u8]) -> Server {
+        Server::raw(move |mut stream| async move {
+            let _ = stream.write_all(bytes).await;
+            tokio::time::sleep(Duration::from_secs(120)).await;
+        })
+    }
+
+    /// Answers whatever arrives like a plain HTTP server.
+    pub fn plain_http() -> Server {
+        Server::raw(|mut stream| async move {
+            let mut request = [0u8; 2048];
+            let _ = stream.read(&mut request).await;
+            let _ = stream
+                .write_all(
+                    b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                )
+                .await;
+        })
+    }
+
+    /// Accepts and closes at once.
+    pub fn closes() -> Server {
+        Server::raw(|stream| async move { drop(stream) })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// `127.0.0.1:PORT`
+    pub fn target(&self) -> String {
+        self.addr.to_string()
+    }
+}
+
+pub fn server_config(
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+    versions: &[&'static rustls::SupportedProtocolVersion],
+) -> rustls::ServerConfig {
+    rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_protocol_versions(versions)
+        .expect("protocol versions")
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .expect("fixture chain and key")
+}
+
+/// A port with nothing listening on it.
+pub fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr").port()
+}
+
+/// The outcome of one `tlsdoctor` run.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr: {}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+
+    /// The first (only) target of a JSON run.
+    pub fn target(&self) -> Value {
+        self.json()["targets"][0].clone()
+    }
+
+    pub fn verdict(&self) -> String {
+        self.target()["verdict"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// Every (cause, cert_index) pair found.
+    pub fn causes(&self) -> Vec<(String, Option<u64>)> {
+        self.target()["findings"]
+            .as_array()
+            .map(|fs| {
+                fs.iter()
+                    .map(|f| {
+                        (
+                            f["cause"].as_str().unwrap_or_default().to_string(),
+                            f["cert_index"].as_u64(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The first finding with this cause, or a panic that shows what was found instead.
+    pub fn finding(&self, cause: &str) -> Value {
+        self.target()["findings"]
+            .as_array()
+            .and_then(|fs| fs.iter().find(|f| f["cause"] == cause).cloned())
+            .unwrap_or_else(|| {
+                panic!(
+                    "no {cause} finding; found {:?}\n{}",
+                    self.causes(),
+                    self.stdout
+                )
+            })
+    }
+
+    pub fn has(&self, cause: &str) -> bool {
+        self.causes().iter().any(|(c, _)| c == cause)
+    }
+}
+
+/// Runs the real binary.
+pub fn tlsdoctor(args: &[&str]) -> Run {
+    tlsdoctor_env(args, &[])
+}
+
+pub fn tlsdoctor_env(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_tlsdoctor"))
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("run tlsdoctor");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// `tlsdoctor check` against a live loopback server as `ok.test`, trusting the test root, in JSON.
+/// A flag in `extra` replaces the default of the same name.
+pub fn check_live(server: &Server, extra: &[&str]) -> Run {
+    let target = server.target();
+    let root = root_ca();
+    let defaults = [
+        ("--servername", "ok.test"),
+        ("--ca-file", root.as_str()),
+        ("--at", AT),
+        ("--format", "json"),
+        ("--timeout", "5"),
+    ];
+    tlsdoctor(&with_defaults(&["check", &target], &defaults, extra))
+}
+
+/// `tlsdoctor check --file` on a fixture chain as `ok.test`, trusting the test root, in JSON.
+pub fn check_file(name: &str, extra: &[&str]) -> Run {
+    let file = chain_path(name).display().to_string();
+    let root = root_ca();
+    let defaults = [
+        ("--host", "ok.test"),
+        ("--ca-file", root.as_str()),
+        ("--at", AT),
+        ("--format", "json"),
+    ];
+    tlsdoctor(&with_defaults(
+        &["check", "--file", &file],
+        &defaults,
+        extra,
+    ))
+}
+
+pub fn with_defaults<'a>(
+    head: &[&'a str],
+    defaults: &[(&'a str, &'a str)],
+    extra: &[&'a str],
+) -> Vec<&'a str> {
+    let mut args = head.to_vec();
+    for (flag, value) in defaults {
+        if !extra.contains(flag) {
+            args.extend([*flag, *value]);
+        }
+    }
+    args.extend_from_slice(extra);
+    args
+}

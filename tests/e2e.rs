@@ -1,0 +1,268 @@
+//! End to end against real servers: nginx and `openssl s_server` on loopback, serving fixtures.
+//!
+//! These need `nginx` and `openssl` installed (`apt-get install -y nginx openssl`); without them
+//! the tests fail and say so, rather than pass silently.
+
+mod common;
+use common::*;
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn find_program(name: &str) -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain(["/usr/sbin".into(), "/usr/local/sbin".into(), "/sbin".into()])
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| {
+            panic!("the end-to-end suite needs `{name}`: apt-get install -y nginx openssl")
+        })
+}
+
+fn free_port() -> u16 {
+    closed_port()
+}
+
+fn wait_for(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("nothing listens on 127.0.0.1:{port} after 10 s");
+}
+
+/// A scratch directory removed on drop.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(label: &str) -> Scratch {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or_default();
+        let dir =
+            std::env::temp_dir().join(format!("tlsdoctor-{label}-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("scratch dir");
+        Scratch(dir)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A process we started, ended by its PID when dropped.
+struct Running {
+    child: Child,
+    _scratch: Scratch,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One nginx serving each fixture on its own TLS port, plus one plain-HTTP port.
+struct Nginx {
+    _process: Running,
+    tls_ports: Vec<(String, u16)>,
+    plain_port: u16,
+}
+
+impl Nginx {
+    fn start(fixtures: &[&str]) -> Nginx {
+        let nginx = find_program("nginx");
+        let scratch = Scratch::new("nginx");
+        let dir = scratch.0.clone();
+        let mut servers = String::new();
+        let mut tls_ports = Vec::new();
+        for name in fixtures {
+            let port = free_port();
+            let chain = chain_path(name);
+            let key = fixtures_dir_key(name);
+            servers.push_str(&format!(
+                "  server {{ listen 127.0.0.1:{port} ssl; server_name ok.test; \
+                 ssl_certificate {}; ssl_certificate_key {}; return 200 \"ok\\n\"; }}\n",
+                chain.display(),
+                key.display()
+            ));
+            tls_ports.push((name.to_string(), port));
+        }
+        let plain_port = free_port();
+        let d = dir.display();
+        let config = format!(
+            "daemon off;\nmaster_process off;\nworker_processes 1;\npid {d}/nginx.pid;\n\
+             error_log {d}/error.log warn;\nevents {{ worker_connections 64; }}\n\
+             http {{\n  access_log off;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n\
+             fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
+             {servers}  server {{ listen 127.0.0.1:{plain_port}; return 200 \"plain\\n\"; }}\n}}\n"
+        );
+        let config_path = dir.join("nginx.conf");
+        std::fs::write(&config_path, config).expect("nginx.conf");
+        let child = Command::new(nginx)
+            .arg("-p")
+            .arg(&dir)
+            .arg("-c")
+            .arg(&config_path)
+            .args(["-e", "stderr"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start nginx");
+        let process = Running {
+            child,
+            _scratch: scratch,
+        };
+        for (_, port) in &tls_ports {
+            wait_for(*port);
+        }
+        wait_for(plain_port);
+        Nginx {
+            _process: process,
+            tls_ports,
+            plain_port,
+        }
+    }
+
+    fn target(&self, fixture: &str) -> String {
+        let port = self
+            .tls_ports
+            .iter()
+            .find(|(name, _)| name == fixture)
+            .map(|(_, port)| *port)
+            .unwrap_or_else(|| panic!("nginx does not serve {fixture}"));
+        format!("127.0.0.1:{port}")
+    }
+}
+
+fn fixtures_dir_key(name: &str) -> PathBuf {
+    fixtures().join("chains").join(format!("{name}.key"))
+}
+
+fn check(target: &str, extra: &[&str]) -> Run {
+    let root = root_ca();
+    let defaults = [
+        ("--servername", "ok.test"),
+        ("--ca-file", root.as_str()),
+        ("--at", AT),
+        ("--format", "json"),
+        ("--timeout", "5"),
+    ];
+    tlsdoctor(&with_defaults(&["check", target], &defaults, extra))
+}
+
+#[test]
+fn nginx_serving_real_chains_gets_the_right_diagnosis() {
+    let nginx = Nginx::start(&[
+        "good",
+        "leaf-only",
+        "wrong-order",
+        "expired-leaf",
+        "self-signed-leaf",
+        "untrusted-root",
+        "root-included",
+    ]);
+    let good = check(&nginx.target("good"), &[]);
+    assert_eq!(good.verdict(), "ok", "{}", good.stdout);
+    assert_eq!(good.code, 0);
+
+    for (fixture, cause, verdict, code) in [
+        ("leaf-only", "missing-intermediate", "error", 1),
+        ("wrong-order", "wrong-order", "warning", 0),
+        ("expired-leaf", "expired", "error", 1),
+        ("self-signed-leaf", "self-signed-leaf", "error", 1),
+        ("untrusted-root", "untrusted-root", "error", 1),
+        ("root-included", "root-included", "ok", 0),
+    ] {
+        let run = check(&nginx.target(fixture), &[]);
+        assert!(
+            run.has(cause),
+            "{fixture}: expected {cause}, got {:?}",
+            run.causes()
+        );
+        assert_eq!(run.verdict(), verdict, "{fixture}: {}", run.stdout);
+        assert_eq!(run.code, code, "{fixture}");
+    }
+
+    let mismatch = check(&nginx.target("good"), &["--servername", "www.example.com"]);
+    assert!(mismatch.has("hostname-mismatch"), "{:?}", mismatch.causes());
+}
+
+#[test]
+fn nginx_plain_http_port_is_not_tls() {
+    let nginx = Nginx::start(&["good"]);
+    let run = check(&format!("127.0.0.1:{}", nginx.plain_port), &[]);
+    assert_eq!(run.code, 3);
+    let detail = run.finding("not-tls")["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        detail.contains("plain HTTP") && detail.contains("400"),
+        "{detail}"
+    );
+}
+
+/// `openssl s_server` presenting a chain file as given (leaf from -cert, the rest from -cert_chain).
+fn s_server(fixture: &str, extra: &[&str]) -> (Running, u16) {
+    let openssl = find_program("openssl");
+    let scratch = Scratch::new("s_server");
+    let pem = std::fs::read_to_string(chain_path(fixture)).expect("fixture");
+    let blocks: Vec<&str> = pem.split_inclusive("-----END CERTIFICATE-----\n").collect();
+    let (leaf, rest) = blocks.split_first().expect("a certificate");
+    let leaf_path = scratch.0.join("leaf.pem");
+    let rest_path = scratch.0.join("rest.pem");
+    std::fs::write(&leaf_path, leaf).expect("leaf");
+    std::fs::write(&rest_path, rest.concat()).expect("rest");
+    let port = free_port();
+    let child = Command::new(openssl)
+        .args([
+            "s_server",
+            "-quiet",
+            "-accept",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .arg("-cert")
+        .arg(&leaf_path)
+        .arg("-key")
+        .arg(fixtures_dir_key(fixture))
+        .arg("-cert_chain")
+        .arg(&rest_path)
+        .args(extra)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start openssl s_server");
+    let running = Running {
+        child,
+        _scratch: scratch,
+    };
+    wait_for(port);
+    (running, port)
+}
+
+#[test]
+fn openssl_s_server_with_a_stale_intermediate_is_a_bad_signature() {
+    let (_server, port) = s_server("bad-signature", &[]);
+    let run = check(&format!("127.0.0.1:{port}"), &[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(run.finding("bad-signature")["cert_index"], 0);
+}
+
+#[test]
+fn openssl_s_server_speaking_only_tls12_is_captured() {
+    let (_server, port) = s_server("good", &["-tls1_2"]);
+    let run = check(&format!("127.0.0.1:{port}"), &[]);
+    assert_eq!(run.verdict(), "ok", "{}", run.stdout);
+    assert_eq!(run.target()["connection"]["tls_version"], "TLS 1.2");
+}
