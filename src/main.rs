@@ -53,7 +53,10 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
                 .enable_all()
                 .build()
                 .context("starting the async runtime")?;
-            runtime.block_on(tlsdoctor::check_target(&target, &options))?
+            let report = runtime.block_on(tlsdoctor::check_target(&target, &options));
+            // A resolver thread stuck past --timeout must not hold the process open.
+            runtime.shutdown_background();
+            report?
         }
         (None, None) => anyhow::bail!("give a target or --file"),
     };

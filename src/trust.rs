@@ -6,7 +6,8 @@
 use crate::bundle;
 use crate::chain::signature::sha256_hex;
 use crate::error::Error;
-use rustls::pki_types::TrustAnchor;
+use ::time::OffsetDateTime;
+use rustls::pki_types::{CertificateDer, TrustAnchor};
 use std::path::PathBuf;
 use x509_parser::prelude::*;
 
@@ -24,8 +25,8 @@ pub enum StoreSource {
 pub struct TrustStore {
     pub source: StoreSource,
     anchors: Vec<TrustAnchor<'static>>,
-    /// SHA-256 of each anchor's certificate, when it was read from a certificate.
-    cert_sha256: Vec<Option<String>>,
+    /// Each anchor's certificate, when it was read from one (not for the bundled list).
+    certs: Vec<Option<CertificateDer<'static>>>,
 }
 
 /// A trust anchor described for reports.
@@ -44,7 +45,7 @@ impl TrustStore {
         let anchors = webpki_roots::TLS_SERVER_ROOTS.to_vec();
         TrustStore {
             source: StoreSource::Mozilla,
-            cert_sha256: vec![None; anchors.len()],
+            certs: vec![None; anchors.len()],
             anchors,
         }
     }
@@ -52,7 +53,7 @@ impl TrustStore {
     /// The roots in these PEM/DER files, and nothing else.
     pub fn from_files(paths: &[PathBuf]) -> Result<TrustStore, Error> {
         let mut anchors = Vec::new();
-        let mut cert_sha256 = Vec::new();
+        let mut certs = Vec::new();
         for path in paths {
             for der in bundle::read_certificates(path)? {
                 let anchor = webpki::anchor_from_trusted_cert(&der).map_err(|e| Error::Bundle {
@@ -60,13 +61,13 @@ impl TrustStore {
                     reason: format!("holds a certificate that cannot be a trust anchor ({e:?})"),
                 })?;
                 anchors.push(anchor.to_owned());
-                cert_sha256.push(Some(sha256_hex(&der)));
+                certs.push(Some(der));
             }
         }
         Ok(TrustStore {
             source: StoreSource::Files(paths.to_vec()),
             anchors,
-            cert_sha256,
+            certs,
         })
     }
 
@@ -131,8 +132,26 @@ impl TrustStore {
         AnchorInfo {
             subject,
             spki_sha256: sha256_hex(&self.spki_der(index)),
-            cert_sha256: self.cert_sha256.get(index).cloned().flatten(),
+            cert_sha256: self.certificate(index).map(|der| sha256_hex(der)),
         }
+    }
+
+    /// The anchor's certificate, when the store was read from certificates.
+    pub fn certificate(&self, index: usize) -> Option<&CertificateDer<'static>> {
+        self.certs.get(index)?.as_ref()
+    }
+
+    /// The anchor certificate's validity period, when the store holds the certificate.
+    ///
+    /// webpki ignores an anchor's dates, but OpenSSL, Go and GnuTLS reject a chain whose root
+    /// has expired, so the checks need them.
+    pub fn validity(&self, index: usize) -> Option<(OffsetDateTime, OffsetDateTime)> {
+        let (_, cert) = X509Certificate::from_der(self.certificate(index)?).ok()?;
+        let validity = cert.validity();
+        Some((
+            validity.not_before.to_datetime(),
+            validity.not_after.to_datetime(),
+        ))
     }
 }
 

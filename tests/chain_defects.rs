@@ -373,3 +373,50 @@ fn a_file_without_a_host_says_the_name_was_not_checked() {
     assert_eq!(run.verdict(), "ok");
     assert_eq!(run.finding("name-not-checked")["severity"], "info");
 }
+
+#[test]
+fn an_expired_trusted_root_is_reported_though_webpki_ignores_root_dates() {
+    let run = check_file("good", &["--at", "2040-06-01"]);
+    let root_expired = run.target()["findings"]
+        .as_array()
+        .and_then(|fs| {
+            fs.iter()
+                .find(|f| f["cause"] == "expired" && f["cert_index"].is_null())
+                .cloned()
+        })
+        .unwrap_or_else(|| panic!("no expired finding for the root: {:?}", run.causes()));
+    assert!(
+        root_expired["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("trusted root")
+    );
+}
+
+#[test]
+fn an_ipv6_target_in_brackets_is_checked() {
+    let Ok(probe) = std::net::TcpListener::bind("[::1]:0") else {
+        eprintln!("skipped: this machine has no IPv6 loopback");
+        return;
+    };
+    drop(probe);
+    let server = Server::tls_on("[::1]:0", "good");
+    let target = format!("[::1]:{}", server.port());
+    let root = root_ca();
+    let run = tlsdoctor(&[
+        "check",
+        &target,
+        "--ca-file",
+        &root,
+        "--at",
+        AT,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.verdict(), "ok", "{}", run.stdout);
+    assert_eq!(run.target()["name"], "::1");
+    assert_eq!(
+        run.target()["connection"]["address"],
+        format!("[::1]:{}", server.port())
+    );
+}

@@ -81,9 +81,19 @@ impl Server {
         Server::tls_config(server_config(chain, key, &[&rustls::version::TLS12]))
     }
 
+    /// Like [`Server::tls`], listening on `bind` (e.g. `[::1]:0`).
+    pub fn tls_on(bind: &str, name: &str) -> Server {
+        let (chain, key) = load_chain(name);
+        Server::tls_config_on(bind, server_config(chain, key, rustls::DEFAULT_VERSIONS))
+    }
+
     pub fn tls_config(config: rustls::ServerConfig) -> Server {
+        Server::tls_config_on("127.0.0.1:0", config)
+    }
+
+    fn tls_config_on(bind: &str, config: rustls::ServerConfig) -> Server {
         let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-        Server::raw(move |stream| {
+        Server::raw_on(bind, move |stream| {
             let acceptor = acceptor.clone();
             async move {
                 if let Ok(mut tls) = acceptor.accept(stream).await {
