@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Wall time of one loopback check: tlsdoctor next to `openssl s_client`, against the same nginx
+# serving the fixture chain `good`, measured in the same hyperfine run.
+#
+#   bench/check-vs-openssl.sh            # needs nginx, openssl, hyperfine (apt-get install -y ...)
+#   RUNS=500 bench/check-vs-openssl.sh   # more runs
+#
+# Prints hyperfine's table and the medians; the Mozilla-store run exits 1 (the test root is
+# private), which -i tolerates: it measures loading the bundled store.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+runs=${RUNS:-300}
+for tool in hyperfine openssl python3; do
+  command -v "$tool" >/dev/null || { echo "needs $tool: apt-get install -y $tool" >&2; exit 2; }
+done
+nginx=$(command -v nginx || echo /usr/sbin/nginx)
+[ -x "$nginx" ] || { echo "needs nginx: apt-get install -y nginx" >&2; exit 2; }
+
+cargo build --release --quiet
+bin=target/release/tlsdoctor
+
+dir=$(mktemp -d)
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"; }
+trap cleanup EXIT
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat > "$dir/nginx.conf" <<CONF
+daemon off; master_process off; worker_processes 1; pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path $dir/body; proxy_temp_path $dir/proxy; fastcgi_temp_path $dir/fastcgi;
+  uwsgi_temp_path $dir/uwsgi; scgi_temp_path $dir/scgi;
+  server {
+    listen 127.0.0.1:$port ssl; server_name ok.test;
+    ssl_certificate $PWD/fixtures/chains/good.pem; ssl_certificate_key $PWD/fixtures/chains/good.key;
+    return 200 "ok\n";
+  }
+}
+CONF
+"$nginx" -p "$dir" -c "$dir/nginx.conf" -e stderr &
+pid=$!
+for _ in $(seq 100); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+  sleep 0.05
+done
+
+root=fixtures/ca/root.pem
+echo "nginx on 127.0.0.1:$port serving fixtures/chains/good.pem; $runs runs each; binary $(stat -c %s "$bin") bytes"
+hyperfine -N -i --warmup 20 --runs "$runs" --export-json "${EXPORT:-$dir/result.json}" \
+  -n "openssl s_client" "openssl s_client -connect 127.0.0.1:$port -servername ok.test -CAfile $root" \
+  -n "tlsdoctor check (--ca-file)" "$bin check 127.0.0.1:$port --servername ok.test --ca-file $root --at 2026-06-01 --format json" \
+  -n "tlsdoctor check (Mozilla store)" "$bin check 127.0.0.1:$port --servername ok.test --at 2026-06-01 --format json" \
+  -n "tlsdoctor check --file" "$bin check --file fixtures/chains/good.pem --host ok.test --ca-file $root --at 2026-06-01 --format json"
+
+python3 - "${EXPORT:-$dir/result.json}" <<'PY'
+import json, sys
+results = json.load(open(sys.argv[1]))["results"]
+base = results[0]["median"]
+print(f"\n{'command':34} {'median ms':>10} {'ratio to s_client':>18}")
+for r in results:
+    print(f"{r['command']:34} {r['median'] * 1000:10.2f} {r['median'] / base:18.2f}")
+PY
