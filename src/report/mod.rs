@@ -179,9 +179,11 @@ pub struct FindingReport {
     pub fix: &'static str,
 }
 
-/// RFC 3339, UTC.
+/// RFC 3339, UTC, whole seconds.
 pub fn rfc3339(t: OffsetDateTime) -> String {
-    t.to_offset(time::UtcOffset::UTC)
+    let t = t.to_offset(time::UtcOffset::UTC);
+    t.replace_nanosecond(0)
+        .unwrap_or(t)
         .format(&Rfc3339)
         .unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
