@@ -225,34 +225,13 @@ fn wildcards_cover_exactly_one_label() {
 #[test]
 fn an_ip_target_is_matched_against_ip_sans_without_sni() {
     let server = Server::tls("good");
-    let target = server.target();
-    let root = root_ca();
-    let run = tlsdoctor(&[
-        "check",
-        &target,
-        "--ca-file",
-        &root,
-        "--at",
-        AT,
-        "--format",
-        "json",
-    ]);
+    let run = check_by_address(&server.target(), &[]);
     assert_eq!(run.verdict(), "ok", "{}", run.stdout);
     assert_eq!(run.target()["name"], "127.0.0.1");
     assert!(run.target()["connection"]["sni"].is_null());
 
     let no_ip_sans = Server::tls("wildcard");
-    let target = no_ip_sans.target();
-    let run = tlsdoctor(&[
-        "check",
-        &target,
-        "--ca-file",
-        &root,
-        "--at",
-        AT,
-        "--format",
-        "json",
-    ]);
+    let run = check_by_address(&no_ip_sans.target(), &[]);
     let detail = run.finding("hostname-mismatch")["detail"]
         .as_str()
         .unwrap_or_default()
@@ -401,18 +380,7 @@ fn an_ipv6_target_in_brackets_is_checked() {
     };
     drop(probe);
     let server = Server::tls_on("[::1]:0", "good");
-    let target = format!("[::1]:{}", server.port());
-    let root = root_ca();
-    let run = tlsdoctor(&[
-        "check",
-        &target,
-        "--ca-file",
-        &root,
-        "--at",
-        AT,
-        "--format",
-        "json",
-    ]);
+    let run = check_by_address(&format!("[::1]:{}", server.port()), &[]);
     assert_eq!(run.verdict(), "ok", "{}", run.stdout);
     assert_eq!(run.target()["name"], "::1");
     assert_eq!(

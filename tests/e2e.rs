@@ -148,18 +148,6 @@ fn fixtures_dir_key(name: &str) -> PathBuf {
     fixtures().join("chains").join(format!("{name}.key"))
 }
 
-fn check(target: &str, extra: &[&str]) -> Run {
-    let root = root_ca();
-    let defaults = [
-        ("--servername", "ok.test"),
-        ("--ca-file", root.as_str()),
-        ("--at", AT),
-        ("--format", "json"),
-        ("--timeout", "5"),
-    ];
-    tlsdoctor(&with_defaults(&["check", target], &defaults, extra))
-}
-
 #[test]
 fn nginx_serving_real_chains_gets_the_right_diagnosis() {
     let nginx = Nginx::start(&[
@@ -171,7 +159,7 @@ fn nginx_serving_real_chains_gets_the_right_diagnosis() {
         "untrusted-root",
         "root-included",
     ]);
-    let good = check(&nginx.target("good"), &[]);
+    let good = check_address(&nginx.target("good"), &[]);
     assert_eq!(good.verdict(), "ok", "{}", good.stdout);
     assert_eq!(good.code, 0);
 
@@ -183,7 +171,7 @@ fn nginx_serving_real_chains_gets_the_right_diagnosis() {
         ("untrusted-root", "untrusted-root", "error", 1),
         ("root-included", "root-included", "ok", 0),
     ] {
-        let run = check(&nginx.target(fixture), &[]);
+        let run = check_address(&nginx.target(fixture), &[]);
         assert!(
             run.has(cause),
             "{fixture}: expected {cause}, got {:?}",
@@ -193,14 +181,14 @@ fn nginx_serving_real_chains_gets_the_right_diagnosis() {
         assert_eq!(run.code, code, "{fixture}");
     }
 
-    let mismatch = check(&nginx.target("good"), &["--servername", "www.example.com"]);
+    let mismatch = check_address(&nginx.target("good"), &["--servername", "www.example.com"]);
     assert!(mismatch.has("hostname-mismatch"), "{:?}", mismatch.causes());
 }
 
 #[test]
 fn nginx_plain_http_port_is_not_tls() {
     let nginx = Nginx::start(&["good"]);
-    let run = check(&format!("127.0.0.1:{}", nginx.plain_port), &[]);
+    let run = check_address(&format!("127.0.0.1:{}", nginx.plain_port), &[]);
     assert_eq!(run.code, 3);
     let detail = run.finding("not-tls")["detail"]
         .as_str()
@@ -254,7 +242,7 @@ fn s_server(fixture: &str, extra: &[&str]) -> (Running, u16) {
 #[test]
 fn openssl_s_server_with_a_stale_intermediate_is_a_bad_signature() {
     let (_server, port) = s_server("bad-signature", &[]);
-    let run = check(&format!("127.0.0.1:{port}"), &[]);
+    let run = check_address(&format!("127.0.0.1:{port}"), &[]);
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert_eq!(run.finding("bad-signature")["cert_index"], 0);
 }
@@ -262,7 +250,7 @@ fn openssl_s_server_with_a_stale_intermediate_is_a_bad_signature() {
 #[test]
 fn openssl_s_server_speaking_only_tls12_is_captured() {
     let (_server, port) = s_server("good", &["-tls1_2"]);
-    let run = check(&format!("127.0.0.1:{port}"), &[]);
+    let run = check_address(&format!("127.0.0.1:{port}"), &[]);
     assert_eq!(run.verdict(), "ok", "{}", run.stdout);
     assert_eq!(run.target()["connection"]["tls_version"], "TLS 1.2");
 }

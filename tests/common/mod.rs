@@ -279,16 +279,34 @@ pub fn tlsdoctor_env(args: &[&str], env: &[(&str, &str)]) -> Run {
 /// `tlsdoctor check` against a live loopback server as `ok.test`, trusting the test root, in JSON.
 /// A flag in `extra` replaces the default of the same name.
 pub fn check_live(server: &Server, extra: &[&str]) -> Run {
-    let target = server.target();
+    check_address(&server.target(), extra)
+}
+
+/// Like [`check_live`] for any `host:port`.
+pub fn check_address(target: &str, extra: &[&str]) -> Run {
     let root = root_ca();
-    let defaults = [
-        ("--servername", "ok.test"),
-        ("--ca-file", root.as_str()),
+    let mut defaults = vec![("--servername", "ok.test")];
+    defaults.extend(live_defaults(&root));
+    tlsdoctor(&with_defaults(&["check", target], &defaults, extra))
+}
+
+/// Like [`check_address`], but verifying the address itself (no `--servername`, no SNI).
+pub fn check_by_address(target: &str, extra: &[&str]) -> Run {
+    let root = root_ca();
+    tlsdoctor(&with_defaults(
+        &["check", target],
+        &live_defaults(&root),
+        extra,
+    ))
+}
+
+fn live_defaults(root: &str) -> Vec<(&'static str, &str)> {
+    vec![
+        ("--ca-file", root),
         ("--at", AT),
         ("--format", "json"),
         ("--timeout", "5"),
-    ];
-    tlsdoctor(&with_defaults(&["check", &target], &defaults, extra))
+    ]
 }
 
 /// `tlsdoctor check --file` on a fixture chain as `ok.test`, trusting the test root, in JSON.
