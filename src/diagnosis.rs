@@ -114,23 +114,14 @@ fn unexplained_rejection(verification: &Verification, findings: &[Finding]) -> O
     ))
 }
 
-/// The catalog cause closest to a webpki error.
+/// The cause for a rejection no check explains. Only an unsupported algorithm is named as such:
+/// for anything else a specific cause would contradict the checks that found nothing, so the
+/// finding says plainly that the verifier disagrees, with its reason.
 fn cause_for(error: &webpki::Error) -> Cause {
     use webpki::Error as E;
     match error {
-        E::CertExpired { .. } => Cause::Expired,
-        E::CertNotValidYet { .. } => Cause::NotYetValid,
-        E::CertNotValidForName(_) => Cause::HostnameMismatch,
-        E::UnknownIssuer => Cause::UnknownIssuer,
-        E::InvalidSignatureForPublicKey => Cause::BadSignature,
-        E::RequiredEkuNotFoundContext(_) => Cause::WrongEku,
-        E::CaUsedAsEndEntity => Cause::LeafIsCa,
-        E::EndEntityUsedAsCa => Cause::NotACa,
-        E::PathLenConstraintViolated => Cause::PathLengthExceeded,
-        E::NameConstraintViolation => Cause::NameConstraintsViolation,
         E::UnsupportedSignatureAlgorithmContext(_)
         | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => Cause::UnsupportedAlgorithm,
-        E::BadDer | E::BadDerTime | E::TrailingData(_) => Cause::UnparseableCertificate,
         _ => Cause::RejectedByVerifier,
     }
 }

@@ -61,8 +61,11 @@ impl Options {
         }
     }
 
+    /// The evaluation instant in whole seconds: certificate times have no finer grain, and
+    /// webpki compares in seconds too.
     fn now(&self) -> OffsetDateTime {
-        self.at.unwrap_or_else(OffsetDateTime::now_utc)
+        let now = self.at.unwrap_or_else(OffsetDateTime::now_utc);
+        now.replace_nanosecond(0).unwrap_or(now)
     }
 }
 

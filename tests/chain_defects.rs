@@ -388,3 +388,12 @@ fn an_ipv6_target_in_brackets_is_checked() {
         format!("[::1]:{}", server.port())
     );
 }
+
+#[test]
+fn sub_second_instants_are_judged_in_whole_seconds_like_verifiers_do() {
+    // The good leaf's notAfter is 2027-01-01T00:00:00Z; half a second later is still that second.
+    let run = check_file("good", &["--at", "2027-01-01T00:00:00.5Z"]);
+    assert!(!run.has("expired"), "{:?}", run.causes());
+    assert!(run.has("expiring-soon"));
+    assert_eq!(run.target()["checked_at"], "2027-01-01T00:00:00Z");
+}

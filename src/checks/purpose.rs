@@ -84,8 +84,12 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
                         ),
                     ));
                 }
-                // Intermediates between this CA and the leaf.
-                let below = position - 1;
+                // Intermediates between this CA and the leaf; self-issued ones do not count
+                // (RFC 5280 6.1.4 (l)).
+                let below = path[1..position]
+                    .iter()
+                    .filter(|&&i| !chain.certs[i].facts().is_some_and(|f| f.self_issued))
+                    .count();
                 if let Some(limit) = bc.path_len.filter(|&n| below as u64 > u64::from(n)) {
                     findings.push(Finding::at(
                         Cause::PathLengthExceeded,
