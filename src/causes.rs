@@ -80,7 +80,7 @@ pub struct CauseEntry {
 macro_rules! catalog {
     ($( $(#[$doc:meta])* $variant:ident {
         id: $id:literal, severity: $sev:ident, side: $side:ident,
-        title: $title:literal, explanation: $explanation:literal, fix: $fix:literal $(,)?
+        title: $title:literal, explanation: $explanation:literal, fix: $fix:expr $(,)?
     } )*) => {
         /// A named cause. Its words live in [`Cause::entry`].
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -134,6 +134,18 @@ impl Serialize for Cause {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.id())
     }
+}
+
+/// How to make clients trust a root, per platform: shared by the causes whose fix it is.
+macro_rules! install_root_fix {
+    () => {
+        "Debian/Ubuntu: copy it to /usr/local/share/ca-certificates/NAME.crt (the .crt ending \
+matters) and run `update-ca-certificates`. RHEL/Fedora: /etc/pki/ca-trust/source/anchors/ then \
+`update-ca-trust extract`. Java: `keytool -importcert -cacerts -alias NAME -file root.pem`. Node: \
+`NODE_EXTRA_CA_CERTS=/path/root.pem`. Python requests: `REQUESTS_CA_BUNDLE=/path/bundle.pem` (a bundle \
+holding every root you need). Go: the system store, or `SSL_CERT_FILE`. Check with that root: \
+`tlsdoctor check HOST --ca-file root.pem`."
+    };
 }
 
 catalog! {
@@ -284,7 +296,7 @@ matches the name clients use is unknown.",
 it, and that issuer is not a trusted root. Browsers often hide this (they cache or download \
 intermediates), but curl, OpenSSL, Go, Python, Java, Node and most API clients fail with \"unable to get \
 local issuer certificate\" or \"unknown authority\". If the issuer is in fact your organisation's \
-private root, the clients need that root instead (see unknown-issuer).",
+private root, the clients need that root instead (the fix for unknown-issuer).",
         fix: "Serve the full chain: the leaf first, then each intermediate in order (the root may be left \
 out). nginx: `ssl_certificate /etc/ssl/fullchain.pem;` (with certbot, fullchain.pem, not cert.pem), \
 built with `cat leaf.crt intermediate.crt > fullchain.pem`. Apache 2.4.8+: the intermediates follow the \
@@ -299,14 +311,12 @@ the intermediate; the leaf's \"CA Issuers\" URL points at it.",
         explanation: "The last certificate sent was issued by a CA that is neither in the chain nor in the \
 trust store. Either that CA is a private (internal) CA whose root the clients must trust, or the \
 server omits a further intermediate, or the client's store lacks a root it should have.",
-        fix: "If the issuer is your organisation's CA, install its root on the clients. Debian/Ubuntu: \
-copy it to /usr/local/share/ca-certificates/NAME.crt (the .crt ending matters) and run \
-`update-ca-certificates`. RHEL/Fedora: /etc/pki/ca-trust/source/anchors/ then `update-ca-trust extract`. \
-Java: `keytool -importcert -cacerts -alias NAME -file root.pem`. Node: \
-`NODE_EXTRA_CA_CERTS=/path/root.pem`. Python requests: `REQUESTS_CA_BUNDLE=/path/bundle.pem` (a bundle \
-holding every root you need). Go: the system store, or `SSL_CERT_FILE`. Check with that root: \
-`tlsdoctor check HOST --ca-file root.pem`. If the issuer is a public CA, the server must send the \
-missing intermediate (see missing-intermediate).",
+        fix: concat!(
+            "If the issuer is your organisation's CA, install its root on the clients. ",
+            install_root_fix!(),
+            " If the issuer is a public CA, the server must send the missing intermediate (see \
+missing-intermediate)."
+        ),
     }
     /// The chain ends at a self-signed root that is not trusted.
     UntrustedRoot {
@@ -315,10 +325,13 @@ missing intermediate (see missing-intermediate).",
         explanation: "The server sends a complete chain up to a self-signed root, but that root is not in \
 the trust store used. Typical of a private (internal) CA or of a TLS-inspecting proxy; for a public CA \
 it means the client's store is outdated.",
-        fix: "Install the root in the clients' trust store (the system store or the application's own: \
-see unknown-issuer for the command per platform), after checking its fingerprint with its owner; or \
-have the server use a certificate from a CA the clients already trust. Sending the root from the \
-server never makes it trusted.",
+        fix: concat!(
+            "Check the root's fingerprint with its owner, then install it in the clients' trust \
+store (or the application's own). ",
+            install_root_fix!(),
+            " Or have the server use a certificate from a CA the clients already trust. Sending the \
+root from the server never makes it trusted."
+        ),
     }
     /// The leaf signed itself.
     SelfSignedLeaf {

@@ -89,6 +89,47 @@ fn every_defect_is_named_in_a_chain_file() {
 }
 
 #[test]
+fn every_defect_is_named_with_its_fix_in_the_human_report() {
+    for &(fixture, cause, _, verdict) in DEFECTS {
+        let server = Server::tls(fixture);
+        for run in [
+            check_live(&server, &["--format", "human", "--color", "never"]),
+            check_file(fixture, &["--format", "human", "--color", "never"]),
+        ] {
+            let fix = tlsdoctor::causes::Cause::from_id(cause)
+                .map(|c| c.entry().fix)
+                .unwrap_or_else(|| panic!("{cause} is not in the catalog"));
+            let fix_start: String = fix.split_whitespace().take(4).collect::<Vec<_>>().join(" ");
+            assert!(
+                run.stdout.contains(cause),
+                "{fixture}: no {cause} in\n{}",
+                run.stdout
+            );
+            assert!(
+                run.stdout.contains(&format!("fix: {fix_start}")),
+                "{fixture}: no fix in\n{}",
+                run.stdout
+            );
+            let verdict_line = format!("Verdict: {}", verdict.to_uppercase());
+            assert!(
+                run.stdout.contains(&verdict_line),
+                "{fixture}: no {verdict_line:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn several_ca_files_make_one_store() {
+    let other = ca_path("other-root").display().to_string();
+    let root = root_ca();
+    let run = check_file("untrusted-root", &["--ca-file", &other, "--ca-file", &root]);
+    assert_eq!(run.target()["trust"]["roots"], 2);
+    assert_eq!(run.verdict(), "ok", "{:?}", run.causes());
+    assert!(run.has("root-included"));
+}
+
+#[test]
 fn healthy_chains_are_ok_live_and_in_files() {
     for fixture in HEALTHY {
         for run in [

@@ -180,6 +180,46 @@ mod tests {
         assert_eq!(alert_name("UnrecognisedName"), "unrecognised_name");
     }
 
+    fn failed(failure: Failure) -> Capture {
+        Capture {
+            failure: Some(failure),
+            ..Capture::default()
+        }
+    }
+
+    fn cause_of(capture: &Capture) -> Cause {
+        check("example.test", "example.test", capture)
+            .map(|f| f.cause)
+            .unwrap_or(Cause::RejectedByVerifier)
+    }
+
+    #[test]
+    fn network_failures_map_to_their_causes() {
+        let address = "192.0.2.1:443".parse().unwrap();
+        let unreachable = std::io::Error::from(ErrorKind::NetworkUnreachable);
+        assert_eq!(
+            cause_of(&failed(Failure::Connect(address, unreachable))),
+            Cause::ConnectionFailed
+        );
+        let refused = std::io::Error::from(ErrorKind::ConnectionRefused);
+        assert_eq!(
+            cause_of(&failed(Failure::Connect(address, refused))),
+            Cause::ConnectionRefused
+        );
+        assert_eq!(cause_of(&failed(Failure::NoAddresses)), Cause::DnsFailure);
+        let resolve = std::io::Error::other("Name or service not known");
+        assert_eq!(
+            cause_of(&failed(Failure::Resolve(resolve))),
+            Cause::DnsFailure
+        );
+        let timeout = Failure::Timeout {
+            phase: Phase::Connecting,
+            limit: std::time::Duration::from_secs(3),
+        };
+        assert_eq!(cause_of(&failed(timeout)), Cause::Timeout);
+        assert!(check("h", "h", &Capture::default()).is_none());
+    }
+
     #[test]
     fn protocols_are_recognised() {
         assert!(not_tls_detail(b"HTTP/1.1 400 Bad Request\r\n").contains("plain HTTP"));
