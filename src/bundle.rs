@@ -1,4 +1,5 @@
-//! Reading certificates from files: PEM bundles or DER, as people actually have them.
+//! Reading certificates as people actually have them: PEM bundles, DER, and PKCS#7 (`.p7b`,
+//! `.p7c`, what CAs publish at their "CA Issuers" URLs), from files or downloads.
 
 use crate::error::Error;
 use rustls::pki_types::CertificateDer;
@@ -49,19 +50,21 @@ fn too_big(path: &Path) -> Error {
     }
 }
 
-/// Parses PEM (any number of CERTIFICATE blocks, other blocks ignored) or concatenated DER.
+/// Parses PEM (CERTIFICATE and PKCS7 blocks; other blocks such as keys are ignored), a DER
+/// PKCS#7 bundle, or concatenated DER certificates.
 pub fn parse_certificates(bytes: &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err("is empty".into());
     }
     if contains(bytes, b"-----BEGIN") {
-        let certs = CertificateDer::pem_slice_iter(bytes)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| format!("is not valid PEM: {e}"))?;
-        if certs.is_empty() {
-            return Err("holds PEM blocks but no CERTIFICATE block".into());
-        }
-        return Ok(certs);
+        return parse_pem(bytes);
+    }
+    if let Some(certs) = pkcs7_certificates(bytes) {
+        return match certs {
+            Ok(certs) if certs.is_empty() => Err("is a PKCS#7 bundle with no certificates".into()),
+            Ok(certs) => Ok(certs),
+            Err(reason) => Err(format!("is a PKCS#7 bundle whose certificates {reason}")),
+        };
     }
     split_der(bytes).map(|parts| {
         parts
@@ -69,6 +72,80 @@ pub fn parse_certificates(bytes: &[u8]) -> Result<Vec<CertificateDer<'static>>, 
             .map(|p| CertificateDer::from(p.to_vec()))
             .collect()
     })
+}
+
+fn parse_pem(bytes: &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
+    let mut certs = CertificateDer::pem_slice_iter(bytes)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("is not valid PEM: {e}"))?;
+    for block in pem_blocks(bytes, "PKCS7") {
+        let der = data_encoding::BASE64
+            .decode(&block)
+            .map_err(|_| "holds a PKCS7 block that is not valid base64".to_string())?;
+        match pkcs7_certificates(&der) {
+            Some(Ok(found)) => certs.extend(found),
+            Some(Err(reason)) => return Err(format!("holds a PKCS7 block whose certificates {reason}")),
+            None => return Err("holds a PKCS7 block that is not a PKCS#7 certificate bundle".into()),
+        }
+    }
+    if certs.is_empty() {
+        return Err("holds PEM blocks but no CERTIFICATE or PKCS7 block".into());
+    }
+    Ok(certs)
+}
+
+/// The base64 text (whitespace removed) of every PEM block with this label.
+fn pem_blocks(bytes: &[u8], label: &str) -> Vec<Vec<u8>> {
+    let text = String::from_utf8_lossy(bytes);
+    let begin = format!("-----BEGIN {label}-----");
+    let end = format!("-----END {label}-----");
+    let mut blocks = Vec::new();
+    let mut rest = text.as_ref();
+    while let Some(start) = rest.find(&begin) {
+        let after = &rest[start + begin.len()..];
+        let Some(stop) = after.find(&end) else { break };
+        blocks.push(after[..stop].bytes().filter(|b| !b.is_ascii_whitespace()).collect());
+        rest = &after[stop + end.len()..];
+    }
+    blocks
+}
+
+/// The certificates of a DER PKCS#7 SignedData (RFC 2315 / 5652), or `None` if `der` is not one.
+fn pkcs7_certificates(der: &[u8]) -> Option<Result<Vec<CertificateDer<'static>>, String>> {
+    use x509_parser::asn1_rs::{Any, Class, FromDer, Oid, Tag};
+    const SIGNED_DATA: &str = "1.2.840.113549.1.7.2";
+    let (_, content_info) = Any::from_der(der).ok()?;
+    if content_info.tag() != Tag::Sequence {
+        return None;
+    }
+    let (rest, oid) = Oid::from_der(content_info.data).ok()?;
+    if oid.to_id_string() != SIGNED_DATA {
+        return None;
+    }
+    let malformed = || Some(Err("cannot be read (malformed SignedData)".to_string()));
+    let Ok((_, explicit)) = Any::from_der(rest) else {
+        return malformed();
+    };
+    let Ok((_, signed_data)) = Any::from_der(explicit.data) else {
+        return malformed();
+    };
+    let mut items = signed_data.data;
+    while !items.is_empty() {
+        let Ok((rest, item)) = Any::from_der(items) else {
+            return malformed();
+        };
+        // certificates [0] IMPLICIT SET OF Certificate
+        if item.class() == Class::ContextSpecific && item.tag() == Tag(0) {
+            return Some(split_der(item.data).map(|parts| {
+                parts
+                    .into_iter()
+                    .map(|p| CertificateDer::from(p.to_vec()))
+                    .collect()
+            }));
+        }
+        items = rest;
+    }
+    Some(Ok(Vec::new()))
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -128,6 +205,46 @@ mod tests {
                 .unwrap_err()
                 .contains("neither PEM nor DER")
         );
+    }
+
+    /// A certs-only PKCS#7 bundle as `openssl crl2pkcs7 -nocrl` makes it, around two fake
+    /// "certificates" (any DER SEQUENCE passes through the bundle reader).
+    fn pkcs7(certs: &[&[u8]]) -> Vec<u8> {
+        fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+            let mut out = vec![tag];
+            if content.len() < 0x80 {
+                out.push(content.len() as u8);
+            } else {
+                out.extend([0x82, (content.len() >> 8) as u8, content.len() as u8]);
+            }
+            out.extend_from_slice(content);
+            out
+        }
+        let oid_signed_data = [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02];
+        let oid_data = [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01];
+        let mut signed = tlv(0x02, &[1]);
+        signed.extend(tlv(0x31, &[]));
+        signed.extend(tlv(0x30, &oid_data));
+        signed.extend(tlv(0xa0, &certs.concat()));
+        signed.extend(tlv(0x31, &[]));
+        let mut content_info = oid_signed_data.to_vec();
+        content_info.extend(tlv(0xa0, &tlv(0x30, &signed)));
+        tlv(0x30, &content_info)
+    }
+
+    #[test]
+    fn pkcs7_bundles_are_read_as_der_and_pem() {
+        let a: &[u8] = &[0x30, 0x01, 0xaa];
+        let b: &[u8] = &[0x30, 0x02, 0xbb, 0xcc];
+        let der = pkcs7(&[a, b]);
+        let certs = parse_certificates(&der).unwrap();
+        assert_eq!(certs.iter().map(|c| c.as_ref().to_vec()).collect::<Vec<_>>(), vec![a.to_vec(), b.to_vec()]);
+        let pem = format!(
+            "-----BEGIN PKCS7-----\n{}\n-----END PKCS7-----\n",
+            data_encoding::BASE64.encode(&der)
+        );
+        assert_eq!(parse_certificates(pem.as_bytes()).unwrap().len(), 2);
+        assert!(parse_certificates(&pkcs7(&[])).unwrap_err().contains("no certificates"));
     }
 
     #[test]
