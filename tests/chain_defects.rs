@@ -163,7 +163,7 @@ fn the_server_that_sends_only_its_leaf_is_told_to_send_the_intermediate() {
         "names the missing issuer: {detail}"
     );
     assert!(
-        detail.contains("http://ca.tlsdoctor.test/intermediate.cer"),
+        detail.contains("http://127.0.0.1:9/intermediate.cer"),
         "says where to get it: {detail}"
     );
     assert_eq!(finding["side"], "server");
