@@ -84,8 +84,12 @@ fn parse_pem(bytes: &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
             .map_err(|_| "holds a PKCS7 block that is not valid base64".to_string())?;
         match pkcs7_certificates(&der) {
             Some(Ok(found)) => certs.extend(found),
-            Some(Err(reason)) => return Err(format!("holds a PKCS7 block whose certificates {reason}")),
-            None => return Err("holds a PKCS7 block that is not a PKCS#7 certificate bundle".into()),
+            Some(Err(reason)) => {
+                return Err(format!("holds a PKCS7 block whose certificates {reason}"));
+            }
+            None => {
+                return Err("holds a PKCS7 block that is not a PKCS#7 certificate bundle".into());
+            }
         }
     }
     if certs.is_empty() {
@@ -104,7 +108,12 @@ fn pem_blocks(bytes: &[u8], label: &str) -> Vec<Vec<u8>> {
     while let Some(start) = rest.find(&begin) {
         let after = &rest[start + begin.len()..];
         let Some(stop) = after.find(&end) else { break };
-        blocks.push(after[..stop].bytes().filter(|b| !b.is_ascii_whitespace()).collect());
+        blocks.push(
+            after[..stop]
+                .bytes()
+                .filter(|b| !b.is_ascii_whitespace())
+                .collect(),
+        );
         rest = &after[stop + end.len()..];
     }
     blocks
@@ -146,6 +155,18 @@ fn pkcs7_certificates(der: &[u8]) -> Option<Result<Vec<CertificateDer<'static>>,
         items = rest;
     }
     Some(Ok(Vec::new()))
+}
+
+/// PEM text for one certificate, 64 base64 characters a line, as OpenSSL writes it.
+pub fn to_pem(der: &[u8]) -> String {
+    let encoded = data_encoding::BASE64.encode(der);
+    let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
+    for line in encoded.as_bytes().chunks(64) {
+        out.push_str(&String::from_utf8_lossy(line));
+        out.push('\n');
+    }
+    out.push_str("-----END CERTIFICATE-----\n");
+    out
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -220,8 +241,12 @@ mod tests {
             out.extend_from_slice(content);
             out
         }
-        let oid_signed_data = [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02];
-        let oid_data = [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01];
+        let oid_signed_data = [
+            0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02,
+        ];
+        let oid_data = [
+            0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01,
+        ];
         let mut signed = tlv(0x02, &[1]);
         signed.extend(tlv(0x31, &[]));
         signed.extend(tlv(0x30, &oid_data));
@@ -238,13 +263,23 @@ mod tests {
         let b: &[u8] = &[0x30, 0x02, 0xbb, 0xcc];
         let der = pkcs7(&[a, b]);
         let certs = parse_certificates(&der).unwrap();
-        assert_eq!(certs.iter().map(|c| c.as_ref().to_vec()).collect::<Vec<_>>(), vec![a.to_vec(), b.to_vec()]);
+        assert_eq!(
+            certs
+                .iter()
+                .map(|c| c.as_ref().to_vec())
+                .collect::<Vec<_>>(),
+            vec![a.to_vec(), b.to_vec()]
+        );
         let pem = format!(
             "-----BEGIN PKCS7-----\n{}\n-----END PKCS7-----\n",
             data_encoding::BASE64.encode(&der)
         );
         assert_eq!(parse_certificates(pem.as_bytes()).unwrap().len(), 2);
-        assert!(parse_certificates(&pkcs7(&[])).unwrap_err().contains("no certificates"));
+        assert!(
+            parse_certificates(&pkcs7(&[]))
+                .unwrap_err()
+                .contains("no certificates")
+        );
     }
 
     #[test]

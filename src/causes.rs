@@ -302,7 +302,8 @@ out). nginx: `ssl_certificate /etc/ssl/fullchain.pem;` (with certbot, fullchain.
 built with `cat leaf.crt intermediate.crt > fullchain.pem`. Apache 2.4.8+: the intermediates follow the \
 leaf in the SSLCertificateFile (older: SSLCertificateChainFile). HAProxy: the `crt` file holds leaf, \
 intermediates and key. Java keystores: import the whole chain with the key entry. The CA publishes \
-the intermediate; the leaf's \"CA Issuers\" URL points at it.",
+the intermediate; the leaf's \"CA Issuers\" URL points at it, and \
+`tlsdoctor check HOST --fix-chain fullchain.pem` downloads it and writes the whole chain for you.",
     }
     /// A CA in the chain was issued by a CA the store does not know.
     UnknownIssuer {
@@ -332,6 +333,55 @@ store (or the application's own). ",
             " Or have the server use a certificate from a CA the clients already trust. Sending the \
 root from the server never makes it trusted."
         ),
+    }
+    /// The chain ends at a root that no public store holds.
+    PrivateRoot {
+        id: "private-root", severity: Error, side: Client,
+        title: "The chain ends at a private root no public store holds",
+        explanation: "The chain is complete up to a root that is not in Mozilla's list or any other \
+public store: an internal (private) CA, a development CA such as mkcert's, or a TLS-inspecting \
+proxy's CA. Only clients that have this exact root installed trust the server; nothing on the \
+server can change that.",
+        fix: concat!(
+            "Distribute this root (named by subject and SHA-256 fingerprint in the detail: check \
+them with the CA's owner) to every client. Save it with `tlsdoctor check HOST --save-root root.pem`. ",
+            install_root_fix!(),
+            " Alpine: copy it to /usr/local/share/ca-certificates/ and run `update-ca-certificates`. \
+macOS: `sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain \
+root.pem`. Windows: `certutil -addstore -f Root root.pem`. If the public must reach this server, use \
+a certificate from a public CA instead."
+        ),
+    }
+    /// Mozilla trusts the chain; this machine's system store does not.
+    OutdatedSystemStore {
+        id: "outdated-system-store", severity: Error, side: Client,
+        title: "This machine's trust store lacks a root that Mozilla's list has",
+        explanation: "The chain reaches a root in Mozilla's current list, but none in this machine's \
+system store, which curl, wget, Python, Ruby, PHP, Go and most other clients read. The store is \
+outdated (an old ca-certificates package, a years-old base image), empty (a container image without \
+ca-certificates), or was replaced. The server is fine; clients on this machine fail.",
+        fix: "Update the system store. Debian/Ubuntu: `apt-get update && apt-get install -y \
+ca-certificates` (also in a Dockerfile). RHEL/Fedora: `dnf update ca-certificates`. Alpine: \
+`apk add --no-cache ca-certificates && update-ca-certificates`. macOS: install the system updates \
+(its roots ship with the OS). Windows: run Windows Update (or `certutil -generateSSTFromWU \
+roots.sst` to see the current list). Stores that applications carry are separate: Java's cacerts \
+comes with the JDK (update the JDK), Python's certifi with `pip install -U certifi`, Node's with \
+Node itself (or add roots with NODE_EXTRA_CA_CERTS).",
+    }
+    /// An SSL_CERT_FILE / SSL_CERT_DIR override hides the root the system store has.
+    EnvOverrideMissingRoot {
+        id: "env-override-missing-root", severity: Error, side: Client,
+        title: "SSL_CERT_FILE or SSL_CERT_DIR names a bundle without the needed root",
+        explanation: "An environment variable replaces this machine's trust store for OpenSSL-based \
+clients, Go and curl, and the bundle or directory it names does not hold the root this chain needs \
+(or does not exist), while the distribution's own store does. Typically a variable set for one tool \
+(a corporate bundle, a virtualenv's certifi path, a CI image) hides the system roots from all the \
+others.",
+        fix: "Point the variable at a bundle that holds every root you need (usually the system \
+bundle plus your own: `cat /etc/ssl/certs/ca-certificates.crt corp-root.pem > bundle.pem`), or unset \
+it (`unset SSL_CERT_FILE SSL_CERT_DIR`) to use the system store. Find where it is set: the shell \
+profile, the service's environment (systemd `Environment=`), the container image's ENV, the CI \
+job's variables.",
     }
     /// The leaf signed itself.
     SelfSignedLeaf {

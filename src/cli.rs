@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
+use tlsdoctor::trust::StoreSpec;
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -19,6 +20,8 @@ Examples:
   tlsdoctor check https://example.com:8443/health
   tlsdoctor check 192.0.2.10:443 --servername www.example.com   # staging IP, production name
   tlsdoctor check internal.example:443 --ca-file corp-root.pem  # private CA
+  tlsdoctor check example.com --trust mozilla --trust system    # which store trusts it?
+  tlsdoctor check example.com --fix-chain fullchain.pem         # write the chain to serve
   tlsdoctor check example.com --at 2027-01-01                   # still valid on release day?
   tlsdoctor check --file fullchain.pem --host example.com       # before deploying
   tlsdoctor check example.com --format json | jq '.targets[0].findings[].cause'";
@@ -56,9 +59,31 @@ pub struct CheckArgs {
     #[arg(long, value_name = "NAME", conflicts_with = "file")]
     pub servername: Option<String>,
 
-    /// Trust only the roots in this PEM/DER file instead of Mozilla's list (repeatable).
+    /// Judge against this trust store: mozilla, system, or a PEM/DER/PKCS#7 file or a
+    /// directory of them (repeatable; each is reported on its own). Default: mozilla and system.
+    #[arg(long, value_name = "STORE")]
+    pub trust: Vec<StoreSpec>,
+
+    /// Trust only the roots in this file instead of the default stores (repeatable; all files
+    /// together make one store).
     #[arg(long = "ca-file", value_name = "PATH")]
     pub ca_file: Vec<PathBuf>,
+
+    /// Do not download missing issuers from their "CA Issuers" URLs.
+    #[arg(long)]
+    pub no_fetch: bool,
+
+    /// Write the corrected chain (leaf, then intermediates in order, no root) to this file.
+    #[arg(long, value_name = "PATH")]
+    pub fix_chain: Option<PathBuf>,
+
+    /// Write the root certificate the chain ends at to this file (for a private CA).
+    #[arg(long, value_name = "PATH")]
+    pub save_root: Option<PathBuf>,
+
+    /// Let --fix-chain and --save-root replace existing files.
+    #[arg(long)]
+    pub force: bool,
 
     /// Judge validity at this instant instead of now: RFC 3339 (2027-01-01T00:00:00Z) or a date.
     #[arg(long, value_name = "TIME", value_parser = parse_instant)]

@@ -1,13 +1,14 @@
-//! From a presented chain to findings: model it, ask the verifier, run the checks, and make
-//! sure the verdict is never kinder than the verifier's.
+//! From a chain to findings: ask the verifier against every trust store, run the checks, and
+//! make sure the verdict is never kinder than the verifier's.
 
+use crate::aia::Attempt;
 use crate::causes::{Cause, Severity};
 use crate::chain::Chain;
-use crate::chain::path::Path;
+use crate::chain::path::{Path, PathEnd};
 use crate::checks::{self, Context, Finding};
-use crate::trust::TrustStore;
+use crate::trust::{StoreSet, TrustStore};
 use crate::verify::Verification;
-use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::pki_types::ServerName;
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -46,54 +47,126 @@ impl Verdict {
     }
 }
 
-/// Everything learnt about one presented chain.
+/// How one trust store judges the chain.
+#[derive(Clone, Debug)]
+pub struct StoreEval {
+    /// Index into the run's stores.
+    pub store: usize,
+    pub verification: Verification,
+    /// The verifier's path when it accepted the chain, else our own.
+    pub path: Path,
+}
+
+/// Everything learnt about one chain.
 pub struct Diagnosis {
     pub chain: Chain,
-    pub verification: Verification,
-    pub path: Path,
+    pub stores: Vec<TrustStore>,
+    pub evals: Vec<StoreEval>,
+    /// The eval the report leads with: the first store that trusts the chain, else the first.
+    pub primary: usize,
+    /// Downloads made to complete the chain.
+    pub attempts: Vec<Attempt>,
     /// Worst first.
     pub findings: Vec<Finding>,
 }
 
+impl Diagnosis {
+    /// The leading store's path.
+    pub fn path(&self) -> &Path {
+        &self.evals[self.primary].path
+    }
+
+    /// The leading store.
+    pub fn store(&self) -> &TrustStore {
+        &self.stores[self.evals[self.primary].store]
+    }
+}
+
 /// The inputs of a diagnosis besides the chain.
 pub struct Settings<'a> {
-    pub store: &'a TrustStore,
+    pub stores: &'a StoreSet,
     pub name: Option<&'a ServerName<'static>>,
     pub now: OffsetDateTime,
     pub warn_days: u32,
+    /// Whether missing issuers were looked for over the network.
+    pub fetching: bool,
 }
 
-/// Diagnoses a non-empty chain, as presented.
-pub fn diagnose(presented: Vec<CertificateDer<'static>>, settings: &Settings<'_>) -> Diagnosis {
-    let chain = Chain::from_der(presented);
-    let verification = Verification::run(&chain, settings.store, settings.name, settings.now);
-    let path = match &verification.chain {
-        Ok(verified) => verified.clone(),
-        Err(_) => Path::build(&chain, settings.store).unwrap_or(Path {
-            certs: Vec::new(),
-            end: crate::chain::path::PathEnd::Unparseable,
-        }),
-    };
+/// Diagnoses a non-empty chain.
+pub fn diagnose(chain: Chain, attempts: Vec<Attempt>, settings: &Settings<'_>) -> Diagnosis {
+    let stores = settings.stores.stores().to_vec();
+    let evals: Vec<StoreEval> = stores
+        .iter()
+        .enumerate()
+        .map(|(index, store)| evaluate(&chain, store, index, settings))
+        .collect();
+    let primary = evals
+        .iter()
+        .position(|e| e.verification.chain.is_ok())
+        .or_else(|| evals.iter().position(|e| e.path.is_anchored()))
+        .unwrap_or(0);
+    let public_anchored =
+        Path::build(&chain, settings.stores.public()).is_some_and(|p| p.is_anchored());
+    let default_system_anchored = needs_default_system(&stores, &evals).then(|| {
+        Path::build(&chain, settings.stores.default_system()).is_some_and(|p| p.is_anchored())
+    });
+    let eval = &evals[primary];
     let ctx = Context {
         chain: &chain,
-        store: settings.store,
+        store: &stores[eval.store],
+        stores: &stores,
+        evals: &evals,
+        public: settings.stores.public(),
+        public_anchored,
+        default_system_anchored,
         name: settings.name,
         now: settings.now,
         warn_days: settings.warn_days,
-        verification: &verification,
-        path: &path,
+        verification: &eval.verification,
+        path: &eval.path,
+        attempts: &attempts,
+        fetching: settings.fetching,
     };
     let mut findings = checks::run_all(&ctx);
-    if let Some(rejection) = unexplained_rejection(&verification, &findings) {
+    if let Some(rejection) = unexplained_rejection(&eval.verification, &findings) {
         findings.push(rejection);
     }
     findings.sort_by_key(|f| f.cause.severity());
     Diagnosis {
         chain,
-        verification,
-        path,
+        stores,
+        evals,
+        primary,
+        attempts,
         findings,
     }
+}
+
+fn evaluate(chain: &Chain, store: &TrustStore, index: usize, settings: &Settings<'_>) -> StoreEval {
+    let verification = Verification::run(chain, store, settings.name, settings.now);
+    let path = match &verification.chain {
+        // The verifier only saw what was presented; a path that needed downloads is ours.
+        Ok(verified) if chain.presented == chain.certs.len() => verified.clone(),
+        _ => Path::build(chain, store).unwrap_or(Path {
+            certs: Vec::new(),
+            end: PathEnd::Unparseable,
+        }),
+    };
+    StoreEval {
+        store: index,
+        verification,
+        path,
+    }
+}
+
+/// The distribution's own store is read only when an environment override fails the chain.
+fn needs_default_system(stores: &[TrustStore], evals: &[StoreEval]) -> bool {
+    evals.iter().any(|e| {
+        !e.path.is_anchored()
+            && stores[e.store]
+                .system_origin()
+                .is_some_and(|origin| origin.from_env())
+    })
 }
 
 /// When webpki rejects but no check found an error, say so anyway: no false "ok".

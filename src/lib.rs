@@ -1,11 +1,13 @@
 //! tlsdoctor tells why a TLS connection fails and what to change.
 //!
 //! The data flows one way: a [`target::Target`] is connected to and what the server presents is
-//! recorded ([`capture`]); the chain is modelled ([`chain`]) and judged by the verifier
-//! ([`verify`]) and the check families ([`checks`]); [`diagnosis`] turns that into findings
-//! named from one catalog ([`causes`]); [`report`] renders them. [`check_target`] and
-//! [`check_file`] run the whole pipeline.
+//! recorded ([`capture`]); issuers the server left out are downloaded ([`aia`]); the chain is
+//! modelled ([`chain`]) and judged by the verifier ([`verify`]) against each trust store
+//! ([`trust`]) and by the check families ([`checks`]); [`diagnosis`] turns that into findings
+//! named from one catalog ([`causes`]); [`report`] renders them, and [`repair`] writes the
+//! corrected chain when asked. [`check_target`] and [`check_file`] run the whole pipeline.
 
+pub mod aia;
 pub mod bundle;
 pub mod capture;
 pub mod causes;
@@ -13,6 +15,8 @@ pub mod chain;
 pub mod checks;
 pub mod diagnosis;
 pub mod error;
+pub mod fetch;
+pub mod repair;
 pub mod report;
 pub mod target;
 pub mod trust;
@@ -20,44 +24,52 @@ pub mod verify;
 
 use capture::{Resolve, SystemResolver};
 use causes::Cause;
+use chain::Chain;
 use checks::Finding;
 use diagnosis::Settings;
 pub use error::Error;
+use repair::RepairRequest;
 use report::{ConnectionReport, Parts, Source, TargetReport};
-use rustls::pki_types::ServerName;
+use rustls::pki_types::{CertificateDer, ServerName};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 pub use target::Target;
 use time::OffsetDateTime;
-pub use trust::TrustStore;
+use tokio::time::Instant;
+pub use trust::{StoreSet, TrustStore};
 
 /// The default `--timeout`.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The default `--warn-days`.
 pub const DEFAULT_WARN_DAYS: u32 = 30;
 
-/// How to check: which roots, at what instant, how patiently.
+/// How to check: which roots, at what instant, how patiently, and what to write.
 #[derive(Clone)]
 pub struct Options {
-    pub store: TrustStore,
+    pub stores: Arc<StoreSet>,
     /// The evaluation instant; `None` means now.
     pub at: Option<OffsetDateTime>,
     pub warn_days: u32,
-    /// Bounds the whole network part of a check.
+    /// Bounds the whole network part of a check, downloads included.
     pub timeout: Duration,
     pub resolver: Arc<dyn Resolve>,
+    /// Download issuers the server left out (AIA "CA Issuers").
+    pub fetch: bool,
+    pub repair: RepairRequest,
 }
 
 impl Options {
-    /// Defaults for everything but the trust store.
-    pub fn new(store: TrustStore) -> Options {
+    /// Defaults for everything but the trust stores.
+    pub fn new(stores: StoreSet) -> Options {
         Options {
-            store,
+            stores: Arc::new(stores),
             at: None,
             warn_days: DEFAULT_WARN_DAYS,
             timeout: DEFAULT_TIMEOUT,
             resolver: Arc::new(SystemResolver),
+            fetch: true,
+            repair: RepairRequest::default(),
         }
     }
 
@@ -72,9 +84,9 @@ impl Options {
 /// Connects to a server and diagnoses what it presents. Unreachable servers are reports too;
 /// only an unusable name is an `Err`.
 pub async fn check_target(target: &Target, options: &Options) -> Result<TargetReport, Error> {
+    let deadline = Instant::now() + options.timeout;
     let name = target.server_name()?;
     let name_text = checks::name::name_text(&name);
-    let now = options.now();
     let captured = capture::capture(
         target,
         name.clone(),
@@ -87,8 +99,8 @@ pub async fn check_target(target: &Target, options: &Options) -> Result<TargetRe
         target: target.input.clone(),
         source: Source::Network,
         name: Some(name_text.clone()),
-        now,
-        store: &options.store,
+        now: options.now(),
+        store_names: options.stores.names(),
         connection: Some(ConnectionReport::new(
             captured.address,
             sni,
@@ -106,39 +118,65 @@ pub async fn check_target(target: &Target, options: &Options) -> Result<TargetRe
         });
         return Ok(TargetReport::unreachable(parts, failure));
     }
-    let settings = Settings {
-        store: &options.store,
-        name: Some(&name),
-        now,
-        warn_days: options.warn_days,
-    };
-    let diagnosis = diagnosis::diagnose(captured.chain, &settings);
-    Ok(TargetReport::diagnosed(parts, &diagnosis, failure))
+    Ok(judge(
+        captured.chain,
+        Some(&name),
+        options,
+        deadline,
+        parts,
+        failure,
+    )
+    .await)
 }
 
-/// Diagnoses a chain file (PEM or DER, leaf first) as if a server had presented it.
-pub fn check_file(
+/// Diagnoses a chain file (PEM, DER or PKCS#7, leaf first) as if a server had presented it.
+pub async fn check_file(
     path: &Path,
     host: Option<&str>,
     options: &Options,
 ) -> Result<TargetReport, Error> {
+    let deadline = Instant::now() + options.timeout;
     let presented = bundle::read_certificates(path)?;
     let name = host.map(target::server_name).transpose()?;
-    let now = options.now();
-    let settings = Settings {
-        store: &options.store,
-        name: name.as_ref(),
-        now,
-        warn_days: options.warn_days,
-    };
-    let diagnosis = diagnosis::diagnose(presented, &settings);
     let parts = Parts {
         target: path.display().to_string(),
         source: Source::File,
         name: name.as_ref().map(checks::name::name_text),
-        now,
-        store: &options.store,
+        now: options.now(),
+        store_names: options.stores.names(),
         connection: None,
     };
-    Ok(TargetReport::diagnosed(parts, &diagnosis, None))
+    Ok(judge(presented, name.as_ref(), options, deadline, parts, None).await)
+}
+
+/// Completes (downloads missing issuers), diagnoses, repairs if asked, and reports.
+async fn judge(
+    presented: Vec<CertificateDer<'static>>,
+    name: Option<&ServerName<'static>>,
+    options: &Options,
+    deadline: Instant,
+    parts: Parts,
+    failure: Option<Finding>,
+) -> TargetReport {
+    let stores = options.stores.stores();
+    let (chain, attempts) = if options.fetch {
+        let fetcher = fetch::Fetcher {
+            resolver: options.resolver.as_ref(),
+            deadline,
+        };
+        aia::complete(presented, stores, &fetcher).await
+    } else {
+        (Chain::from_der(presented), Vec::new())
+    };
+    let settings = Settings {
+        stores: &options.stores,
+        name,
+        now: parts.now,
+        warn_days: options.warn_days,
+        fetching: options.fetch,
+    };
+    let diagnosis = diagnosis::diagnose(chain, attempts, &settings);
+    let asked = options.repair.fix_chain.is_some() || options.repair.save_root.is_some();
+    let repair = asked.then(|| repair::apply(&diagnosis, &options.repair, parts.now));
+    TargetReport::diagnosed(parts, &diagnosis, failure, repair)
 }

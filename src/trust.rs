@@ -1,23 +1,135 @@
-//! Trust stores: the roots a chain is judged against.
+//! Trust stores: the roots a chain is judged against, and where each set came from.
 //!
-//! The default is Mozilla's root list as bundled by webpki-roots (no file access, nothing to
-//! load at start). `--ca-file` replaces it with the user's own roots.
+//! By default a chain is judged against Mozilla's list (compiled in through webpki-roots) and
+//! this machine's system store, read only once a chain is in hand. `--trust` and `--ca-file`
+//! choose other stores. The system store follows `SSL_CERT_FILE` / `SSL_CERT_DIR` the way
+//! OpenSSL, Go and curl do, and the report says which file or directory was read and why.
 
 use crate::bundle;
 use crate::chain::signature::sha256_hex;
 use crate::error::Error;
 use ::time::OffsetDateTime;
 use rustls::pki_types::{CertificateDer, TrustAnchor};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use x509_parser::prelude::*;
+
+/// A store asked for on the command line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreSpec {
+    /// Mozilla's list as bundled.
+    Mozilla,
+    /// This machine's store.
+    System,
+    /// The roots in a file, or in every file of a directory.
+    Path(PathBuf),
+}
+
+impl std::str::FromStr for StoreSpec {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "mozilla" => StoreSpec::Mozilla,
+            "system" => StoreSpec::System,
+            "" => return Err("expected mozilla, system, or a file or directory".into()),
+            path => StoreSpec::Path(PathBuf::from(path)),
+        })
+    }
+}
 
 /// Where a store's roots came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StoreSource {
     /// Mozilla's list, compiled in through webpki-roots.
     Mozilla,
-    /// Root certificates read from these files.
-    Files(Vec<PathBuf>),
+    /// This machine's store.
+    System(SystemOrigin),
+    /// Root certificates read from these files or directories (`--trust PATH`, `--ca-file`).
+    Files {
+        paths: Vec<PathBuf>,
+        label: &'static str,
+    },
+}
+
+/// What was read for the system store, and why.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SystemOrigin {
+    /// The bundle file read, if any.
+    pub file: Option<PathBuf>,
+    /// Directories read (hashed-name directories such as /etc/ssl/certs).
+    pub dirs: Vec<PathBuf>,
+    /// The environment variables that chose these paths (`SSL_CERT_FILE=...`).
+    pub env: Vec<String>,
+    /// The operating system's own store (macOS keychain, Windows store) was read instead.
+    pub platform: bool,
+    /// What went wrong while reading (a missing file, an unreadable directory).
+    pub problems: Vec<String>,
+}
+
+impl SystemOrigin {
+    /// True when an environment variable chose what was read.
+    pub fn from_env(&self) -> bool {
+        !self.env.is_empty()
+    }
+}
+
+/// Where this machine keeps its roots: what the environment says, and the defaults.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SystemLocations {
+    /// `SSL_CERT_FILE`, when set.
+    pub env_file: Option<PathBuf>,
+    /// `SSL_CERT_DIR`, when set (a list, like PATH).
+    pub env_dirs: Option<Vec<PathBuf>>,
+    /// The distribution's bundle file, as OpenSSL and Go look for it.
+    pub default_file: Option<PathBuf>,
+    /// The distribution's certificate directories.
+    pub default_dirs: Vec<PathBuf>,
+}
+
+/// Bundle files in the order OpenSSL builds, Go and openssl-probe look for them.
+#[cfg(unix)]
+const BUNDLE_FILES: &[&str] = &[
+    "/etc/ssl/certs/ca-certificates.crt", // Debian, Ubuntu, Alpine, Arch
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", // RHEL, CentOS, Fedora
+    "/etc/pki/tls/certs/ca-bundle.crt",   // older Fedora, RHEL 6
+    "/etc/ssl/ca-bundle.pem",             // openSUSE
+    "/etc/pki/tls/cacert.pem",            // OpenELEC
+    "/etc/ssl/cert.pem",                  // Alpine, macOS, OpenBSD
+    "/usr/local/etc/ssl/cert.pem",        // FreeBSD
+];
+
+impl SystemLocations {
+    /// Reads `SSL_CERT_FILE` / `SSL_CERT_DIR` and finds the distribution's defaults.
+    pub fn from_environment() -> SystemLocations {
+        let env_file = std::env::var_os("SSL_CERT_FILE")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from);
+        let env_dirs = std::env::var_os("SSL_CERT_DIR")
+            .filter(|v| !v.is_empty())
+            .map(|v| {
+                std::env::split_paths(&v)
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .collect()
+            });
+        #[cfg(unix)]
+        let default_file = BUNDLE_FILES.iter().map(PathBuf::from).find(|p| p.exists());
+        #[cfg(not(unix))]
+        let default_file = None;
+        SystemLocations {
+            env_file,
+            env_dirs,
+            default_file,
+            default_dirs: openssl_probe::candidate_cert_dirs()
+                .map(Path::to_path_buf)
+                .collect(),
+        }
+    }
+
+    /// True when the environment, not the defaults, decides what the system store is.
+    pub fn overridden(&self) -> bool {
+        self.env_file.is_some() || self.env_dirs.is_some()
+    }
 }
 
 /// A set of trust anchors with what is known about each.
@@ -50,35 +162,170 @@ impl TrustStore {
         }
     }
 
-    /// The roots in these PEM/DER files, and nothing else.
-    pub fn from_files(paths: &[PathBuf]) -> Result<TrustStore, Error> {
-        let mut anchors = Vec::new();
-        let mut certs = Vec::new();
+    /// The roots in these PEM/DER/PKCS#7 files (or every file in a directory), and nothing else.
+    pub fn from_paths(paths: &[PathBuf], label: &'static str) -> Result<TrustStore, Error> {
+        let mut store = TrustStore {
+            source: StoreSource::Files {
+                paths: paths.to_vec(),
+                label,
+            },
+            anchors: Vec::new(),
+            certs: Vec::new(),
+        };
         for path in paths {
-            for der in bundle::read_certificates(path)? {
-                let anchor = webpki::anchor_from_trusted_cert(&der).map_err(|e| Error::Bundle {
+            let certs = if path.is_dir() {
+                let loaded = rustls_native_certs::load_certs_from_paths(None, Some(path));
+                if let Some(e) = loaded.errors.first() {
+                    return Err(Error::Bundle {
+                        path: path.clone(),
+                        reason: format!("cannot be read as a certificate directory: {e}"),
+                    });
+                }
+                loaded.certs
+            } else {
+                bundle::read_certificates(path)?
+            };
+            for der in certs {
+                store.add(der).map_err(|e| Error::Bundle {
                     path: path.clone(),
                     reason: format!("holds a certificate that cannot be a trust anchor ({e:?})"),
                 })?;
-                anchors.push(anchor.to_owned());
-                certs.push(Some(der));
             }
         }
-        Ok(TrustStore {
-            source: StoreSource::Files(paths.to_vec()),
-            anchors,
-            certs,
-        })
+        Ok(store)
     }
 
-    /// A short name for reports: `mozilla` or `ca-file root.pem`.
+    /// This machine's store: what `SSL_CERT_FILE` / `SSL_CERT_DIR` name, else the defaults.
+    /// Problems (a missing file, a bad certificate) are recorded, never fatal.
+    pub fn system(locations: &SystemLocations) -> TrustStore {
+        if !locations.overridden() {
+            return TrustStore::default_system(locations);
+        }
+        let mut origin = SystemOrigin::default();
+        if let Some(file) = &locations.env_file {
+            origin.env.push(format!("SSL_CERT_FILE={}", file.display()));
+            origin.file = Some(file.clone());
+        }
+        if let Some(dirs) = &locations.env_dirs {
+            let joined: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+            origin
+                .env
+                .push(format!("SSL_CERT_DIR={}", joined.join(":")));
+            origin.dirs = dirs.clone();
+        }
+        TrustStore::load_system(origin)
+    }
+
+    /// This machine's store as the distribution set it up, ignoring the environment.
+    pub fn default_system(locations: &SystemLocations) -> TrustStore {
+        #[cfg(any(target_os = "macos", windows))]
+        {
+            let _ = locations;
+            let loaded = rustls_native_certs::load_native_certs();
+            let mut store = TrustStore::empty_system(SystemOrigin {
+                platform: true,
+                problems: loaded.errors.iter().map(|e| e.to_string()).collect(),
+                ..SystemOrigin::default()
+            });
+            store.add_all(loaded.certs);
+            store
+        }
+        #[cfg(not(any(target_os = "macos", windows)))]
+        {
+            let origin = SystemOrigin {
+                file: locations.default_file.clone(),
+                dirs: locations.default_dirs.clone(),
+                ..SystemOrigin::default()
+            };
+            TrustStore::load_system(origin)
+        }
+    }
+
+    fn empty_system(origin: SystemOrigin) -> TrustStore {
+        TrustStore {
+            source: StoreSource::System(origin),
+            anchors: Vec::new(),
+            certs: Vec::new(),
+        }
+    }
+
+    fn load_system(mut origin: SystemOrigin) -> TrustStore {
+        let mut certs = Vec::new();
+        if let Some(file) = &origin.file {
+            let loaded = rustls_native_certs::load_certs_from_paths(Some(file), None);
+            origin
+                .problems
+                .extend(loaded.errors.iter().map(|e| e.to_string()));
+            certs.extend(loaded.certs);
+        }
+        for dir in &origin.dirs {
+            let loaded = rustls_native_certs::load_certs_from_paths(None, Some(dir));
+            origin
+                .problems
+                .extend(loaded.errors.iter().map(|e| e.to_string()));
+            certs.extend(loaded.certs);
+        }
+        if origin.file.is_none() && origin.dirs.is_empty() {
+            origin
+                .problems
+                .push("no certificate bundle or directory was found".into());
+        }
+        certs.sort_unstable_by(|a, b| a.as_ref().cmp(b.as_ref()));
+        certs.dedup();
+        let mut store = TrustStore::empty_system(origin);
+        store.add_all(certs);
+        store
+    }
+
+    /// Adds certificates that can be anchors; records the rest as problems.
+    fn add_all(&mut self, certs: Vec<CertificateDer<'static>>) {
+        for der in certs {
+            if let Err(e) = self.add(der) {
+                if let StoreSource::System(origin) = &mut self.source {
+                    origin
+                        .problems
+                        .push(format!("a certificate was skipped: {e:?}"));
+                }
+            }
+        }
+    }
+
+    fn add(&mut self, der: CertificateDer<'static>) -> Result<(), webpki::Error> {
+        let anchor = webpki::anchor_from_trusted_cert(&der)?.to_owned();
+        self.anchors.push(anchor);
+        self.certs.push(Some(der));
+        Ok(())
+    }
+
+    /// A short name for reports: `mozilla`, `system`, `ca-file root.pem`, or the path.
     pub fn name(&self) -> String {
         match &self.source {
             StoreSource::Mozilla => "mozilla".to_string(),
-            StoreSource::Files(paths) => {
+            StoreSource::System(_) => "system".to_string(),
+            StoreSource::Files { paths, label } => {
                 let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-                format!("ca-file {}", names.join(", "))
+                match *label {
+                    "" => names.join(", "),
+                    label => format!("{label} {}", names.join(", ")),
+                }
             }
+        }
+    }
+
+    /// `mozilla`, `system` or `file`: what kind of store this is.
+    pub fn kind(&self) -> &'static str {
+        match self.source {
+            StoreSource::Mozilla => "mozilla",
+            StoreSource::System(_) => "system",
+            StoreSource::Files { .. } => "file",
+        }
+    }
+
+    /// The system store's origin, for system stores.
+    pub fn system_origin(&self) -> Option<&SystemOrigin> {
+        match &self.source {
+            StoreSource::System(origin) => Some(origin),
+            _ => None,
         }
     }
 
@@ -112,6 +359,15 @@ impl TrustStore {
         let spki = sequence_contents(spki_der)?;
         self.by_subject(subject_der)
             .find(|&i| self.anchors[i].subject_public_key_info.as_ref() == spki)
+    }
+
+    /// The index of an anchor with the same subject and key as `other`'s anchor `index`.
+    pub fn find_anchor(&self, other: &TrustStore, index: usize) -> Option<usize> {
+        let wanted = other.anchors.get(index)?;
+        self.anchors.iter().position(|a| {
+            a.subject == wanted.subject
+                && a.subject_public_key_info == wanted.subject_public_key_info
+        })
     }
 
     /// The anchor's SubjectPublicKeyInfo as full DER.
@@ -152,6 +408,113 @@ impl TrustStore {
             validity.not_before.to_datetime(),
             validity.not_after.to_datetime(),
         ))
+    }
+}
+
+/// The stores a run judges chains against, loaded when first needed.
+#[derive(Debug)]
+pub struct StoreSet {
+    slots: Vec<Slot>,
+    locations: SystemLocations,
+    /// The list that says which roots are public (Mozilla's, unless replaced).
+    public: TrustStore,
+    system: OnceLock<TrustStore>,
+    default_system: OnceLock<TrustStore>,
+    loaded: OnceLock<Vec<TrustStore>>,
+}
+
+#[derive(Debug)]
+enum Slot {
+    Ready(TrustStore),
+    Mozilla,
+    System,
+}
+
+impl StoreSet {
+    /// The stores named by `--trust` (in order) plus one store of all `--ca-file` roots. With
+    /// neither, Mozilla's list and the system store. Files are read now, so a bad path is an
+    /// error before any connection; the system store is read on first use.
+    pub fn new(
+        specs: &[StoreSpec],
+        ca_files: &[PathBuf],
+        locations: SystemLocations,
+    ) -> Result<StoreSet, Error> {
+        let mut slots = Vec::new();
+        for spec in specs {
+            slots.push(match spec {
+                StoreSpec::Mozilla => Slot::Mozilla,
+                StoreSpec::System => Slot::System,
+                StoreSpec::Path(path) => {
+                    Slot::Ready(TrustStore::from_paths(std::slice::from_ref(path), "")?)
+                }
+            });
+        }
+        if !ca_files.is_empty() {
+            slots.push(Slot::Ready(TrustStore::from_paths(ca_files, "ca-file")?));
+        }
+        if slots.is_empty() {
+            slots = vec![Slot::Mozilla, Slot::System];
+        }
+        Ok(StoreSet {
+            slots,
+            locations,
+            public: TrustStore::mozilla(),
+            system: OnceLock::new(),
+            default_system: OnceLock::new(),
+            loaded: OnceLock::new(),
+        })
+    }
+
+    /// Replaces the list that defines public roots (and backs `mozilla`), e.g. with a test PKI.
+    pub fn with_public_list(mut self, public: TrustStore) -> StoreSet {
+        self.public = TrustStore {
+            source: StoreSource::Mozilla,
+            ..public
+        };
+        self
+    }
+
+    /// Every store, in order, loading the system store if it is one of them.
+    pub fn stores(&self) -> &[TrustStore] {
+        self.loaded.get_or_init(|| {
+            self.slots
+                .iter()
+                .map(|slot| match slot {
+                    Slot::Ready(store) => store.clone(),
+                    Slot::Mozilla => self.public.clone(),
+                    Slot::System => self.system().clone(),
+                })
+                .collect()
+        })
+    }
+
+    /// This machine's store (following the environment).
+    pub fn system(&self) -> &TrustStore {
+        self.system
+            .get_or_init(|| TrustStore::system(&self.locations))
+    }
+
+    /// This machine's store as the distribution set it up, ignoring the environment.
+    pub fn default_system(&self) -> &TrustStore {
+        self.default_system
+            .get_or_init(|| TrustStore::default_system(&self.locations))
+    }
+
+    /// The list that says which roots are public.
+    pub fn public(&self) -> &TrustStore {
+        &self.public
+    }
+
+    /// The store names without loading anything, for reports made before a chain is seen.
+    pub fn names(&self) -> Vec<String> {
+        self.slots
+            .iter()
+            .map(|slot| match slot {
+                Slot::Ready(store) => store.name(),
+                Slot::Mozilla => "mozilla".to_string(),
+                Slot::System => "system".to_string(),
+            })
+            .collect()
     }
 }
 
@@ -212,5 +575,28 @@ mod tests {
         let info = store.describe(0);
         assert!(info.subject.contains('='), "{}", info.subject);
         assert_eq!(info.spki_sha256.len(), 64);
+    }
+
+    #[test]
+    fn store_specs_parse() {
+        assert_eq!("mozilla".parse::<StoreSpec>(), Ok(StoreSpec::Mozilla));
+        assert_eq!("system".parse::<StoreSpec>(), Ok(StoreSpec::System));
+        assert_eq!(
+            "ca.pem".parse::<StoreSpec>(),
+            Ok(StoreSpec::Path("ca.pem".into()))
+        );
+    }
+
+    #[test]
+    fn a_missing_env_file_is_a_recorded_problem_not_a_failure() {
+        let locations = SystemLocations {
+            env_file: Some(PathBuf::from("/nonexistent/tlsdoctor/bundle.pem")),
+            ..SystemLocations::default()
+        };
+        let store = TrustStore::system(&locations);
+        let origin = store.system_origin().unwrap();
+        assert!(store.is_empty());
+        assert!(origin.from_env());
+        assert!(!origin.problems.is_empty());
     }
 }

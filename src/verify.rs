@@ -44,8 +44,11 @@ impl Verification {
                 };
             }
         };
-        let intermediates: Vec<CertificateDer<'_>> =
-            chain.certs[1..].iter().map(|c| c.der.clone()).collect();
+        // Only what was presented: a client that does not download issuers sees nothing else.
+        let intermediates: Vec<CertificateDer<'_>> = chain.certs[1..chain.presented]
+            .iter()
+            .map(|c| c.der.clone())
+            .collect();
         let algorithms = rustls::crypto::ring::default_provider()
             .signature_verification_algorithms
             .all;

@@ -26,7 +26,7 @@ const DEFECTS: &[(&str, &str, Option<u64>, &str)] = &[
     ("no-san", "no-san", Some(0), "error"),
     ("wildcard", "hostname-mismatch", Some(0), "error"),
     ("unknown-issuer", "unknown-issuer", Some(1), "error"),
-    ("untrusted-root", "untrusted-root", Some(2), "error"),
+    ("untrusted-root", "private-root", Some(2), "error"),
     ("self-signed-leaf", "self-signed-leaf", Some(0), "error"),
     ("bad-signature", "bad-signature", Some(0), "error"),
     ("not-a-ca", "not-a-ca", Some(1), "error"),

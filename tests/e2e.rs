@@ -168,7 +168,7 @@ fn nginx_serving_real_chains_gets_the_right_diagnosis() {
         ("wrong-order", "wrong-order", "warning", 0),
         ("expired-leaf", "expired", "error", 1),
         ("self-signed-leaf", "self-signed-leaf", "error", 1),
-        ("untrusted-root", "untrusted-root", "error", 1),
+        ("untrusted-root", "private-root", "error", 1),
         ("root-included", "root-included", "ok", 0),
     ] {
         let run = check_address(&nginx.target(fixture), &[]);

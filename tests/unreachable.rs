@@ -137,7 +137,13 @@ impl tlsdoctor::capture::Resolve for NoSuchHost {
 
 #[tokio::test]
 async fn a_name_that_does_not_resolve_is_a_dns_failure() {
-    let mut options = tlsdoctor::Options::new(tlsdoctor::TrustStore::mozilla());
+    let stores = tlsdoctor::StoreSet::new(
+        &[tlsdoctor::trust::StoreSpec::Mozilla],
+        &[],
+        Default::default(),
+    )
+    .expect("stores");
+    let mut options = tlsdoctor::Options::new(stores);
     options.resolver = std::sync::Arc::new(NoSuchHost);
     let target = tlsdoctor::Target::parse("no-such-host.example:443").expect("target");
     let report = tlsdoctor::check_target(&target, &options)

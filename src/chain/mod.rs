@@ -23,6 +23,8 @@ pub struct Certificate {
     pub sha256: String,
     /// The parsed facts, or why parsing failed.
     pub facts: Result<CertFacts, String>,
+    /// Set when the server did not send this certificate and it was downloaded from this URL.
+    pub fetched_from: Option<String>,
 }
 
 impl Certificate {
@@ -131,10 +133,13 @@ pub struct Link {
     pub status: SignatureStatus,
 }
 
-/// The presented chain with its issuer links.
+/// The presented chain (plus any issuers downloaded to complete it) with its issuer links.
 #[derive(Clone, Debug, Default)]
 pub struct Chain {
+    /// The presented certificates first, in order, then the downloaded ones.
     pub certs: Vec<Certificate>,
+    /// How many of `certs` the server (or file) presented.
+    pub presented: usize,
     /// Name-matching (child, issuer) pairs among distinct certificates, with the signature result.
     pub links: Vec<Link>,
 }
@@ -142,18 +147,47 @@ pub struct Chain {
 impl Chain {
     /// Builds the model from DER certificates in presented order.
     pub fn from_der(ders: Vec<CertificateDer<'static>>) -> Chain {
-        let certs: Vec<Certificate> = ders
+        Chain::with_fetched(ders, Vec::new())
+    }
+
+    /// Builds the model from the presented certificates and issuers downloaded from URLs.
+    pub fn with_fetched(
+        presented: Vec<CertificateDer<'static>>,
+        fetched: Vec<(CertificateDer<'static>, String)>,
+    ) -> Chain {
+        let count = presented.len();
+        let certs: Vec<Certificate> = presented
             .into_iter()
+            .map(|der| (der, None))
+            .chain(fetched.into_iter().map(|(der, url)| (der, Some(url))))
             .enumerate()
-            .map(|(index, der)| Certificate {
+            .map(|(index, (der, fetched_from))| Certificate {
                 index,
                 sha256: sha256_hex(&der),
                 facts: parse(&der),
                 der,
+                fetched_from,
             })
             .collect();
         let links = link(&certs);
-        Chain { certs, links }
+        Chain {
+            certs,
+            presented: count,
+            links,
+        }
+    }
+
+    /// True when certificate `index` was downloaded rather than presented.
+    pub fn is_fetched(&self, index: usize) -> bool {
+        index >= self.presented
+    }
+
+    /// The DER of the certificates as presented.
+    pub fn presented_der(&self) -> Vec<CertificateDer<'static>> {
+        self.certs[..self.presented]
+            .iter()
+            .map(|c| c.der.clone())
+            .collect()
     }
 
     /// The leaf (first presented certificate), if any was presented.

@@ -5,11 +5,14 @@ pub mod crypto;
 pub mod name;
 pub mod path;
 pub mod purpose;
+pub mod stores;
 pub mod validity;
 
+use crate::aia::Attempt;
 use crate::causes::Cause;
 use crate::chain::Chain;
 use crate::chain::path::Path;
+use crate::diagnosis::StoreEval;
 use crate::trust::TrustStore;
 use crate::verify::Verification;
 use rustls::pki_types::ServerName;
@@ -48,20 +51,51 @@ impl Finding {
 /// Everything a check may look at. Time is an input, so every check is testable with `--at`.
 pub struct Context<'a> {
     pub chain: &'a Chain,
+    /// The leading store: the first that trusts the chain, else the first.
     pub store: &'a TrustStore,
+    /// Every store, and how each judged the chain (`evals[i].store` indexes `stores`).
+    pub stores: &'a [TrustStore],
+    pub evals: &'a [StoreEval],
+    /// The list that says which roots are public (Mozilla's).
+    pub public: &'a TrustStore,
+    /// The chain reaches a root of the public list.
+    pub public_anchored: bool,
+    /// Whether the distribution's own system store (ignoring SSL_CERT_FILE/DIR) reaches a root;
+    /// known only when an environment override failed the chain.
+    pub default_system_anchored: Option<bool>,
     /// The name clients use, when known.
     pub name: Option<&'a ServerName<'static>>,
     pub now: OffsetDateTime,
     pub warn_days: u32,
+    /// The leading store's verification and path.
     pub verification: &'a Verification,
-    /// The path the chain takes: the verifier's when it accepted the chain, else our own.
     pub path: &'a Path,
+    /// Downloads made to complete the chain, and whether downloading was allowed.
+    pub attempts: &'a [Attempt],
+    pub fetching: bool,
+}
+
+impl Context<'_> {
+    /// The names of every store, for messages: `mozilla, system`.
+    pub fn store_names(&self) -> String {
+        let names: Vec<String> = self.stores.iter().map(TrustStore::name).collect();
+        names.join(", ")
+    }
+
+    /// "the trust store (mozilla)" or "the trust stores (mozilla, system)", for messages.
+    pub fn stores_phrase(&self) -> String {
+        match self.stores.len() {
+            1 => format!("the trust store ({})", self.store_names()),
+            _ => format!("the trust stores ({})", self.store_names()),
+        }
+    }
 }
 
 /// Runs every chain check family, in report order.
 pub fn run_all(ctx: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     findings.extend(path::check(ctx));
+    findings.extend(stores::check(ctx));
     findings.extend(validity::check(ctx));
     findings.extend(name::check(ctx));
     findings.extend(purpose::check(ctx));

@@ -45,28 +45,17 @@ fn trust_anchor(ctx: &Context<'_>) -> Vec<Finding> {
     let Some(facts) = ctx.chain.certs.get(top).and_then(|c| c.facts()) else {
         return Vec::new();
     };
-    let store = ctx.store.name();
-    let finding = match &path.end {
-        PathEnd::Anchor(anchor) => {
-            return presented_root(ctx, *anchor).into_iter().collect();
-        }
-        PathEnd::SelfSigned if top == 0 => Finding::at(
+    let stores = ctx.stores_phrase();
+    let mut findings: Vec<Finding> = missing_from_server(ctx).into_iter().collect();
+    findings.extend(match &path.end {
+        PathEnd::Anchor(anchor) => presented_root(ctx, *anchor),
+        PathEnd::SelfSigned if top == 0 => Some(Finding::at(
             Cause::SelfSignedLeaf,
             0,
-            format!(
-                "{} is signed by its own key and is not in the trust store ({store})",
-                facts.subject
-            ),
-        ),
-        PathEnd::SelfSigned => Finding::at(
-            Cause::UntrustedRoot,
-            top,
-            format!(
-                "the chain ends at the self-signed root {} (SHA-256 {}), which is not in the trust store ({store})",
-                facts.subject, ctx.chain.certs[top].sha256
-            ),
-        ),
-        PathEnd::WrongIssuerKey(issuers) => Finding::at(
+            format!("{} is signed by its own key and is not in {stores}", facts.subject),
+        )),
+        PathEnd::SelfSigned => Some(root_not_trusted(ctx, top)),
+        PathEnd::WrongIssuerKey(issuers) => Some(Finding::at(
             Cause::BadSignature,
             top,
             format!(
@@ -76,8 +65,8 @@ fn trust_anchor(ctx: &Context<'_>) -> Vec<Finding> {
                 describe_issuers(ctx, issuers),
                 key_ids(facts.aki.as_deref(), issuers, ctx)
             ),
-        ),
-        PathEnd::Unverifiable(issuers) => Finding::at(
+        )),
+        PathEnd::Unverifiable(issuers) => Some(Finding::at(
             Cause::UnsupportedAlgorithm,
             top,
             format!(
@@ -86,29 +75,151 @@ fn trust_anchor(ctx: &Context<'_>) -> Vec<Finding> {
                 facts.signed.kind.name(),
                 describe_issuers(ctx, issuers)
             ),
-        ),
-        PathEnd::IssuerNotFound if top == 0 => Finding::at(
+        )),
+        PathEnd::IssuerNotFound if top == 0 => Some(Finding::at(
             Cause::MissingIntermediate,
             0,
             format!(
-                "the leaf was issued by {}, which the server did not send and the trust store ({store}) does not hold{}",
+                "the leaf was issued by {}, which the server did not send and which is not in {stores}{}{}",
                 facts.issuer,
-                issuer_hints(facts.aki.as_deref(), &facts.ca_issuers)
+                issuer_hints(facts.aki.as_deref(), &facts.ca_issuers),
+                download_note(ctx, top)
             ),
-        ),
-        PathEnd::IssuerNotFound => Finding::at(
+        )),
+        PathEnd::IssuerNotFound => Some(Finding::at(
             Cause::UnknownIssuer,
             top,
             format!(
-                "the last certificate sent, {}, was issued by {}, which is neither sent nor in the trust store ({store}){}",
+                "the last certificate sent, {}, was issued by {}, which is neither sent nor in {stores}{}{}",
                 facts.subject,
                 facts.issuer,
-                issuer_hints(facts.aki.as_deref(), &facts.ca_issuers)
+                issuer_hints(facts.aki.as_deref(), &facts.ca_issuers),
+                download_note(ctx, top)
             ),
-        ),
-        PathEnd::Unparseable => return Vec::new(),
+        )),
+        PathEnd::Unparseable => None,
+    });
+    findings
+}
+
+/// Intermediates that had to be downloaded: the server should have sent them.
+fn missing_from_server(ctx: &Context<'_>) -> Option<Finding> {
+    let chain = ctx.chain;
+    let downloaded: Vec<usize> = ctx
+        .path
+        .certs
+        .iter()
+        .copied()
+        .filter(|&i| chain.is_fetched(i) && !chain.certs[i].facts().is_some_and(|f| f.self_signed))
+        .collect();
+    downloaded.first()?;
+    let last_sent = ctx
+        .path
+        .certs
+        .iter()
+        .copied()
+        .take_while(|&i| !chain.is_fetched(i))
+        .last()?;
+    let names: Vec<String> = downloaded
+        .iter()
+        .map(|&i| {
+            let cert = &chain.certs[i];
+            let url = cert.fetched_from.as_deref().unwrap_or("?");
+            format!("{} (downloaded from {url})", cert.label())
+        })
+        .collect();
+    let what = if downloaded.len() == 1 {
+        "this intermediate"
+    } else {
+        "these intermediates"
     };
-    vec![finding]
+    Some(Finding::at(
+        Cause::MissingIntermediate,
+        last_sent,
+        format!(
+            "the server did not send {what}: {}. tlsdoctor fetched it through the \"CA Issuers\" URL, \
+             as browsers usually do (or take it from their cache); curl, OpenSSL, Go, Python, Java \
+             (without com.sun.security.enableAIAcaIssuers=true), Node and most CI runners do not, \
+             and fail with an unknown-issuer error",
+            names.join(", ")
+        ),
+    ))
+}
+
+/// A complete chain up to a self-signed root that no store used holds: a private root, or a
+/// public root missing from the chosen store.
+fn root_not_trusted(ctx: &Context<'_>, top: usize) -> Finding {
+    let cert = &ctx.chain.certs[top];
+    let Some(facts) = cert.facts() else {
+        return Finding::at(
+            Cause::UntrustedRoot,
+            top,
+            "the chain ends at an unparseable root",
+        );
+    };
+    let stores = ctx.stores_phrase();
+    let origin = match &cert.fetched_from {
+        Some(url) => format!(" (the server does not send it; it was downloaded from {url})"),
+        None => String::new(),
+    };
+    let identity = format!(
+        "{} (SHA-256 {}, SPKI SHA-256 {})",
+        facts.subject,
+        cert.sha256,
+        crate::chain::signature::sha256_hex(&facts.spki_der)
+    );
+    if ctx
+        .public
+        .find_certificate(&facts.subject_der, &facts.spki_der)
+        .is_some()
+    {
+        Finding::at(
+            Cause::UntrustedRoot,
+            top,
+            format!(
+                "the chain ends at the root {identity}{origin}: Mozilla's list holds it, but not {stores}"
+            ),
+        )
+    } else {
+        Finding::at(
+            Cause::PrivateRoot,
+            top,
+            format!(
+                "the chain ends at the root {identity}{origin}, which no public store holds, nor {stores}"
+            ),
+        )
+    }
+}
+
+/// What downloading the missing issuer showed, for the detail of an incomplete chain.
+fn download_note(ctx: &Context<'_>, index: usize) -> String {
+    if !ctx.fetching {
+        return " (downloading the issuer was turned off with --no-fetch)".to_string();
+    }
+    let tried: Vec<String> = ctx
+        .attempts
+        .iter()
+        .filter(|a| a.for_index == index)
+        .map(|a| match &a.outcome {
+            Ok(_) => format!(
+                "{} answered, but the issuer found there does not lead to a trusted root",
+                a.url
+            ),
+            Err(reason) => format!("fetching {} failed: {reason}", a.url),
+        })
+        .collect();
+    match (
+        tried.is_empty(),
+        ctx.chain.certs[index]
+            .facts()
+            .is_some_and(|f| f.ca_issuers.is_empty()),
+    ) {
+        (true, true) => {
+            "; it names no \"CA Issuers\" URL, so the issuer could not be downloaded".to_string()
+        }
+        (true, false) => String::new(),
+        (false, _) => format!("; {}", tried.join("; ")),
+    }
 }
 
 /// The root itself sent along: harmless, but worth a note.
@@ -161,7 +272,7 @@ fn order_and_extras(ctx: &Context<'_>) -> Vec<Finding> {
         PathEnd::Anchor(a) => Some(a),
         _ => None,
     };
-    for cert in &ctx.chain.certs {
+    for cert in &ctx.chain.certs[..ctx.chain.presented] {
         let i = cert.index;
         let is_anchor_copy = cert.facts().is_some_and(|f| {
             anchor.is_some() && ctx.store.find_certificate(&f.subject_der, &f.spki_der) == anchor

@@ -1,6 +1,6 @@
 //! `--format human`: the chain as sent, then the findings worst first, each with its fix.
 
-use super::{CertReport, FindingReport, Report, TargetReport};
+use super::{CertReport, FindingReport, RepairReport, Report, StoreReport, TargetReport};
 use crate::diagnosis::Verdict;
 use owo_colors::{OwoColorize, Stream, Style};
 use std::io::{self, Write};
@@ -49,50 +49,40 @@ fn write_target(t: &TargetReport, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "{}",
-        paint(
-            &format!(
-                "name {name} · checked at {} · trust store {} ({} root{})",
-                t.checked_at,
-                t.trust.store,
-                t.trust.roots,
-                if t.trust.roots == 1 { "" } else { "s" }
-            ),
-            dim
-        )
+        paint(&format!("name {name} · checked at {}", t.checked_at), dim)
     )?;
 
     if !t.chain.is_empty() {
         writeln!(out)?;
         let count = t.chain.len();
         let plural = if count == 1 { "" } else { "s" };
-        writeln!(
-            out,
-            "{}",
-            paint(
-                &format!("Chain as sent ({count} certificate{plural})"),
-                bold
-            )
-        )?;
+        let heading = format!("Chain as sent ({count} certificate{plural})");
+        writeln!(out, "{}", paint(&heading, bold))?;
         for cert in &t.chain {
             write_cert(cert, t, out)?;
         }
-        match &t.trust.anchor {
-            Some(a) => writeln!(
-                out,
-                "  {} {}  {}",
-                paint("trusted via", bold),
-                a.subject,
-                paint(&format!("(SPKI SHA-256 {})", a.spki_sha256), dim)
-            )?,
-            None => writeln!(
-                out,
-                "  {} no root in {} was reached",
-                paint("not trusted:", bold),
-                t.trust.store
-            )?,
+    }
+    if !t.fetched.is_empty() {
+        writeln!(out)?;
+        let heading = "Downloaded to complete the chain (the server does not send these)";
+        writeln!(out, "{}", paint(heading, bold))?;
+        for cert in &t.fetched {
+            write_cert(cert, t, out)?;
         }
     }
-
+    if !t.stores.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{}", paint("Trust stores", bold))?;
+        let width = t
+            .stores
+            .iter()
+            .map(|s| s.store.chars().count())
+            .max()
+            .unwrap_or(0);
+        for store in &t.stores {
+            write_store(store, width, out)?;
+        }
+    }
     writeln!(out)?;
     if t.findings.is_empty() {
         writeln!(out, "{}", paint("No problems found.", Style::new().green()))?;
@@ -105,8 +95,103 @@ fn write_target(t: &TargetReport, out: &mut dyn Write) -> io::Result<()> {
             write_finding(finding, out)?;
         }
     }
+    if let Some(repair) = &t.repair {
+        writeln!(out)?;
+        write_repair(repair, out)?;
+    }
     writeln!(out)?;
     writeln!(out, "{}", verdict_line(t))
+}
+
+fn write_store(store: &StoreReport, width: usize, out: &mut dyn Write) -> io::Result<()> {
+    let dim = Style::new().dimmed();
+    let plural = if store.roots == 1 { "" } else { "s" };
+    let (mark, verdict) = match &store.anchor {
+        Some(a) => (
+            paint("✓", Style::new().green()),
+            format!(
+                "trusted via {}  {}",
+                a.subject,
+                paint(&format!("(SPKI SHA-256 {})", a.spki_sha256), dim)
+            ),
+        ),
+        None => (
+            paint("✗", Style::new().red()),
+            "not trusted: the chain reaches none of its roots".to_string(),
+        ),
+    };
+    writeln!(out, "  {mark} {:<width$}  {verdict}", store.store)?;
+    let mut facts = vec![format!("{} root{plural}", store.roots)];
+    if let Some(location) = &store.location {
+        facts.extend(location.file.as_ref().map(|f| format!("file {f}")));
+        facts.extend(location.dirs.iter().map(|d| format!("dir {d}")));
+        if location.platform {
+            facts.push("the operating system's store".into());
+        }
+        facts.extend(location.env.iter().map(|e| format!("chosen by {e}")));
+        facts.extend(location.problems.iter().cloned());
+    }
+    writeln!(out, "    {:<width$}  {}", "", paint(&facts.join("; "), dim))
+}
+
+fn write_repair(repair: &RepairReport, out: &mut dyn Write) -> io::Result<()> {
+    if let Some(file) = &repair.fixed_chain {
+        if file.written {
+            let count = file.subjects.len();
+            let plural = if count == 1 { "" } else { "s" };
+            writeln!(
+                out,
+                "{} {} ({count} certificate{plural}: {})",
+                paint("Wrote the corrected chain to", Style::new().green().bold()),
+                file.path,
+                file.subjects.join(" → ")
+            )?;
+            let path = absolute(&file.path);
+            writeln!(out, "  nginx:   ssl_certificate {path};")?;
+            writeln!(out, "  Apache:  SSLCertificateFile {path}")?;
+            writeln!(
+                out,
+                "  HAProxy: cat {path} server.key > site.pem, then `bind :443 ssl crt site.pem`"
+            )?;
+            writeln!(out, "  then reload the server and check again.")?;
+        } else {
+            let reason = file.error.as_deref().unwrap_or("unknown reason");
+            writeln!(
+                out,
+                "{} {}: {reason}",
+                paint("Did not write", Style::new().red().bold()),
+                file.path
+            )?;
+        }
+    }
+    if let Some(file) = &repair.saved_root {
+        if file.written {
+            writeln!(
+                out,
+                "{} {} to {} (SHA-256 {}): check the fingerprint with the CA's owner before trusting it",
+                paint("Saved the root", Style::new().green().bold()),
+                file.subjects.join(", "),
+                file.path,
+                file.sha256.join(", ")
+            )?;
+        } else {
+            let reason = file.error.as_deref().unwrap_or("unknown reason");
+            writeln!(
+                out,
+                "{} {}: {reason}",
+                paint("Did not write", Style::new().red().bold()),
+                file.path
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Server configuration wants absolute paths.
+fn absolute(path: &str) -> String {
+    std::path::absolute(path)
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| path.to_string())
 }
 
 fn write_cert(cert: &CertReport, t: &TargetReport, out: &mut dyn Write) -> io::Result<()> {
@@ -124,7 +209,14 @@ fn write_cert(cert: &CertReport, t: &TargetReport, out: &mut dyn Write) -> io::R
         )?;
         return Ok(());
     };
-    let off_path = if cert.on_path || t.trust.path.is_empty() {
+    let is_anchor = cert.self_signed == Some(true)
+        && t.trust
+            .anchor
+            .as_ref()
+            .is_some_and(|a| Some(&a.subject) == cert.subject.as_ref());
+    let off_path = if is_anchor {
+        "  (the trust anchor itself)"
+    } else if cert.on_path || t.trust.path.is_empty() {
         ""
     } else {
         "  (not on the path)"
@@ -138,6 +230,9 @@ fn write_cert(cert: &CertReport, t: &TargetReport, out: &mut dyn Write) -> io::R
         paint(off_path, Style::new().yellow())
     )?;
     let indent = "      ";
+    if let Some(url) = &cert.fetched_from {
+        writeln!(out, "{indent}{} {url}", label("from"))?;
+    }
     let issuer = cert.issuer.as_deref().unwrap_or_default();
     let issued_by = match cert.issued_by {
         Some(i) => format!("[{i}] {issuer}"),

@@ -4,16 +4,15 @@
 //! same fields. Catalog words (title, explanation, fix) are copied in from `causes`, so no
 //! renderer types a message of its own.
 
+mod build;
 pub mod human;
 pub mod json;
 
-use crate::capture::Negotiated;
-use crate::chain::{Certificate, San};
-use crate::checks::Finding;
-use crate::diagnosis::{Diagnosis, Verdict};
-use crate::trust::{AnchorInfo, TrustStore};
+pub use build::Parts;
+
+use crate::diagnosis::Verdict;
+use crate::trust::AnchorInfo;
 use serde::Serialize;
-use std::net::SocketAddr;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -35,10 +34,23 @@ impl Report {
         }
     }
 
-    /// 1 if any target has an error, else 3 if any was unreachable, else 0.
+    /// 2 if a file asked for (--fix-chain, --save-root) was not written; else 1 if any target
+    /// has an error, else 3 if any was unreachable, else 0.
     pub fn exit_code(&self) -> u8 {
         let verdicts = || self.targets.iter().map(|t| t.verdict);
-        if verdicts().any(|v| v == Verdict::Error) {
+        let unwritten = self
+            .targets
+            .iter()
+            .filter_map(|t| t.repair.as_ref())
+            .any(|r| {
+                [&r.fixed_chain, &r.saved_root]
+                    .into_iter()
+                    .flatten()
+                    .any(|f| !f.written)
+            });
+        if unwritten {
+            2
+        } else if verdicts().any(|v| v == Verdict::Error) {
             1
         } else if verdicts().any(|v| v == Verdict::Unreachable) {
             3
@@ -68,10 +80,77 @@ pub struct TargetReport {
     pub checked_at: String,
     pub verdict: Verdict,
     pub connection: Option<ConnectionReport>,
+    /// The leading trust store's view: the first store that trusts the chain, else the first.
     pub trust: TrustReport,
+    /// Every trust store and how it judges the chain (empty when unreachable).
+    pub stores: Vec<StoreReport>,
+    /// The certificates as presented.
     pub chain: Vec<CertReport>,
+    /// Issuers the server did not send, downloaded from "CA Issuers" URLs to complete the path.
+    pub fetched: Vec<CertReport>,
+    /// Every download attempted.
+    pub downloads: Vec<DownloadReport>,
+    /// Files written by --fix-chain / --save-root, when asked for.
+    pub repair: Option<RepairReport>,
     /// Worst first.
     pub findings: Vec<FindingReport>,
+}
+
+/// One trust store's judgement.
+#[derive(Clone, Debug, Serialize)]
+pub struct StoreReport {
+    pub store: String,
+    /// `mozilla`, `system` or `file`.
+    pub kind: &'static str,
+    pub roots: usize,
+    pub trusted: bool,
+    pub anchor: Option<AnchorReport>,
+    pub verified: bool,
+    pub verifier_error: Option<String>,
+    /// For the system store: what was read and why.
+    pub location: Option<LocationReport>,
+}
+
+/// What the system store was read from.
+#[derive(Clone, Debug, Serialize)]
+pub struct LocationReport {
+    pub file: Option<String>,
+    pub dirs: Vec<String>,
+    /// The environment variables that chose it (`SSL_CERT_FILE=...`); empty for the defaults.
+    pub env: Vec<String>,
+    /// The operating system's store (macOS, Windows) was read.
+    pub platform: bool,
+    pub problems: Vec<String>,
+}
+
+/// One download of a missing issuer.
+#[derive(Clone, Debug, Serialize)]
+pub struct DownloadReport {
+    pub url: String,
+    /// The certificate whose issuer was sought.
+    pub for_index: usize,
+    /// Issuer certificates obtained (0 on failure).
+    pub certificates: usize,
+    pub error: Option<String>,
+}
+
+/// What --fix-chain and --save-root wrote.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct RepairReport {
+    pub fixed_chain: Option<WrittenFile>,
+    pub saved_root: Option<WrittenFile>,
+}
+
+/// A file tlsdoctor was asked to write.
+#[derive(Clone, Debug, Serialize)]
+pub struct WrittenFile {
+    pub path: String,
+    pub written: bool,
+    /// Subjects and SHA-256 fingerprints of the certificates in it, in order.
+    pub subjects: Vec<String>,
+    pub sha256: Vec<String>,
+    /// Why nothing was written.
+    pub error: Option<String>,
 }
 
 /// What the TLS connection negotiated.
@@ -153,6 +232,8 @@ pub struct CertReport {
     pub subject_key_id: Option<String>,
     pub authority_key_id: Option<String>,
     pub parse_error: Option<String>,
+    /// For downloaded issuers: the URL it came from.
+    pub fetched_from: Option<String>,
 }
 
 /// A public key described.
@@ -186,173 +267,4 @@ pub fn rfc3339(t: OffsetDateTime) -> String {
         .unwrap_or(t)
         .format(&Rfc3339)
         .unwrap_or_else(|_| t.unix_timestamp().to_string())
-}
-
-/// The parts a target report is made from.
-pub struct Parts<'a> {
-    pub target: String,
-    pub source: Source,
-    pub name: Option<String>,
-    pub now: OffsetDateTime,
-    pub store: &'a TrustStore,
-    pub connection: Option<ConnectionReport>,
-}
-
-impl ConnectionReport {
-    /// Describes a connection from what capture recorded.
-    pub fn new(
-        address: Option<SocketAddr>,
-        sni: Option<String>,
-        negotiated: Option<&Negotiated>,
-        ocsp_stapled: bool,
-    ) -> ConnectionReport {
-        ConnectionReport {
-            address: address.map(|a| a.to_string()),
-            sni,
-            tls_version: negotiated.map(|n| n.version.clone()),
-            cipher_suite: negotiated.map(|n| n.cipher_suite.clone()),
-            key_exchange: negotiated.and_then(|n| n.key_exchange.clone()),
-            alpn: negotiated.and_then(|n| n.alpn.clone()),
-            ocsp_stapled,
-        }
-    }
-}
-
-impl TargetReport {
-    /// A target whose chain could not be had: only the failure is known.
-    pub fn unreachable(parts: Parts<'_>, failure: Finding) -> TargetReport {
-        TargetReport {
-            target: parts.target,
-            source: parts.source,
-            name: parts.name,
-            checked_at: rfc3339(parts.now),
-            verdict: Verdict::Unreachable,
-            connection: parts.connection,
-            trust: TrustReport {
-                store: parts.store.name(),
-                roots: parts.store.len(),
-                trusted: false,
-                anchor: None,
-                path: Vec::new(),
-                verified: false,
-                verifier_error: None,
-            },
-            chain: Vec::new(),
-            findings: vec![finding_report(&failure, &[])],
-        }
-    }
-
-    /// A target whose chain was diagnosed; `extra` holds connection findings.
-    pub fn diagnosed(
-        parts: Parts<'_>,
-        diagnosis: &Diagnosis,
-        extra: Option<Finding>,
-    ) -> TargetReport {
-        let mut findings = diagnosis.findings.clone();
-        findings.extend(extra);
-        findings.sort_by_key(|f| f.cause.severity());
-        let certs = &diagnosis.chain.certs;
-        let anchor = match diagnosis.path.end {
-            crate::chain::path::PathEnd::Anchor(a) => Some(parts.store.describe(a).into()),
-            _ => None,
-        };
-        let verifier_error = match (&diagnosis.verification.chain, &diagnosis.verification.name) {
-            (Err(e), _) | (Ok(_), Some(Err(e))) => Some(e.to_string()),
-            _ => None,
-        };
-        TargetReport {
-            target: parts.target,
-            source: parts.source,
-            name: parts.name,
-            checked_at: rfc3339(parts.now),
-            verdict: Verdict::of(&findings),
-            connection: parts.connection,
-            trust: TrustReport {
-                store: parts.store.name(),
-                roots: parts.store.len(),
-                trusted: anchor.is_some(),
-                anchor,
-                path: diagnosis.path.certs.clone(),
-                verified: verifier_error.is_none(),
-                verifier_error,
-            },
-            chain: certs
-                .iter()
-                .map(|c| cert_report(c, diagnosis, parts.now))
-                .collect(),
-            findings: findings.iter().map(|f| finding_report(f, certs)).collect(),
-        }
-    }
-}
-
-fn finding_report(finding: &Finding, certs: &[Certificate]) -> FindingReport {
-    let entry = finding.cause.entry();
-    FindingReport {
-        cause: entry.id,
-        severity: entry.severity.as_str(),
-        side: entry.side.as_str(),
-        cert_index: finding.cert_index,
-        subject: finding
-            .cert_index
-            .and_then(|i| certs.get(i))
-            .and_then(|c| c.facts())
-            .map(|f| f.subject.clone()),
-        title: entry.title,
-        detail: finding.detail.clone(),
-        explanation: entry.explanation,
-        fix: entry.fix,
-    }
-}
-
-fn cert_report(cert: &Certificate, diagnosis: &Diagnosis, now: OffsetDateTime) -> CertReport {
-    let facts = cert.facts();
-    let role = match facts {
-        None => "unparseable",
-        Some(_) if cert.index == 0 => "leaf",
-        Some(f) if f.self_signed => "root",
-        Some(_) => "intermediate",
-    };
-    let issued_by = diagnosis
-        .chain
-        .issuers_of(cert.index)
-        .find(|l| l.status == crate::chain::signature::SignatureStatus::Valid)
-        .map(|l| l.issuer);
-    CertReport {
-        index: cert.index,
-        role,
-        sha256: cert.sha256.clone(),
-        size: cert.der.len(),
-        subject: facts.map(|f| f.subject.clone()),
-        issuer: facts.map(|f| f.issuer.clone()),
-        serial: facts.map(|f| f.serial.clone()),
-        not_before: facts.map(|f| rfc3339(f.not_before)),
-        not_after: facts.map(|f| rfc3339(f.not_after)),
-        days_left: facts.map(|f| f.days_left(now)),
-        sans: facts
-            .and_then(|f| f.sans.as_ref())
-            .map(|s| s.iter().map(San::to_string).collect())
-            .unwrap_or_default(),
-        key: facts.map(|f| KeyReport {
-            algorithm: f.key.algorithm.name(),
-            bits: f.key.bits,
-            curve: f.key.curve.clone(),
-        }),
-        signature_algorithm: facts.map(|f| f.signed.kind.name()),
-        is_ca: facts.map(|f| f.is_ca()),
-        path_len: facts
-            .and_then(|f| f.basic_constraints)
-            .and_then(|b| b.path_len),
-        key_usage: facts
-            .and_then(|f| f.key_usage.as_ref())
-            .map(|k| k.iter().map(|s| s.to_string()).collect()),
-        extended_key_usage: facts.and_then(|f| f.eku.clone()),
-        self_signed: facts.map(|f| f.self_signed),
-        issued_by,
-        on_path: diagnosis.path.certs.contains(&cert.index),
-        ca_issuers: facts.map(|f| f.ca_issuers.clone()).unwrap_or_default(),
-        ocsp: facts.map(|f| f.ocsp.clone()).unwrap_or_default(),
-        subject_key_id: facts.and_then(|f| f.ski.clone()),
-        authority_key_id: facts.and_then(|f| f.aki.clone()),
-        parse_error: cert.facts.as_ref().err().cloned(),
-    }
 }

@@ -1,6 +1,9 @@
 //! Shared test helpers: fixture paths, loopback servers (good and hostile), and a CLI runner.
 #![allow(dead_code)]
 
+pub mod http;
+pub mod pki;
+
 use serde_json::Value;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -263,9 +266,13 @@ pub fn tlsdoctor(args: &[&str]) -> Run {
     tlsdoctor_env(args, &[])
 }
 
+/// Runs the real binary with these environment variables. The machine's own SSL_CERT_FILE and
+/// SSL_CERT_DIR are removed first, so the system store is the same for every test.
 pub fn tlsdoctor_env(args: &[&str], env: &[(&str, &str)]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_tlsdoctor"))
         .args(args)
+        .env_remove("SSL_CERT_FILE")
+        .env_remove("SSL_CERT_DIR")
         .envs(env.iter().copied())
         .output()
         .expect("run tlsdoctor");

@@ -1,0 +1,268 @@
+//! The one bounded HTTP client for what tlsdoctor downloads (AIA issuer certificates).
+//!
+//! Every fetch is bounded in size, time (the check's own deadline) and redirects, follows only
+//! http:// and https:// locations, and verifies HTTPS against Mozilla's roots.
+
+use crate::capture::Resolve;
+use http::Uri;
+use http_body_util::{BodyExt, Empty, Limited};
+use hyper::body::Bytes;
+use hyper_util::rt::TokioIo;
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use tokio::net::TcpStream;
+use tokio::time::Instant;
+
+/// Largest body accepted: a certificate or a PKCS#7 bundle of a few is far smaller.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Redirects followed before giving up.
+pub const MAX_REDIRECTS: usize = 3;
+
+/// Why a download failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FetchError {
+    BadUrl(String),
+    Scheme(String),
+    Resolve(String),
+    Connect(String),
+    Timeout,
+    Status(u16),
+    TooLarge,
+    TooManyRedirects,
+    Protocol(String),
+}
+
+impl fmt::Display for FetchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FetchError::BadUrl(u) => write!(f, "{u:?} is not a usable URL"),
+            FetchError::Scheme(s) => {
+                write!(f, "the {s}: scheme is not fetched (only http and https)")
+            }
+            FetchError::Resolve(e) => write!(f, "the host does not resolve: {e}"),
+            FetchError::Connect(e) => write!(f, "could not connect: {e}"),
+            FetchError::Timeout => write!(f, "no answer before the check's time limit"),
+            FetchError::Status(code) => write!(f, "the server answered HTTP {code}"),
+            FetchError::TooLarge => {
+                write!(f, "the answer is larger than {} KiB", MAX_BODY_BYTES / 1024)
+            }
+            FetchError::TooManyRedirects => write!(f, "more than {MAX_REDIRECTS} redirects"),
+            FetchError::Protocol(e) => write!(f, "HTTP error: {e}"),
+        }
+    }
+}
+
+/// A successful download.
+#[derive(Debug, Clone)]
+pub struct Download {
+    /// The URL the body finally came from, after redirects.
+    pub url: String,
+    pub body: Vec<u8>,
+}
+
+/// Downloads within a deadline.
+pub struct Fetcher<'a> {
+    pub resolver: &'a dyn Resolve,
+    pub deadline: Instant,
+}
+
+impl Fetcher<'_> {
+    /// GETs `url`, following up to [`MAX_REDIRECTS`] http(s) redirects.
+    pub async fn get(&self, url: &str) -> Result<Download, FetchError> {
+        match tokio::time::timeout_at(self.deadline, self.follow(url)).await {
+            Ok(result) => result,
+            Err(_) => Err(FetchError::Timeout),
+        }
+    }
+
+    async fn follow(&self, url: &str) -> Result<Download, FetchError> {
+        let mut current = url.to_string();
+        for _ in 0..=MAX_REDIRECTS {
+            match self.once(&current).await? {
+                Step::Body(body) => return Ok(Download { url: current, body }),
+                Step::Redirect(location) => current = location,
+            }
+        }
+        Err(FetchError::TooManyRedirects)
+    }
+
+    async fn once(&self, url: &str) -> Result<Step, FetchError> {
+        let uri: Uri = url
+            .parse()
+            .map_err(|_| FetchError::BadUrl(url.to_string()))?;
+        let scheme = uri.scheme_str().unwrap_or_default().to_ascii_lowercase();
+        let tls = match scheme.as_str() {
+            "http" => false,
+            "https" => true,
+            other => return Err(FetchError::Scheme(other.to_string())),
+        };
+        let host = uri
+            .host()
+            .ok_or_else(|| FetchError::BadUrl(url.to_string()))?
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string();
+        let port = uri.port_u16().unwrap_or(if tls { 443 } else { 80 });
+        let addresses = match host.parse::<IpAddr>() {
+            Ok(ip) => vec![SocketAddr::new(ip, port)],
+            Err(_) => self
+                .resolver
+                .resolve(&host, port)
+                .await
+                .map_err(|e| FetchError::Resolve(e.to_string()))?,
+        };
+        let stream = connect(&addresses).await?;
+        let path = uri.path_and_query().map_or("/", |p| p.as_str()).to_string();
+        let authority = uri.authority().map_or(host.clone(), |a| a.to_string());
+        let request = http::Request::get(path)
+            .header(http::header::HOST, authority)
+            .header(
+                http::header::USER_AGENT,
+                concat!("tlsdoctor/", env!("CARGO_PKG_VERSION")),
+            )
+            .header(http::header::ACCEPT, "*/*")
+            .header(http::header::CONNECTION, "close")
+            .body(Empty::<Bytes>::new())
+            .map_err(|e| FetchError::Protocol(e.to_string()))?;
+        if tls {
+            let name = rustls::pki_types::ServerName::try_from(host.clone())
+                .map_err(|_| FetchError::BadUrl(url.to_string()))?;
+            let connector = tokio_rustls::TlsConnector::from(https_config());
+            let stream = connector
+                .connect(name, stream)
+                .await
+                .map_err(|e| FetchError::Connect(e.to_string()))?;
+            exchange(stream, request, url).await
+        } else {
+            exchange(stream, request, url).await
+        }
+    }
+}
+
+enum Step {
+    Body(Vec<u8>),
+    Redirect(String),
+}
+
+async fn connect(addresses: &[SocketAddr]) -> Result<TcpStream, FetchError> {
+    let mut last = FetchError::Resolve("no address".into());
+    for address in addresses {
+        match TcpStream::connect(address).await {
+            Ok(stream) => return Ok(stream),
+            Err(e) => last = FetchError::Connect(format!("{address}: {e}")),
+        }
+    }
+    Err(last)
+}
+
+async fn exchange<S>(
+    stream: S,
+    request: http::Request<Empty<Bytes>>,
+    url: &str,
+) -> Result<Step, FetchError>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .map_err(|e| FetchError::Protocol(e.to_string()))?;
+    let driver = tokio::spawn(connection);
+    let result = async {
+        let response = sender
+            .send_request(request)
+            .await
+            .map_err(|e| FetchError::Protocol(e.to_string()))?;
+        let status = response.status();
+        if status.is_redirection() {
+            let location = response
+                .headers()
+                .get(http::header::LOCATION)
+                .and_then(|l| l.to_str().ok())
+                .ok_or(FetchError::Status(status.as_u16()))?;
+            return Ok(Step::Redirect(resolve_location(url, location)));
+        }
+        if !status.is_success() {
+            return Err(FetchError::Status(status.as_u16()));
+        }
+        let declared = response
+            .headers()
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|l| l.to_str().ok())
+            .and_then(|l| l.parse::<u64>().ok());
+        if declared.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
+            return Err(FetchError::TooLarge);
+        }
+        let body = Limited::new(response.into_body(), MAX_BODY_BYTES)
+            .collect()
+            .await
+            .map_err(|e| {
+                if e.is::<http_body_util::LengthLimitError>() {
+                    FetchError::TooLarge
+                } else {
+                    FetchError::Protocol(e.to_string())
+                }
+            })?;
+        Ok(Step::Body(body.to_bytes().to_vec()))
+    }
+    .await;
+    driver.abort();
+    result
+}
+
+/// A Location header may be relative; make it absolute against the request URL.
+fn resolve_location(base: &str, location: &str) -> String {
+    if location.contains("://") {
+        return location.to_string();
+    }
+    let origin_end = base
+        .find("://")
+        .and_then(|i| base[i + 3..].find('/').map(|j| i + 3 + j))
+        .unwrap_or(base.len());
+    if location.starts_with('/') {
+        format!("{}{location}", &base[..origin_end])
+    } else {
+        let dir_end = base
+            .rfind('/')
+            .filter(|&i| i >= origin_end)
+            .unwrap_or(origin_end);
+        format!("{}/{location}", &base[..dir_end])
+    }
+}
+
+fn https_config() -> Arc<rustls::ClientConfig> {
+    let roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map(|b| b.with_root_certificates(roots).with_no_client_auth());
+    match config {
+        Ok(config) => Arc::new(config),
+        // The ring provider always supports the default versions; keep a usable fallback anyway.
+        Err(_) => Arc::new(
+            rustls::ClientConfig::builder()
+                .with_root_certificates(rustls::RootCertStore::empty())
+                .with_no_client_auth(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_redirects_are_resolved() {
+        let base = "http://ca.example/a/b.cer";
+        assert_eq!(resolve_location(base, "/c.cer"), "http://ca.example/c.cer");
+        assert_eq!(resolve_location(base, "c.cer"), "http://ca.example/a/c.cer");
+        assert_eq!(resolve_location(base, "https://x/y"), "https://x/y");
+        assert_eq!(
+            resolve_location("http://ca.example", "c.cer"),
+            "http://ca.example/c.cer"
+        );
+    }
+}

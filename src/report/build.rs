@@ -1,0 +1,235 @@
+//! Building the report model from what the pipeline learnt.
+
+use super::{
+    AnchorReport, CertReport, ConnectionReport, DownloadReport, FindingReport, KeyReport,
+    LocationReport, RepairReport, Source, StoreReport, TargetReport, TrustReport, rfc3339,
+};
+use crate::capture::Negotiated;
+use crate::chain::path::PathEnd;
+use crate::chain::signature::SignatureStatus;
+use crate::chain::{Certificate, San};
+use crate::checks::Finding;
+use crate::diagnosis::{Diagnosis, StoreEval, Verdict};
+use crate::trust::TrustStore;
+use std::net::SocketAddr;
+use time::OffsetDateTime;
+
+/// The parts a target report is made from besides the diagnosis.
+pub struct Parts {
+    pub target: String,
+    pub source: Source,
+    pub name: Option<String>,
+    pub now: OffsetDateTime,
+    /// Store names, for reports made before any store was loaded.
+    pub store_names: Vec<String>,
+    pub connection: Option<ConnectionReport>,
+}
+
+impl ConnectionReport {
+    /// Describes a connection from what capture recorded.
+    pub fn new(
+        address: Option<SocketAddr>,
+        sni: Option<String>,
+        negotiated: Option<&Negotiated>,
+        ocsp_stapled: bool,
+    ) -> ConnectionReport {
+        ConnectionReport {
+            address: address.map(|a| a.to_string()),
+            sni,
+            tls_version: negotiated.map(|n| n.version.clone()),
+            cipher_suite: negotiated.map(|n| n.cipher_suite.clone()),
+            key_exchange: negotiated.and_then(|n| n.key_exchange.clone()),
+            alpn: negotiated.and_then(|n| n.alpn.clone()),
+            ocsp_stapled,
+        }
+    }
+}
+
+impl TargetReport {
+    /// A target whose chain could not be had: only the failure is known.
+    pub fn unreachable(parts: Parts, failure: Finding) -> TargetReport {
+        TargetReport {
+            target: parts.target,
+            source: parts.source,
+            name: parts.name,
+            checked_at: rfc3339(parts.now),
+            verdict: Verdict::Unreachable,
+            connection: parts.connection,
+            trust: TrustReport {
+                store: parts.store_names.join(", "),
+                roots: 0,
+                trusted: false,
+                anchor: None,
+                path: Vec::new(),
+                verified: false,
+                verifier_error: None,
+            },
+            stores: Vec::new(),
+            chain: Vec::new(),
+            fetched: Vec::new(),
+            downloads: Vec::new(),
+            repair: None,
+            findings: vec![finding_report(&failure, &[])],
+        }
+    }
+
+    /// A target whose chain was diagnosed; `extra` holds a connection finding, if any.
+    pub fn diagnosed(
+        parts: Parts,
+        diagnosis: &Diagnosis,
+        extra: Option<Finding>,
+        repair: Option<RepairReport>,
+    ) -> TargetReport {
+        let mut findings = diagnosis.findings.clone();
+        findings.extend(extra);
+        findings.sort_by_key(|f| f.cause.severity());
+        let chain = &diagnosis.chain;
+        let stores: Vec<StoreReport> = diagnosis
+            .evals
+            .iter()
+            .map(|eval| store_report(&diagnosis.stores[eval.store], eval))
+            .collect();
+        let lead = &stores[diagnosis.primary];
+        let certs: Vec<CertReport> = chain
+            .certs
+            .iter()
+            .map(|c| cert_report(c, diagnosis, parts.now))
+            .collect();
+        let (presented, fetched) = certs.split_at(chain.presented);
+        TargetReport {
+            target: parts.target,
+            source: parts.source,
+            name: parts.name,
+            checked_at: rfc3339(parts.now),
+            verdict: Verdict::of(&findings),
+            connection: parts.connection,
+            trust: TrustReport {
+                store: lead.store.clone(),
+                roots: lead.roots,
+                trusted: lead.trusted,
+                anchor: lead.anchor.clone(),
+                path: diagnosis.path().certs.clone(),
+                verified: lead.verified,
+                verifier_error: lead.verifier_error.clone(),
+            },
+            chain: presented.to_vec(),
+            fetched: fetched.to_vec(),
+            downloads: diagnosis
+                .attempts
+                .iter()
+                .map(|a| DownloadReport {
+                    url: a.url.clone(),
+                    for_index: a.for_index,
+                    certificates: a.outcome.as_ref().map_or(0, |n| *n),
+                    error: a.outcome.as_ref().err().cloned(),
+                })
+                .collect(),
+            repair,
+            stores,
+            findings: findings
+                .iter()
+                .map(|f| finding_report(f, &chain.certs))
+                .collect(),
+        }
+    }
+}
+
+fn store_report(store: &TrustStore, eval: &StoreEval) -> StoreReport {
+    let anchor = match eval.path.end {
+        PathEnd::Anchor(a) => Some(AnchorReport::from(store.describe(a))),
+        _ => None,
+    };
+    let verifier_error = match (&eval.verification.chain, &eval.verification.name) {
+        (Err(e), _) | (Ok(_), Some(Err(e))) => Some(e.to_string()),
+        _ => None,
+    };
+    StoreReport {
+        store: store.name(),
+        kind: store.kind(),
+        roots: store.len(),
+        trusted: anchor.is_some(),
+        anchor,
+        verified: verifier_error.is_none(),
+        verifier_error,
+        location: store.system_origin().map(|o| LocationReport {
+            file: o.file.as_ref().map(|f| f.display().to_string()),
+            dirs: o.dirs.iter().map(|d| d.display().to_string()).collect(),
+            env: o.env.clone(),
+            platform: o.platform,
+            problems: o.problems.clone(),
+        }),
+    }
+}
+
+fn finding_report(finding: &Finding, certs: &[Certificate]) -> FindingReport {
+    let entry = finding.cause.entry();
+    FindingReport {
+        cause: entry.id,
+        severity: entry.severity.as_str(),
+        side: entry.side.as_str(),
+        cert_index: finding.cert_index,
+        subject: finding
+            .cert_index
+            .and_then(|i| certs.get(i))
+            .and_then(|c| c.facts())
+            .map(|f| f.subject.clone()),
+        title: entry.title,
+        detail: finding.detail.clone(),
+        explanation: entry.explanation,
+        fix: entry.fix,
+    }
+}
+
+fn cert_report(cert: &Certificate, diagnosis: &Diagnosis, now: OffsetDateTime) -> CertReport {
+    let facts = cert.facts();
+    let role = match facts {
+        None => "unparseable",
+        Some(_) if cert.index == 0 => "leaf",
+        Some(f) if f.self_signed => "root",
+        Some(_) => "intermediate",
+    };
+    let issued_by = diagnosis
+        .chain
+        .issuers_of(cert.index)
+        .find(|l| l.status == SignatureStatus::Valid)
+        .map(|l| l.issuer);
+    CertReport {
+        index: cert.index,
+        role,
+        sha256: cert.sha256.clone(),
+        size: cert.der.len(),
+        subject: facts.map(|f| f.subject.clone()),
+        issuer: facts.map(|f| f.issuer.clone()),
+        serial: facts.map(|f| f.serial.clone()),
+        not_before: facts.map(|f| rfc3339(f.not_before)),
+        not_after: facts.map(|f| rfc3339(f.not_after)),
+        days_left: facts.map(|f| f.days_left(now)),
+        sans: facts
+            .and_then(|f| f.sans.as_ref())
+            .map(|s| s.iter().map(San::to_string).collect())
+            .unwrap_or_default(),
+        key: facts.map(|f| KeyReport {
+            algorithm: f.key.algorithm.name(),
+            bits: f.key.bits,
+            curve: f.key.curve.clone(),
+        }),
+        signature_algorithm: facts.map(|f| f.signed.kind.name()),
+        is_ca: facts.map(|f| f.is_ca()),
+        path_len: facts
+            .and_then(|f| f.basic_constraints)
+            .and_then(|b| b.path_len),
+        key_usage: facts
+            .and_then(|f| f.key_usage.as_ref())
+            .map(|k| k.iter().map(|s| s.to_string()).collect()),
+        extended_key_usage: facts.and_then(|f| f.eku.clone()),
+        self_signed: facts.map(|f| f.self_signed),
+        issued_by,
+        on_path: diagnosis.path().certs.contains(&cert.index),
+        ca_issuers: facts.map(|f| f.ca_issuers.clone()).unwrap_or_default(),
+        ocsp: facts.map(|f| f.ocsp.clone()).unwrap_or_default(),
+        subject_key_id: facts.and_then(|f| f.ski.clone()),
+        authority_key_id: facts.and_then(|f| f.aki.clone()),
+        parse_error: cert.facts.as_ref().err().cloned(),
+        fetched_from: cert.fetched_from.clone(),
+    }
+}

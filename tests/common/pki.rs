@@ -1,0 +1,98 @@
+//! A PKI made at test time (rcgen) for chains whose "CA Issuers" URLs must point at a server the
+//! test starts: its port is only known then. Dates match the fixtures (evaluate at `AT`).
+
+use rcgen::{
+    BasicConstraints, CertificateParams, CustomExtension, DistinguishedName, DnType, IsCa, Issuer,
+    KeyPair, KeyUsagePurpose,
+};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use time::macros::datetime;
+
+/// A root, an intermediate and a leaf for `ok.test`, each pointing at its issuer's URL.
+pub struct AiaPki {
+    pub root: CertificateDer<'static>,
+    pub intermediate: CertificateDer<'static>,
+    pub leaf: CertificateDer<'static>,
+    pub leaf_key: PrivateKeyDer<'static>,
+}
+
+impl AiaPki {
+    /// `root_url` goes into the intermediate's AIA, `intermediate_url` into the leaf's.
+    pub fn new(root_url: &str, intermediate_url: &str) -> AiaPki {
+        let root_key = KeyPair::generate().expect("key");
+        let root_params = ca_params("tlsdoctor AIA Test Root", None);
+        let root = root_params.self_signed(&root_key).expect("root");
+        let root_issuer = Issuer::new(root_params, root_key);
+
+        let int_key = KeyPair::generate().expect("key");
+        let int_params = ca_params("tlsdoctor AIA Test Intermediate", Some(root_url));
+        let intermediate = int_params
+            .signed_by(&int_key, &root_issuer)
+            .expect("intermediate");
+        let int_issuer = Issuer::new(int_params, int_key);
+
+        let leaf_key = KeyPair::generate().expect("key");
+        let mut leaf_params =
+            CertificateParams::new(vec!["ok.test".to_string(), "127.0.0.1".to_string()])
+                .expect("leaf params");
+        leaf_params.distinguished_name = name("ok.test");
+        leaf_params.not_before = datetime!(2026-01-01 0:00 UTC);
+        leaf_params.not_after = datetime!(2027-01-01 0:00 UTC);
+        leaf_params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        leaf_params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+        leaf_params.use_authority_key_identifier_extension = true;
+        leaf_params.custom_extensions.push(aia(intermediate_url));
+        let leaf = leaf_params.signed_by(&leaf_key, &int_issuer).expect("leaf");
+
+        AiaPki {
+            root: root.der().clone(),
+            intermediate: intermediate.der().clone(),
+            leaf: leaf.der().clone(),
+            leaf_key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
+        }
+    }
+
+    pub fn root_pem(&self) -> String {
+        tlsdoctor::bundle::to_pem(&self.root)
+    }
+}
+
+fn name(common_name: &str) -> DistinguishedName {
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CommonName, common_name);
+    dn
+}
+
+fn ca_params(common_name: &str, issuer_url: Option<&str>) -> CertificateParams {
+    let mut params = CertificateParams::default();
+    params.distinguished_name = name(common_name);
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    params.not_before = datetime!(2020-01-01 0:00 UTC);
+    params.not_after = datetime!(2035-01-01 0:00 UTC);
+    params.use_authority_key_identifier_extension = issuer_url.is_some();
+    if let Some(url) = issuer_url {
+        params.custom_extensions.push(aia(url));
+    }
+    params
+}
+
+/// An Authority Information Access extension with one "CA Issuers" URI (RFC 5280 4.2.2.1).
+fn aia(url: &str) -> CustomExtension {
+    let mut description = vec![0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x02];
+    description.extend(tlv(0x86, url.as_bytes()));
+    CustomExtension::from_oid_content(
+        &[1, 3, 6, 1, 5, 5, 7, 1, 1],
+        tlv(0x30, &tlv(0x30, &description)),
+    )
+}
+
+fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    match content.len() {
+        n if n < 0x80 => out.push(n as u8),
+        n => out.extend([0x81, n as u8]),
+    }
+    out.extend_from_slice(content);
+    out
+}
