@@ -88,15 +88,18 @@ impl Fetcher<'_> {
     }
 
     async fn once(&self, url: &str) -> Result<Step, FetchError> {
-        let uri: Uri = url
-            .parse()
-            .map_err(|_| FetchError::BadUrl(url.to_string()))?;
-        let scheme = uri.scheme_str().unwrap_or_default().to_ascii_lowercase();
+        let scheme = url
+            .split_once(':')
+            .map(|(s, _)| s.to_ascii_lowercase())
+            .unwrap_or_default();
         let tls = match scheme.as_str() {
             "http" => false,
             "https" => true,
             other => return Err(FetchError::Scheme(other.to_string())),
         };
+        let uri: Uri = url
+            .parse()
+            .map_err(|_| FetchError::BadUrl(url.to_string()))?;
         let host = uri
             .host()
             .ok_or_else(|| FetchError::BadUrl(url.to_string()))?

@@ -40,7 +40,8 @@ impl Drop for Scratch {
     }
 }
 
-/// An AIA server plus a PKI whose URLs point at it; `intermediate` is what /int.cer serves.
+/// An AIA server plus a PKI whose URLs point at it; `intermediate` is what /int.cer serves,
+/// and /real.cer always serves the intermediate (a redirect target).
 fn aia_setup(intermediate: impl Fn(&AiaPki) -> Reply) -> (Server, AiaPki) {
     // The port must be known before the certificates are made: bind, make, then serve.
     let port = closed_port();
@@ -49,6 +50,7 @@ fn aia_setup(intermediate: impl Fn(&AiaPki) -> Reply) -> (Server, AiaPki) {
     let routes = vec![
         ("/int.cer", intermediate(&pki)),
         ("/root.cer", Reply::Body(pki.root.to_vec())),
+        ("/real.cer", Reply::Body(pki.intermediate.to_vec())),
     ];
     let server = http_server_on(port, routes);
     (server, pki)
@@ -184,6 +186,32 @@ fn a_failed_download_is_said_and_the_server_is_still_blamed() {
                 .is_some_and(Vec::is_empty)
         );
     }
+}
+
+#[test]
+fn http_redirects_are_followed_but_not_to_other_schemes() {
+    let (_aia, pki) = aia_setup(|_| Reply::Redirect("/real.cer"));
+    let server = leaf_only_server(&pki);
+    let scratch = Scratch::new("aia-redirect");
+    let run = check_with_root(&server, &scratch, &pki, &[]);
+    assert_eq!(
+        run.target()["downloads"][0]["certificates"],
+        1,
+        "{}",
+        run.stdout
+    );
+
+    let (_aia, pki) = aia_setup(|_| Reply::Redirect("file:///etc/passwd"));
+    let server = leaf_only_server(&pki);
+    let run = check_with_root(&server, &scratch, &pki, &[]);
+    let detail = run.finding("missing-intermediate")["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        detail.contains("the file: scheme is not fetched"),
+        "{detail}"
+    );
 }
 
 #[test]

@@ -16,6 +16,8 @@ pub enum Reply {
     Endless { announced: bool },
     /// Reads the request and never answers.
     Silent,
+    /// 302 to this location.
+    Redirect(&'static str),
 }
 
 /// Serves `routes` (exact paths); anything else is a 404.
@@ -78,6 +80,12 @@ pub fn http_server_at(bind: &str, routes: Vec<(&'static str, Reply)>) -> Server 
                     }
                 }
                 Reply::Silent => tokio::time::sleep(Duration::from_secs(120)).await,
+                Reply::Redirect(location) => {
+                    let header = format!(
+                        "HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    );
+                    let _ = stream.write_all(header.as_bytes()).await;
+                }
             }
         }
     })
