@@ -10,6 +10,7 @@ use crate::chain::path::{Path, PathEnd};
 use crate::fetch::Fetcher;
 use crate::trust::TrustStore;
 use rustls::pki_types::CertificateDer;
+use std::sync::Arc;
 
 /// Downloads attempted per target, at most.
 pub const MAX_FETCHES: usize = 6;
@@ -27,7 +28,7 @@ pub struct Attempt {
 }
 
 /// The path that matters for completion: the first one that reaches an anchor, else the first.
-pub fn best_path(chain: &Chain, stores: &[TrustStore]) -> Option<Path> {
+pub fn best_path(chain: &Chain, stores: &[Arc<TrustStore>]) -> Option<Path> {
     let paths: Vec<Path> = stores
         .iter()
         .filter_map(|s| Path::build(chain, s))
@@ -43,7 +44,7 @@ pub fn best_path(chain: &Chain, stores: &[TrustStore]) -> Option<Path> {
 /// Returns the completed chain and every attempt made.
 pub async fn complete(
     presented: Vec<CertificateDer<'static>>,
-    stores: &[TrustStore],
+    stores: &[Arc<TrustStore>],
     fetcher: &Fetcher<'_>,
 ) -> (Chain, Vec<Attempt>) {
     let mut fetched: Vec<(CertificateDer<'static>, String)> = Vec::new();

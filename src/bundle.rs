@@ -3,7 +3,6 @@
 
 use crate::error::Error;
 use rustls::pki_types::CertificateDer;
-use rustls::pki_types::pem::PemObject;
 use std::io::Read;
 use std::path::Path;
 
@@ -27,7 +26,7 @@ pub fn read_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, Er
     if meta.len() > MAX_BUNDLE_BYTES {
         return Err(too_big(path));
     }
-    let mut bytes = Vec::new();
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
     file.take(MAX_BUNDLE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(read_error)?;
@@ -74,14 +73,25 @@ pub fn parse_certificates(bytes: &[u8]) -> Result<Vec<CertificateDer<'static>>, 
     })
 }
 
+/// PEM decoding for public data. rustls' own PEM reader decodes in constant time, which is right
+/// for private keys and seven times slower than needed for the hundreds of roots in a system
+/// store; certificates are public, so data-encoding's decoder is used instead.
 fn parse_pem(bytes: &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
-    let mut certs = CertificateDer::pem_slice_iter(bytes)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("is not valid PEM: {e}"))?;
-    for block in pem_blocks(bytes, "PKCS7") {
-        let der = data_encoding::BASE64
-            .decode(&block)
-            .map_err(|_| "holds a PKCS7 block that is not valid base64".to_string())?;
+    let mut certs = Vec::new();
+    for (label, body) in pem_blocks(bytes) {
+        let kind = match label {
+            b"CERTIFICATE" => "CERTIFICATE",
+            b"PKCS7" => "PKCS7",
+            // Keys, CRLs and anything else next to the certificates are not ours to read.
+            _ => continue,
+        };
+        let der = base64()
+            .decode(&body)
+            .map_err(|_| format!("holds a {kind} block that is not valid base64"))?;
+        if kind == "CERTIFICATE" {
+            certs.push(CertificateDer::from(der));
+            continue;
+        }
         match pkcs7_certificates(&der) {
             Some(Ok(found)) => certs.extend(found),
             Some(Err(reason)) => {
@@ -98,25 +108,102 @@ fn parse_pem(bytes: &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
     Ok(certs)
 }
 
-/// The base64 text (whitespace removed) of every PEM block with this label.
-fn pem_blocks(bytes: &[u8], label: &str) -> Vec<Vec<u8>> {
-    let text = String::from_utf8_lossy(bytes);
-    let begin = format!("-----BEGIN {label}-----");
-    let end = format!("-----END {label}-----");
+/// Standard base64 that, like OpenSSL, does not insist that unused trailing bits are zero.
+fn base64() -> &'static data_encoding::Encoding {
+    static LENIENT: std::sync::OnceLock<data_encoding::Encoding> = std::sync::OnceLock::new();
+    LENIENT.get_or_init(|| {
+        let mut spec = data_encoding::BASE64.specification();
+        spec.check_trailing_bits = false;
+        spec.encoding()
+            .unwrap_or_else(|_| data_encoding::BASE64.clone())
+    })
+}
+
+/// Every complete PEM block in one pass: its label and its base64 text, whitespace removed.
+fn pem_blocks(bytes: &[u8]) -> Vec<(&[u8], Vec<u8>)> {
+    const BEGIN: &[u8] = b"-----BEGIN ";
     let mut blocks = Vec::new();
-    let mut rest = text.as_ref();
-    while let Some(start) = rest.find(&begin) {
-        let after = &rest[start + begin.len()..];
-        let Some(stop) = after.find(&end) else { break };
-        blocks.push(
-            after[..stop]
-                .bytes()
-                .filter(|b| !b.is_ascii_whitespace())
-                .collect(),
-        );
-        rest = &after[stop + end.len()..];
+    let mut rest = bytes;
+    while let Some(start) = find(rest, BEGIN) {
+        let after = &rest[start + BEGIN.len()..];
+        let Some(label_end) = find(after, b"-----") else {
+            break;
+        };
+        let label = &after[..label_end];
+        let body = &after[label_end + 5..];
+        let end = [b"-----END ", label, b"-----"].concat();
+        let Some(stop) = find(body, &end) else {
+            break;
+        };
+        let text = body[..stop]
+            .iter()
+            .copied()
+            .filter(|b| !b.is_ascii_whitespace())
+            .collect();
+        blocks.push((label, text));
+        rest = &body[stop + end.len()..];
     }
     blocks
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    memchr::memmem::find(haystack, needle)
+}
+
+/// Reads every certificate file in a directory (not recursively), the way OpenSSL's and Go's
+/// hashed-name directories are read: each file once, however many links point at it, and not
+/// the files in `already_read` (a bundle that lives in the same directory). Files that hold no
+/// certificate are reported, not fatal.
+pub fn read_certificate_dir(
+    dir: &Path,
+    already_read: &[&Path],
+) -> Result<(Vec<CertificateDer<'static>>, Vec<String>), Error> {
+    let read_error = |source| Error::Read {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .map_err(read_error)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    let mut seen = std::collections::HashSet::new();
+    for path in already_read {
+        if let Ok(meta) = std::fs::metadata(path) {
+            seen.insert(file_identity(&meta, path));
+        }
+    }
+    let mut certs = Vec::new();
+    let mut problems = Vec::new();
+    for path in entries {
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue;
+        };
+        if !meta.is_file() || !seen.insert(file_identity(&meta, &path)) {
+            continue;
+        }
+        match read_certificates(&path) {
+            Ok(found) => certs.extend(found),
+            Err(e) => problems.push(e.to_string()),
+        }
+    }
+    Ok((certs, problems))
+}
+
+#[cfg(unix)]
+fn file_identity(meta: &std::fs::Metadata, _path: &Path) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
+}
+
+#[cfg(not(unix))]
+fn file_identity(meta: &std::fs::Metadata, path: &Path) -> (u64, u64) {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    std::fs::canonicalize(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .hash(&mut hasher);
+    (hasher.finish(), meta.len())
 }
 
 /// The certificates of a DER PKCS#7 SignedData (RFC 2315 / 5652), or `None` if `der` is not one.
@@ -170,7 +257,7 @@ pub fn to_pem(der: &[u8]) -> String {
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
+    find(haystack, needle).is_some()
 }
 
 /// Splits concatenated DER SEQUENCEs (one per certificate).

@@ -10,6 +10,7 @@ use crate::trust::{StoreSet, TrustStore};
 use crate::verify::Verification;
 use rustls::pki_types::ServerName;
 use serde::Serialize;
+use std::sync::Arc;
 use time::OffsetDateTime;
 
 /// The overall answer for one target.
@@ -60,7 +61,7 @@ pub struct StoreEval {
 /// Everything learnt about one chain.
 pub struct Diagnosis {
     pub chain: Chain,
-    pub stores: Vec<TrustStore>,
+    pub stores: Vec<Arc<TrustStore>>,
     pub evals: Vec<StoreEval>,
     /// The eval the report leads with: the first store that trusts the chain, else the first.
     pub primary: usize,
@@ -94,12 +95,23 @@ pub struct Settings<'a> {
 
 /// Diagnoses a non-empty chain.
 pub fn diagnose(chain: Chain, attempts: Vec<Attempt>, settings: &Settings<'_>) -> Diagnosis {
-    let stores = settings.stores.stores().to_vec();
-    let evals: Vec<StoreEval> = stores
+    let mut stores = settings.stores.stores().to_vec();
+    let mut evals: Vec<StoreEval> = stores
         .iter()
         .enumerate()
         .map(|(index, store)| evaluate(&chain, store, index, settings))
         .collect();
+    // The system store was read from its bundle file alone; before calling it untrusting,
+    // read its directories too.
+    for eval in evals.iter_mut().filter(|e| !e.path.is_anchored()) {
+        let deferred = stores[eval.store]
+            .system_origin()
+            .is_some_and(|o| !o.deferred_dirs.is_empty());
+        if let Some(full) = deferred.then(|| settings.stores.full_system()).flatten() {
+            stores[eval.store] = full.clone();
+            *eval = evaluate(&chain, &stores[eval.store], eval.store, settings);
+        }
+    }
     let primary = evals
         .iter()
         .position(|e| e.verification.chain.is_ok())
@@ -160,7 +172,7 @@ fn evaluate(chain: &Chain, store: &TrustStore, index: usize, settings: &Settings
 }
 
 /// The distribution's own store is read only when an environment override fails the chain.
-fn needs_default_system(stores: &[TrustStore], evals: &[StoreEval]) -> bool {
+fn needs_default_system(stores: &[Arc<TrustStore>], evals: &[StoreEval]) -> bool {
     evals.iter().any(|e| {
         !e.path.is_anchored()
             && stores[e.store]

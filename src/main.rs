@@ -79,7 +79,7 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
     // A resolver thread stuck past --timeout must not hold the process open.
     runtime.shutdown_background();
     let report = Report::new(vec![target_report?]);
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
     let written = match args.format {
         Format::Human => human::write(&report, &mut stdout),
         Format::Json => json::write(&report, &mut stdout),

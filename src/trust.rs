@@ -11,7 +11,7 @@ use crate::error::Error;
 use ::time::OffsetDateTime;
 use rustls::pki_types::{CertificateDer, TrustAnchor};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use x509_parser::prelude::*;
 
 /// A store asked for on the command line.
@@ -63,6 +63,9 @@ pub struct SystemOrigin {
     pub env: Vec<String>,
     /// The operating system's own store (macOS keychain, Windows store) was read instead.
     pub platform: bool,
+    /// Directories not read yet: the bundle file is read first, and its directories only when
+    /// the file alone does not reach a root (on most systems they hold the same roots).
+    pub deferred_dirs: Vec<PathBuf>,
     /// What went wrong while reading (a missing file, an unreadable directory).
     pub problems: Vec<String>,
 }
@@ -174,14 +177,7 @@ impl TrustStore {
         };
         for path in paths {
             let certs = if path.is_dir() {
-                let loaded = rustls_native_certs::load_certs_from_paths(None, Some(path));
-                if let Some(e) = loaded.errors.first() {
-                    return Err(Error::Bundle {
-                        path: path.clone(),
-                        reason: format!("cannot be read as a certificate directory: {e}"),
-                    });
-                }
-                loaded.certs
+                bundle::read_certificate_dir(path, &[])?.0
             } else {
                 bundle::read_certificates(path)?
             };
@@ -196,10 +192,11 @@ impl TrustStore {
     }
 
     /// This machine's store: what `SSL_CERT_FILE` / `SSL_CERT_DIR` name, else the defaults.
+    /// With `Depth::BundleFirst` the directories are left for later when a bundle file exists.
     /// Problems (a missing file, a bad certificate) are recorded, never fatal.
-    pub fn system(locations: &SystemLocations) -> TrustStore {
+    pub fn system(locations: &SystemLocations, depth: Depth) -> TrustStore {
         if !locations.overridden() {
-            return TrustStore::default_system(locations);
+            return TrustStore::default_system(locations, depth);
         }
         let mut origin = SystemOrigin::default();
         if let Some(file) = &locations.env_file {
@@ -213,14 +210,14 @@ impl TrustStore {
                 .push(format!("SSL_CERT_DIR={}", joined.join(":")));
             origin.dirs = dirs.clone();
         }
-        TrustStore::load_system(origin)
+        TrustStore::load_system(origin, depth)
     }
 
     /// This machine's store as the distribution set it up, ignoring the environment.
-    pub fn default_system(locations: &SystemLocations) -> TrustStore {
+    pub fn default_system(locations: &SystemLocations, depth: Depth) -> TrustStore {
         #[cfg(any(target_os = "macos", windows))]
         {
-            let _ = locations;
+            let _ = (locations, depth);
             let loaded = rustls_native_certs::load_native_certs();
             let mut store = TrustStore::empty_system(SystemOrigin {
                 platform: true,
@@ -237,7 +234,7 @@ impl TrustStore {
                 dirs: locations.default_dirs.clone(),
                 ..SystemOrigin::default()
             };
-            TrustStore::load_system(origin)
+            TrustStore::load_system(origin, depth)
         }
     }
 
@@ -249,21 +246,26 @@ impl TrustStore {
         }
     }
 
-    fn load_system(mut origin: SystemOrigin) -> TrustStore {
+    fn load_system(mut origin: SystemOrigin, depth: Depth) -> TrustStore {
         let mut certs = Vec::new();
         if let Some(file) = &origin.file {
-            let loaded = rustls_native_certs::load_certs_from_paths(Some(file), None);
-            origin
-                .problems
-                .extend(loaded.errors.iter().map(|e| e.to_string()));
-            certs.extend(loaded.certs);
+            match bundle::read_certificates(file) {
+                Ok(found) => certs.extend(found),
+                Err(e) => origin.problems.push(e.to_string()),
+            }
         }
+        if depth == Depth::BundleFirst && !certs.is_empty() {
+            origin.deferred_dirs = std::mem::take(&mut origin.dirs);
+        }
+        let bundle_file: Vec<&Path> = origin.file.iter().map(PathBuf::as_path).collect();
         for dir in &origin.dirs {
-            let loaded = rustls_native_certs::load_certs_from_paths(None, Some(dir));
-            origin
-                .problems
-                .extend(loaded.errors.iter().map(|e| e.to_string()));
-            certs.extend(loaded.certs);
+            match bundle::read_certificate_dir(dir, &bundle_file) {
+                Ok((found, problems)) => {
+                    certs.extend(found);
+                    origin.problems.extend(problems);
+                }
+                Err(e) => origin.problems.push(e.to_string()),
+            }
         }
         if origin.file.is_none() && origin.dirs.is_empty() {
             origin
@@ -417,15 +419,25 @@ pub struct StoreSet {
     slots: Vec<Slot>,
     locations: SystemLocations,
     /// The list that says which roots are public (Mozilla's, unless replaced).
-    public: TrustStore,
-    system: OnceLock<TrustStore>,
-    default_system: OnceLock<TrustStore>,
-    loaded: OnceLock<Vec<TrustStore>>,
+    public: Arc<TrustStore>,
+    system: OnceLock<Arc<TrustStore>>,
+    full_system: OnceLock<Arc<TrustStore>>,
+    default_system: OnceLock<Arc<TrustStore>>,
+    loaded: OnceLock<Vec<Arc<TrustStore>>>,
+}
+
+/// How much of the system store to read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Depth {
+    /// The bundle file only, when there is one; its directories wait until they are needed.
+    BundleFirst,
+    /// The bundle file and every directory.
+    Full,
 }
 
 #[derive(Debug)]
 enum Slot {
-    Ready(TrustStore),
+    Ready(Arc<TrustStore>),
     Mozilla,
     System,
 }
@@ -444,13 +456,16 @@ impl StoreSet {
             slots.push(match spec {
                 StoreSpec::Mozilla => Slot::Mozilla,
                 StoreSpec::System => Slot::System,
-                StoreSpec::Path(path) => {
-                    Slot::Ready(TrustStore::from_paths(std::slice::from_ref(path), "")?)
-                }
+                StoreSpec::Path(path) => Slot::Ready(Arc::new(TrustStore::from_paths(
+                    std::slice::from_ref(path),
+                    "",
+                )?)),
             });
         }
         if !ca_files.is_empty() {
-            slots.push(Slot::Ready(TrustStore::from_paths(ca_files, "ca-file")?));
+            slots.push(Slot::Ready(Arc::new(TrustStore::from_paths(
+                ca_files, "ca-file",
+            )?)));
         }
         if slots.is_empty() {
             slots = vec![Slot::Mozilla, Slot::System];
@@ -458,8 +473,9 @@ impl StoreSet {
         Ok(StoreSet {
             slots,
             locations,
-            public: TrustStore::mozilla(),
+            public: Arc::new(TrustStore::mozilla()),
             system: OnceLock::new(),
+            full_system: OnceLock::new(),
             default_system: OnceLock::new(),
             loaded: OnceLock::new(),
         })
@@ -467,15 +483,15 @@ impl StoreSet {
 
     /// Replaces the list that defines public roots (and backs `mozilla`), e.g. with a test PKI.
     pub fn with_public_list(mut self, public: TrustStore) -> StoreSet {
-        self.public = TrustStore {
+        self.public = Arc::new(TrustStore {
             source: StoreSource::Mozilla,
             ..public
-        };
+        });
         self
     }
 
-    /// Every store, in order, loading the system store if it is one of them.
-    pub fn stores(&self) -> &[TrustStore] {
+    /// Every store, in order, loading the system store (its bundle file first) if it is one.
+    pub fn stores(&self) -> &[Arc<TrustStore>] {
         self.loaded.get_or_init(|| {
             self.slots
                 .iter()
@@ -488,16 +504,41 @@ impl StoreSet {
         })
     }
 
-    /// This machine's store (following the environment).
-    pub fn system(&self) -> &TrustStore {
+    /// This machine's store (following the environment), its bundle file read first.
+    pub fn system(&self) -> &Arc<TrustStore> {
         self.system
-            .get_or_init(|| TrustStore::system(&self.locations))
+            .get_or_init(|| Arc::new(TrustStore::system(&self.locations, Depth::BundleFirst)))
     }
 
-    /// This machine's store as the distribution set it up, ignoring the environment.
-    pub fn default_system(&self) -> &TrustStore {
+    /// The system store with its directories read too, when [`StoreSet::system`] left some.
+    pub fn full_system(&self) -> Option<&Arc<TrustStore>> {
+        let quick = self.system();
+        if quick
+            .system_origin()
+            .is_none_or(|o| o.deferred_dirs.is_empty())
+        {
+            return None;
+        }
+        Some(
+            self.full_system
+                .get_or_init(|| Arc::new(TrustStore::system(&self.locations, Depth::Full))),
+        )
+    }
+
+    /// This machine's store as the distribution set it up, ignoring the environment, read in
+    /// full. When the environment names exactly the default paths, that is the same store.
+    pub fn default_system(&self) -> &Arc<TrustStore> {
+        let l = &self.locations;
+        let same = l
+            .env_file
+            .as_ref()
+            .is_none_or(|f| Some(f) == l.default_file.as_ref())
+            && l.env_dirs.as_ref().is_none_or(|d| *d == l.default_dirs);
+        if same {
+            return self.full_system().unwrap_or_else(|| self.system());
+        }
         self.default_system
-            .get_or_init(|| TrustStore::default_system(&self.locations))
+            .get_or_init(|| Arc::new(TrustStore::default_system(&self.locations, Depth::Full)))
     }
 
     /// The list that says which roots are public.
@@ -593,7 +634,7 @@ mod tests {
             env_file: Some(PathBuf::from("/nonexistent/tlsdoctor/bundle.pem")),
             ..SystemLocations::default()
         };
-        let store = TrustStore::system(&locations);
+        let store = TrustStore::system(&locations, Depth::Full);
         let origin = store.system_origin().unwrap();
         assert!(store.is_empty());
         assert!(origin.from_env());

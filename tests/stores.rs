@@ -269,3 +269,35 @@ async fn a_private_root_no_public_store_holds_is_a_private_root() {
         "{detail}"
     );
 }
+
+#[test]
+fn the_bundle_file_is_read_first_and_directories_only_when_needed() {
+    let dir = temp_dir("deferred");
+    std::fs::copy(ca_path("root"), dir.join("root.crt")).expect("copy");
+    let dir_name = dir.display().to_string();
+    // The bundle file holds the root: the directory is never read.
+    let root = root_ca();
+    let run = check_with_env(
+        "good",
+        &["--trust", "system"],
+        &[("SSL_CERT_FILE", &root), ("SSL_CERT_DIR", &dir_name)],
+    );
+    assert_eq!(run.verdict(), "ok");
+    assert!(
+        store(&run, "system")["location"]["dirs"]
+            .as_array()
+            .is_some_and(Vec::is_empty)
+    );
+    // The bundle file lacks it: the directory is read, and the root found there.
+    let other = ca_path("other-root").display().to_string();
+    let run = check_with_env(
+        "good",
+        &["--trust", "system"],
+        &[("SSL_CERT_FILE", &other), ("SSL_CERT_DIR", &dir_name)],
+    );
+    assert_eq!(run.verdict(), "ok", "{:?}", run.causes());
+    let system = store(&run, "system");
+    assert_eq!(system["location"]["dirs"][0], dir_name.as_str());
+    assert_eq!(system["roots"], 2);
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -16,6 +16,7 @@ use crate::diagnosis::StoreEval;
 use crate::trust::TrustStore;
 use crate::verify::Verification;
 use rustls::pki_types::ServerName;
+use std::sync::Arc;
 use time::OffsetDateTime;
 
 /// One thing found wrong (or worth saying), about one certificate or the whole target.
@@ -54,7 +55,7 @@ pub struct Context<'a> {
     /// The leading store: the first that trusts the chain, else the first.
     pub store: &'a TrustStore,
     /// Every store, and how each judged the chain (`evals[i].store` indexes `stores`).
-    pub stores: &'a [TrustStore],
+    pub stores: &'a [Arc<TrustStore>],
     pub evals: &'a [StoreEval],
     /// The list that says which roots are public (Mozilla's).
     pub public: &'a TrustStore,
@@ -78,7 +79,7 @@ pub struct Context<'a> {
 impl Context<'_> {
     /// The names of every store, for messages: `mozilla, system`.
     pub fn store_names(&self) -> String {
-        let names: Vec<String> = self.stores.iter().map(TrustStore::name).collect();
+        let names: Vec<String> = self.stores.iter().map(|s| s.name()).collect();
         names.join(", ")
     }
 
