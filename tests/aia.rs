@@ -5,40 +5,7 @@ mod common;
 use common::http::Reply;
 use common::pki::AiaPki;
 use common::*;
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
-
-/// A scratch directory removed on drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(label: &str) -> Scratch {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or_default();
-        let dir =
-            std::env::temp_dir().join(format!("tlsdoctor-{label}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("scratch");
-        Scratch(dir)
-    }
-
-    fn file(&self, name: &str, contents: &[u8]) -> String {
-        let path = self.0.join(name);
-        std::fs::write(&path, contents).expect("write");
-        path.display().to_string()
-    }
-
-    fn path(&self, name: &str) -> String {
-        self.0.join(name).display().to_string()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// An AIA server plus a PKI whose URLs point at it; `intermediate` is what /int.cer serves,
 /// and /real.cer always serves the intermediate (a redirect target).
@@ -343,26 +310,9 @@ fn fix_chain_never_overwrites_without_force() {
 
     let forced = check_file("wrong-order", &["--fix-chain", &out, "--force"]);
     assert_eq!(forced.target()["repair"]["fixed_chain"]["written"], true);
-    let fixed = check_file_path(&out);
+    let fixed = check_path(&out, &[]);
     assert!(!fixed.has("wrong-order"), "{:?}", fixed.causes());
     assert_eq!(fixed.verdict(), "ok");
-}
-
-fn check_file_path(path: &str) -> Run {
-    let root = root_ca();
-    tlsdoctor(&[
-        "check",
-        "--file",
-        path,
-        "--host",
-        "ok.test",
-        "--ca-file",
-        &root,
-        "--at",
-        AT,
-        "--format",
-        "json",
-    ])
 }
 
 #[test]

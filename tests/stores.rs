@@ -3,20 +3,9 @@
 
 mod common;
 use common::*;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use tlsdoctor::trust::{StoreSpec, SystemLocations};
 use tlsdoctor::{Options, StoreSet, TrustStore};
-
-fn temp_dir(label: &str) -> PathBuf {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or_default();
-    let dir =
-        std::env::temp_dir().join(format!("tlsdoctor-{label}-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
 
 /// `tlsdoctor check --file FIXTURE` with the default stores and this environment.
 fn check_with_env(fixture: &str, extra: &[&str], env: &[(&str, &str)]) -> Run {
@@ -67,7 +56,8 @@ fn by_default_mozilla_and_the_system_store_are_both_judged() {
 
 #[test]
 fn ssl_cert_dir_with_hashed_names_is_read_like_openssl_reads_it() {
-    let dir = temp_dir("certdir");
+    let scratch = Scratch::new("certdir");
+    let dir = scratch.0.clone();
     let hash = std::process::Command::new("openssl")
         .args(["x509", "-hash", "-noout", "-in"])
         .arg(ca_path("root"))
@@ -85,7 +75,6 @@ fn ssl_cert_dir_with_hashed_names_is_read_like_openssl_reads_it() {
         store(&run, "system")["location"]["dirs"][0],
         dir.display().to_string()
     );
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
@@ -120,12 +109,12 @@ fn each_trust_file_is_judged_on_its_own() {
 
 #[test]
 fn a_directory_can_be_a_trust_store() {
-    let dir = temp_dir("trustdir");
+    let scratch = Scratch::new("trustdir");
+    let dir = scratch.0.clone();
     std::fs::copy(ca_path("root"), dir.join("root.crt")).expect("copy");
     let dir_name = dir.display().to_string();
     let run = check_with_env("good", &["--trust", &dir_name], &[]);
     assert_eq!(run.verdict(), "ok", "{:?}", run.causes());
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
@@ -272,7 +261,8 @@ async fn a_private_root_no_public_store_holds_is_a_private_root() {
 
 #[test]
 fn the_bundle_file_is_read_first_and_directories_only_when_needed() {
-    let dir = temp_dir("deferred");
+    let scratch = Scratch::new("deferred");
+    let dir = scratch.0.clone();
     std::fs::copy(ca_path("root"), dir.join("root.crt")).expect("copy");
     let dir_name = dir.display().to_string();
     // The bundle file holds the root: the directory is never read.
@@ -299,5 +289,4 @@ fn the_bundle_file_is_read_first_and_directories_only_when_needed() {
     let system = store(&run, "system");
     assert_eq!(system["location"]["dirs"][0], dir_name.as_str());
     assert_eq!(system["roots"], 2);
-    let _ = std::fs::remove_dir_all(dir);
 }

@@ -1,6 +1,8 @@
 //! `--format human`: the chain as sent, then the findings worst first, each with its fix.
 
-use super::{CertReport, FindingReport, RepairReport, Report, StoreReport, TargetReport};
+use super::{
+    CertReport, FindingReport, RepairReport, Report, StoreReport, TargetReport, WrittenFile,
+};
 use crate::diagnosis::Verdict;
 use owo_colors::{OwoColorize, Stream, Style};
 use std::io::{self, Write};
@@ -155,13 +157,7 @@ fn write_repair(repair: &RepairReport, out: &mut dyn Write) -> io::Result<()> {
             )?;
             writeln!(out, "  then reload the server and check again.")?;
         } else {
-            let reason = file.error.as_deref().unwrap_or("unknown reason");
-            writeln!(
-                out,
-                "{} {}: {reason}",
-                paint("Did not write", Style::new().red().bold()),
-                file.path
-            )?;
+            write_unwritten(file, out)?;
         }
     }
     if let Some(file) = &repair.saved_root {
@@ -175,16 +171,16 @@ fn write_repair(repair: &RepairReport, out: &mut dyn Write) -> io::Result<()> {
                 file.sha256.join(", ")
             )?;
         } else {
-            let reason = file.error.as_deref().unwrap_or("unknown reason");
-            writeln!(
-                out,
-                "{} {}: {reason}",
-                paint("Did not write", Style::new().red().bold()),
-                file.path
-            )?;
+            write_unwritten(file, out)?;
         }
     }
     Ok(())
+}
+
+fn write_unwritten(file: &WrittenFile, out: &mut dyn Write) -> io::Result<()> {
+    let reason = file.error.as_deref().unwrap_or("unknown reason");
+    let did_not = paint("Did not write", Style::new().red().bold());
+    writeln!(out, "{did_not} {}: {reason}", file.path)
 }
 
 /// Server configuration wants absolute paths.

@@ -196,6 +196,40 @@ pub fn closed_port() -> u16 {
     listener.local_addr().expect("addr").port()
 }
 
+/// A scratch directory, removed when dropped.
+pub struct Scratch(pub PathBuf);
+
+impl Scratch {
+    pub fn new(label: &str) -> Scratch {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or_default();
+        let dir =
+            std::env::temp_dir().join(format!("tlsdoctor-{label}-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("scratch dir");
+        Scratch(dir)
+    }
+
+    /// Writes `contents` to `name` in the directory and returns its path.
+    pub fn file(&self, name: &str, contents: &[u8]) -> String {
+        let path = self.0.join(name);
+        std::fs::write(&path, contents).expect("write");
+        path.display().to_string()
+    }
+
+    /// The path `name` would have in the directory.
+    pub fn path(&self, name: &str) -> String {
+        self.0.join(name).display().to_string()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// The outcome of one `tlsdoctor` run.
 pub struct Run {
     pub code: i32,
@@ -318,7 +352,11 @@ fn live_defaults(root: &str) -> Vec<(&'static str, &str)> {
 
 /// `tlsdoctor check --file` on a fixture chain as `ok.test`, trusting the test root, in JSON.
 pub fn check_file(name: &str, extra: &[&str]) -> Run {
-    let file = chain_path(name).display().to_string();
+    check_path(&chain_path(name).display().to_string(), extra)
+}
+
+/// Like [`check_file`] for any chain file.
+pub fn check_path(file: &str, extra: &[&str]) -> Run {
     let root = root_ca();
     let defaults = [
         ("--host", "ok.test"),
@@ -327,7 +365,7 @@ pub fn check_file(name: &str, extra: &[&str]) -> Run {
         ("--format", "json"),
     ];
     tlsdoctor(&with_defaults(
-        &["check", "--file", &file],
+        &["check", "--file", file],
         &defaults,
         extra,
     ))
