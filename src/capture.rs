@@ -154,12 +154,21 @@ async fn attempt(
     resolver: &dyn Resolve,
     shared: SharedState,
 ) -> Result<Negotiated, Failure> {
-    let addresses = match target.host.parse::<IpAddr>() {
-        Ok(ip) => vec![SocketAddr::new(ip, target.port)],
-        Err(_) => resolver
-            .resolve(&target.host, target.port)
-            .await
-            .map_err(Failure::Resolve)?,
+    let (host, port) = target.endpoint();
+    let addresses = if !target.addresses.is_empty() {
+        target
+            .addresses
+            .iter()
+            .map(|ip| SocketAddr::new(*ip, port))
+            .collect()
+    } else {
+        match host.parse::<IpAddr>() {
+            Ok(ip) => vec![SocketAddr::new(ip, port)],
+            Err(_) => resolver
+                .resolve(&host, port)
+                .await
+                .map_err(Failure::Resolve)?,
+        }
     };
     lock(&shared).phase = Phase::Connecting;
     let mut last_error = None;
@@ -182,7 +191,7 @@ async fn attempt(
     let _ = stream.set_nodelay(true);
     lock(&shared).phase = Phase::Handshake;
 
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = provider();
     let verifier = Arc::new(Recorder {
         provider: provider.clone(),
         shared: shared.clone(),
@@ -230,6 +239,14 @@ async fn attempt(
     // A polite close; the server's answer does not matter.
     let _ = tokio::time::timeout(Duration::from_millis(200), tls.shutdown()).await;
     Ok(negotiated)
+}
+
+/// The ring crypto provider, built once and shared by every connection and verification.
+pub fn provider() -> Arc<CryptoProvider> {
+    static PROVIDER: std::sync::OnceLock<Arc<CryptoProvider>> = std::sync::OnceLock::new();
+    PROVIDER
+        .get_or_init(|| Arc::new(rustls::crypto::ring::default_provider()))
+        .clone()
 }
 
 /// `TLSv1_3` → `TLS 1.3`.

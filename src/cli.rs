@@ -5,14 +5,16 @@ use std::path::PathBuf;
 use std::time::Duration;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
+use tlsdoctor::report::FailOn;
+use tlsdoctor::target::{ConnectTo, ResolveRule};
 use tlsdoctor::trust::StoreSpec;
 
 const EXIT_CODES: &str = "\
-Exit codes:
+Exit codes (with the default --fail-on error):
   0  no error (warnings allowed)
-  1  at least one error finding: a mainstream client would reject the target
-  2  bad invocation, or an input file that cannot be read
-  3  the target could not be checked at all (unreachable)";
+  1  at least one error finding: a mainstream client would reject a target
+  2  bad invocation, an input file that cannot be read, or an output file not written
+  3  no error, but a target could not be checked at all (unreachable)";
 
 const CHECK_EXAMPLES: &str = "\
 Examples:
@@ -24,6 +26,8 @@ Examples:
   tlsdoctor check example.com --fix-chain fullchain.pem         # write the chain to serve
   tlsdoctor check example.com --at 2027-01-01                   # still valid on release day?
   tlsdoctor check --file fullchain.pem --host example.com       # before deploying
+  tlsdoctor check --targets staging.txt --format jsonl          # many targets, streamed
+  tlsdoctor check api.example.com --connect-to ::10.0.0.5:      # production name, staging address
   tlsdoctor check example.com --format json | jq '.targets[0].findings[].cause'";
 
 /// Tells you why a TLS connection fails and what to change.
@@ -44,8 +48,37 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// host, host:port, https://host[:port]/path, [IPv6]:port or IP:port (port 443 by default).
-    #[arg(required_unless_present = "file", conflicts_with = "file")]
-    pub target: Option<String>,
+    /// Several may be given.
+    #[arg(required_unless_present_any = ["file", "targets"], conflicts_with = "file")]
+    pub target: Vec<String>,
+
+    /// Read targets from this file (`-` for stdin): one per line, `#` comments, and per-target
+    /// options after the target: `servername=NAME`, `connect=HOST[:PORT]`.
+    #[arg(long, value_name = "FILE", conflicts_with = "file")]
+    pub targets: Option<PathBuf>,
+
+    /// Connect to CONNECT-HOST:CONNECT-PORT when the target is HOST:PORT, as curl's option does
+    /// (HOST:PORT:CONNECT-HOST:CONNECT-PORT; an empty part matches or keeps anything).
+    #[arg(long, value_name = "RULE")]
+    pub connect_to: Vec<ConnectTo>,
+
+    /// Resolve HOST:PORT to these addresses, as curl's option does (HOST:PORT:ADDR[,ADDR]).
+    #[arg(long, value_name = "RULE")]
+    pub resolve: Vec<ResolveRule>,
+
+    /// Checks run at once when there are several targets.
+    #[arg(long, value_name = "N", default_value_t = tlsdoctor::fleet::DEFAULT_JOBS,
+          value_parser = parse_jobs)]
+    pub jobs: usize,
+
+    /// What makes the exit code non-zero: error findings (and unreachable targets), warnings
+    /// too, or never.
+    #[arg(long, value_enum, default_value_t = FailOnArg::Error)]
+    pub fail_on: FailOnArg,
+
+    /// With several targets, print the full report for every target, not only those that fail.
+    #[arg(long, short)]
+    pub verbose: bool,
 
     /// Diagnose a chain file (PEM or DER, leaf first) instead of connecting.
     #[arg(long, value_name = "PATH")]
@@ -97,7 +130,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_timeout)]
     pub timeout: Duration,
 
-    /// Output format: human-readable text, or one JSON document (docs/json-schema.md).
+    /// Output format: human-readable text; one JSON document (docs/json-schema.md); one JSON
+    /// object per line, streamed as each target finishes; or Prometheus text for node_exporter.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
@@ -110,6 +144,25 @@ pub struct CheckArgs {
 pub enum Format {
     Human,
     Json,
+    Jsonl,
+    Prometheus,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOnArg {
+    Error,
+    Warning,
+    Never,
+}
+
+impl From<FailOnArg> for FailOn {
+    fn from(arg: FailOnArg) -> FailOn {
+        match arg {
+            FailOnArg::Error => FailOn::Error,
+            FailOnArg::Warning => FailOn::Warning,
+            FailOnArg::Never => FailOn::Never,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -130,6 +183,13 @@ fn parse_instant(s: &str) -> Result<OffsetDateTime, String> {
         .map_err(|_| {
             "expected an RFC 3339 instant (2027-01-01T00:00:00Z) or a date (2027-01-01)".into()
         })
+}
+
+fn parse_jobs(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=4096).contains(&n) => Ok(n),
+        _ => Err("expected a number from 1 to 4096".into()),
+    }
 }
 
 fn parse_timeout(s: &str) -> Result<Duration, String> {

@@ -237,11 +237,9 @@ fn https_config() -> Arc<rustls::ClientConfig> {
     let roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map(|b| b.with_root_certificates(roots).with_no_client_auth());
+    let config = rustls::ClientConfig::builder_with_provider(crate::capture::provider())
+        .with_safe_default_protocol_versions()
+        .map(|b| b.with_root_certificates(roots).with_no_client_auth());
     match config {
         Ok(config) => Arc::new(config),
         // The ring provider always supports the default versions; keep a usable fallback anyway.

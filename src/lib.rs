@@ -16,6 +16,7 @@ pub mod checks;
 pub mod diagnosis;
 pub mod error;
 pub mod fetch;
+pub mod fleet;
 pub mod repair;
 pub mod report;
 pub mod target;
@@ -75,7 +76,7 @@ impl Options {
 
     /// The evaluation instant in whole seconds: certificate times have no finer grain, and
     /// webpki compares in seconds too.
-    fn now(&self) -> OffsetDateTime {
+    pub fn now(&self) -> OffsetDateTime {
         let now = self.at.unwrap_or_else(OffsetDateTime::now_utc);
         now.replace_nanosecond(0).unwrap_or(now)
     }
@@ -108,7 +109,7 @@ pub async fn check_target(target: &Target, options: &Options) -> Result<TargetRe
             captured.ocsp.is_some(),
         )),
     };
-    let failure = checks::connection::check(&target.host, &name_text, &captured);
+    let failure = checks::connection::check(&target.endpoint().0, &name_text, &captured);
     if captured.chain.is_empty() {
         let failure = failure.unwrap_or_else(|| {
             Finding::new(

@@ -5,10 +5,12 @@ mod cli;
 use anyhow::Context as _;
 use clap::Parser;
 use cli::{CheckArgs, Cli, ColorChoice, Command, Format};
-use std::io::{ErrorKind, Write};
+use std::io::{ErrorKind, IsTerminal, Write};
 use std::process::ExitCode;
+use std::sync::Arc;
+use tlsdoctor::diagnosis::Verdict;
 use tlsdoctor::repair::RepairRequest;
-use tlsdoctor::report::{Report, human, json};
+use tlsdoctor::report::{Report, Summary, TargetReport, human, json, prometheus};
 use tlsdoctor::trust::{StoreSet, SystemLocations};
 use tlsdoctor::{Options, Target};
 
@@ -53,41 +55,177 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
     if let Some(path) = options.repair.refused_target() {
         anyhow::bail!("{} exists; add --force to replace it", path.display());
     }
-    let target = match &args.target {
-        Some(input) => {
-            let mut target = Target::parse(input)?;
-            target.servername = args.servername.clone();
-            target.server_name()?;
-            Some(target)
-        }
-        None => None,
-    };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    let target_report = runtime.block_on(async {
-        match (&args.file, &target) {
-            (Some(file), _) => tlsdoctor::check_file(file, args.host.as_deref(), &options).await,
-            (None, Some(target)) => tlsdoctor::check_target(target, &options).await,
-            (None, None) => Err(tlsdoctor::Error::Target {
-                input: String::new(),
-                reason: "give a target or --file".into(),
-            }),
+    let targets = targets(&args)?;
+    let asked_repair = args.fix_chain.is_some() || args.save_root.is_some();
+    if asked_repair && targets.len() > 1 {
+        anyhow::bail!("--fix-chain and --save-root take a single target");
+    }
+    let options = Arc::new(options);
+    let runtime = if targets.len() > 1 {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    }
+    .context("starting the async runtime")?;
+
+    let single = args.file.is_some() || (targets.len() == 1 && args.targets.is_none());
+    let mut output = Output::new(args.format, single, args.verbose, targets.len());
+    let result = runtime.block_on(async {
+        match &args.file {
+            Some(file) => {
+                let report = tlsdoctor::check_file(file, args.host.as_deref(), &options).await?;
+                output.each(0, report)
+            }
+            None => {
+                let mut written = Ok(());
+                tlsdoctor::fleet::check_many(
+                    targets,
+                    options.clone(),
+                    args.jobs,
+                    |position, report| {
+                        if written.is_ok() {
+                            written = output.each(position, report);
+                        }
+                    },
+                )
+                .await;
+                written
+            }
         }
     });
     // A resolver thread stuck past --timeout must not hold the process open.
     runtime.shutdown_background();
-    let report = Report::new(vec![target_report?]);
-    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-    let written = match args.format {
-        Format::Human => human::write(&report, &mut stdout),
-        Format::Json => json::write(&report, &mut stdout),
-    }
-    .and_then(|()| stdout.flush());
-    match written {
+    let finished = result.and_then(|()| output.finish());
+    match finished {
         // A closed pipe (`| head`) is the reader's choice, not an error.
-        Err(e) if e.kind() != ErrorKind::BrokenPipe => Err(e).context("writing the report"),
-        _ => Ok(report.exit_code()),
+        Err(e) if !is_broken_pipe(&e) => Err(e).context("writing the report"),
+        _ => Ok(output.summary.exit_code(args.fail_on.into())),
+    }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error
+        .downcast_ref::<std::io::Error>()
+        .is_some_and(|e| e.kind() == ErrorKind::BrokenPipe)
+}
+
+/// The targets from the command line and `--targets`, with `--servername`, `--connect-to` and
+/// `--resolve` applied, each checked for a usable name before anything connects.
+fn targets(args: &CheckArgs) -> anyhow::Result<Vec<Target>> {
+    let mut targets = Vec::new();
+    for input in &args.target {
+        targets.push(Target::parse(input)?);
+    }
+    if let Some(path) = &args.targets {
+        let text = if path.as_os_str() == "-" {
+            std::io::read_to_string(std::io::stdin()).context("reading targets from stdin")?
+        } else {
+            std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?
+        };
+        targets.extend(tlsdoctor::target::parse_targets(&text)?);
+        if targets.is_empty() {
+            anyhow::bail!("{} lists no target", path.display());
+        }
+    }
+    for target in &mut targets {
+        if target.servername.is_none() {
+            target.servername = args.servername.clone();
+        }
+        target.apply(&args.connect_to, &args.resolve);
+        target.server_name()?;
+    }
+    Ok(targets)
+}
+
+/// Writes reports as they arrive, in the chosen format, and counts verdicts.
+struct Output {
+    format: Format,
+    single: bool,
+    verbose: bool,
+    stdout: std::io::BufWriter<std::io::Stdout>,
+    /// Reports kept for the end: all of them (json, prometheus, a single human report), or the
+    /// failing ones (human, several targets).
+    kept: Vec<(usize, TargetReport)>,
+    progress: Option<indicatif::ProgressBar>,
+    summary: Summary,
+}
+
+impl Output {
+    fn new(format: Format, single: bool, verbose: bool, count: usize) -> Output {
+        let progress = (!single && std::io::stderr().is_terminal()).then(|| {
+            indicatif::ProgressBar::with_draw_target(
+                Some(count as u64),
+                indicatif::ProgressDrawTarget::stderr(),
+            )
+        });
+        Output {
+            format,
+            single,
+            verbose,
+            stdout: std::io::BufWriter::new(std::io::stdout()),
+            kept: Vec::new(),
+            progress,
+            summary: Summary::default(),
+        }
+    }
+
+    fn each(&mut self, position: usize, report: TargetReport) -> anyhow::Result<()> {
+        self.summary.add(&report);
+        if let Some(progress) = &self.progress {
+            progress.inc(1);
+        }
+        match self.format {
+            Format::Jsonl => {
+                json::write_line(&report, &mut self.stdout)?;
+                self.stdout.flush()?;
+            }
+            Format::Human if !self.single => {
+                let line = |out: &mut std::io::BufWriter<std::io::Stdout>| {
+                    human::write_line(&report, out).and_then(|()| out.flush())
+                };
+                match &self.progress {
+                    Some(progress) => progress.suspend(|| line(&mut self.stdout))?,
+                    None => line(&mut self.stdout)?,
+                }
+                if self.verbose || report.verdict != Verdict::Ok {
+                    self.kept.push((position, report));
+                }
+            }
+            Format::Human | Format::Json | Format::Prometheus => self.kept.push((position, report)),
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> anyhow::Result<()> {
+        if let Some(progress) = &self.progress {
+            progress.finish_and_clear();
+        }
+        self.kept.sort_by_key(|(position, _)| *position);
+        let reports: Vec<TargetReport> = std::mem::take(&mut self.kept)
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect();
+        let out = &mut self.stdout;
+        match self.format {
+            Format::Jsonl => {}
+            Format::Json => json::write(&Report::new(reports), out)?,
+            Format::Prometheus => prometheus::write(&reports, out)?,
+            Format::Human if self.single => human::write(&Report::new(reports), out)?,
+            Format::Human => {
+                if !reports.is_empty() {
+                    writeln!(out)?;
+                    human::write(&Report::new(reports), out)?;
+                }
+                writeln!(out)?;
+                human::write_summary(&self.summary, out)?;
+            }
+        }
+        out.flush()?;
+        Ok(())
     }
 }

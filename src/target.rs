@@ -1,8 +1,10 @@
-//! What to check: a host and port from what the user typed, and the name to verify.
+//! What to check: a host and port from what the user typed, the name to verify, and where to
+//! connect when that is somewhere else (a staging address checked with the production name).
 
 use crate::error::Error;
 use rustls::pki_types::ServerName;
 use std::net::IpAddr;
+use std::str::FromStr;
 
 /// The port used when none is given.
 pub const DEFAULT_PORT: u16 = 443;
@@ -17,6 +19,17 @@ pub struct Target {
     pub port: u16,
     /// The name to send as SNI and verify, when it differs from `host` (`--servername`).
     pub servername: Option<String>,
+    /// Where to connect instead of `host:port` (`--connect-to`, `connect=` in a targets file).
+    pub connect: Option<Endpoint>,
+    /// Addresses to connect to instead of resolving (`--resolve`).
+    pub addresses: Vec<IpAddr>,
+}
+
+/// A host (name or IP address) and port.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    pub host: String,
+    pub port: u16,
 }
 
 impl Target {
@@ -54,7 +67,80 @@ impl Target {
             host,
             port,
             servername: None,
+            connect: None,
+            addresses: Vec::new(),
         })
+    }
+
+    /// Parses one line of a targets file: a target, then optional `servername=NAME` and
+    /// `connect=HOST[:PORT]`. Blank lines and `#` comments give `None`.
+    pub fn parse_line(line: &str) -> Result<Option<Target>, Error> {
+        let line = line
+            .split_once('#')
+            .map_or(line, |(before, _)| before)
+            .trim();
+        let mut words = line.split_whitespace();
+        let Some(first) = words.next() else {
+            return Ok(None);
+        };
+        let mut target = Target::parse(first)?;
+        for word in words {
+            let bad = |reason: String| Error::Target {
+                input: line.to_string(),
+                reason,
+            };
+            match word.split_once('=') {
+                Some(("servername", name)) => {
+                    server_name(name)?;
+                    target.servername = Some(name.to_string());
+                }
+                Some(("connect", to)) => {
+                    let (host, port) = split_host_port(to).map_err(bad)?;
+                    let port = if to.ends_with(']') || !to.contains(':') {
+                        target.port
+                    } else {
+                        port
+                    };
+                    target.connect = Some(Endpoint {
+                        host: host.to_string(),
+                        port,
+                    });
+                }
+                _ => {
+                    return Err(bad(format!(
+                        "{word:?} is not an option; use servername=NAME or connect=HOST[:PORT]"
+                    )));
+                }
+            }
+        }
+        target.server_name()?;
+        // The whole line names the target in reports: two lines may share a host.
+        target.input = line.split_whitespace().collect::<Vec<_>>().join(" ");
+        Ok(Some(target))
+    }
+
+    /// Applies `--connect-to` and `--resolve` rules, the first matching rule of each, as curl does.
+    pub fn apply(&mut self, connect_to: &[ConnectTo], resolve: &[ResolveRule]) {
+        if self.connect.is_none() {
+            if let Some(rule) = connect_to.iter().find(|r| r.matches(&self.host, self.port)) {
+                self.connect = Some(Endpoint {
+                    host: rule.to_host.clone().unwrap_or_else(|| self.host.clone()),
+                    port: rule.to_port.unwrap_or(self.port),
+                });
+            }
+        }
+        let (host, port) = self.endpoint();
+        if let Some(rule) = resolve.iter().find(|r| r.matches(&host, port)) {
+            self.addresses = rule.addresses.clone();
+        }
+    }
+
+    /// Where the connection goes: the `connect` endpoint, else `host:port`.
+    pub fn endpoint(&self) -> (String, u16) {
+        match &self.connect {
+            Some(e) => (e.host.clone(), e.port),
+            None => (self.host.clone(), self.port),
+        }
     }
 
     /// The name sent as SNI and verified: `--servername`, else the host. IP addresses send no SNI.
@@ -70,6 +156,133 @@ pub fn server_name(name: &str) -> Result<ServerName<'static>, Error> {
     let name = name.strip_suffix('.').unwrap_or(name);
     let name = name.trim_start_matches('[').trim_end_matches(']');
     ServerName::try_from(name.to_string()).map_err(|_| Error::Name(name.to_string()))
+}
+
+/// Reads a targets list (`--targets FILE`), naming the line of any error.
+pub fn parse_targets(text: &str) -> Result<Vec<Target>, Error> {
+    let mut targets = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        match Target::parse_line(line) {
+            Ok(Some(target)) => targets.push(target),
+            Ok(None) => {}
+            Err(e) => {
+                return Err(Error::Target {
+                    input: format!("line {}", number + 1),
+                    reason: e.to_string(),
+                });
+            }
+        }
+    }
+    Ok(targets)
+}
+
+/// A curl-style `--connect-to HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT`: connections to
+/// HOST:PORT go to the other endpoint instead. An empty part matches (or keeps) anything.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnectTo {
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub to_host: Option<String>,
+    pub to_port: Option<u16>,
+}
+
+impl ConnectTo {
+    fn matches(&self, host: &str, port: u16) -> bool {
+        self.host
+            .as_deref()
+            .is_none_or(|h| h.eq_ignore_ascii_case(host))
+            && self.port.is_none_or(|p| p == port)
+    }
+}
+
+impl FromStr for ConnectTo {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let parts = split_colons(s);
+        let [host, port, to_host, to_port] = parts.as_slice() else {
+            return Err("expected HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT".into());
+        };
+        Ok(ConnectTo {
+            host: optional_host(host),
+            port: optional_port(port)?,
+            to_host: optional_host(to_host),
+            to_port: optional_port(to_port)?,
+        })
+    }
+}
+
+/// A curl-style `--resolve HOST:PORT:ADDR[,ADDR...]`: HOST:PORT resolves to these addresses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResolveRule {
+    pub host: String,
+    pub port: Option<u16>,
+    pub addresses: Vec<IpAddr>,
+}
+
+impl ResolveRule {
+    fn matches(&self, host: &str, port: u16) -> bool {
+        (self.host == "*" || self.host.eq_ignore_ascii_case(host))
+            && self.port.is_none_or(|p| p == port)
+    }
+}
+
+impl FromStr for ResolveRule {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let parts = split_colons(s.trim_start_matches('+'));
+        let [host, port, addresses] = parts.as_slice() else {
+            return Err("expected HOST:PORT:ADDRESS[,ADDRESS...]".into());
+        };
+        let host = optional_host(host).ok_or("the host is missing")?;
+        let addresses = addresses
+            .split(',')
+            .map(|a| {
+                a.trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse::<IpAddr>()
+                    .map_err(|_| format!("{a:?} is not an IP address"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ResolveRule {
+            host,
+            port: optional_port(port)?,
+            addresses,
+        })
+    }
+}
+
+/// Splits on colons that are not inside [brackets] (IPv6 addresses).
+fn split_colons(s: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            ':' if depth == 0 => {
+                parts.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&s[start..]);
+    parts
+}
+
+fn optional_host(s: &str) -> Option<String> {
+    let s = s.trim_start_matches('[').trim_end_matches(']');
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+fn optional_port(s: &str) -> Result<Option<u16>, String> {
+    if s.is_empty() {
+        return Ok(None);
+    }
+    parse_port(s).map(Some)
 }
 
 fn split_host_port(authority: &str) -> Result<(&str, u16), String> {
@@ -150,6 +363,44 @@ mod tests {
             let err = Target::parse(bad).unwrap_err().to_string();
             assert!(err.starts_with("invalid target"), "{bad:?}: {err}");
         }
+    }
+
+    #[test]
+    fn targets_files_carry_per_target_options() {
+        let text = "# staging\n\napi.example.com connect=10.0.0.5 # via the staging VIP\n\
+                    10.0.0.6:8443 servername=api.example.com\n[::1]:443 connect=[::1]:9443\n";
+        let targets = parse_targets(text).unwrap();
+        assert_eq!(targets.len(), 3);
+        assert_eq!(targets[0].endpoint(), ("10.0.0.5".to_string(), 443));
+        assert_eq!(targets[1].servername.as_deref(), Some("api.example.com"));
+        assert_eq!(targets[2].endpoint(), ("::1".to_string(), 9443));
+        let err = parse_targets("ok.example\nbad.example colour=blue\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("line 2") && err.contains("colour=blue"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn connect_to_and_resolve_follow_curl() {
+        let rule: ConnectTo = "api.example.com:443:10.0.0.5:8443".parse().unwrap();
+        let any: ConnectTo = "::[::1]:".parse().unwrap();
+        let mut t = Target::parse("api.example.com").unwrap();
+        t.apply(std::slice::from_ref(&rule), &[]);
+        assert_eq!(t.endpoint(), ("10.0.0.5".to_string(), 8443));
+        let mut other = Target::parse("other.example.com:443").unwrap();
+        other.apply(&[rule, any], &[]);
+        assert_eq!(other.endpoint(), ("::1".to_string(), 443));
+        let resolve: ResolveRule = "api.example.com:443:192.0.2.1,[2001:db8::1]"
+            .parse()
+            .unwrap();
+        let mut t = Target::parse("api.example.com").unwrap();
+        t.apply(&[], &[resolve]);
+        assert_eq!(t.addresses.len(), 2);
+        assert!("a:b".parse::<ConnectTo>().is_err());
+        assert!("host:443:not-an-ip".parse::<ResolveRule>().is_err());
     }
 
     #[test]

@@ -49,9 +49,8 @@ impl Verification {
             .iter()
             .map(|c| c.der.clone())
             .collect();
-        let algorithms = rustls::crypto::ring::default_provider()
-            .signature_verification_algorithms
-            .all;
+        let provider = crate::capture::provider();
+        let algorithms = provider.signature_verification_algorithms.all;
         let result = end_entity
             .verify_for_usage(
                 algorithms,

@@ -140,8 +140,9 @@ pub struct Chain {
     pub certs: Vec<Certificate>,
     /// How many of `certs` the server (or file) presented.
     pub presented: usize,
-    /// Name-matching (child, issuer) pairs among distinct certificates, with the signature result.
-    pub links: Vec<Link>,
+    /// Name-matching (child, issuer) pairs among distinct certificates, with the signature
+    /// result; worked out on first use, since a chain the verifier accepted rarely needs them.
+    links: std::sync::OnceLock<Vec<Link>>,
 }
 
 impl Chain {
@@ -169,11 +170,10 @@ impl Chain {
                 fetched_from,
             })
             .collect();
-        let links = link(&certs);
         Chain {
             certs,
             presented: count,
-            links,
+            links: std::sync::OnceLock::new(),
         }
     }
 
@@ -201,9 +201,14 @@ impl Chain {
         self.certs[..index].iter().position(|c| &c.sha256 == sha)
     }
 
-    /// Presented certificates whose key verifiably signed `child`.
+    /// Every name-matching (child, issuer) pair with its signature result.
+    pub fn links(&self) -> &[Link] {
+        self.links.get_or_init(|| link(&self.certs))
+    }
+
+    /// Certificates whose subject matches `child`'s issuer, with the signature result.
     pub fn issuers_of(&self, child: usize) -> impl Iterator<Item = &Link> {
-        self.links.iter().filter(move |l| l.child == child)
+        self.links().iter().filter(move |l| l.child == child)
     }
 }
 

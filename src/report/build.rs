@@ -188,11 +188,7 @@ fn cert_report(cert: &Certificate, diagnosis: &Diagnosis, now: OffsetDateTime) -
         Some(f) if f.self_signed => "root",
         Some(_) => "intermediate",
     };
-    let issued_by = diagnosis
-        .chain
-        .issuers_of(cert.index)
-        .find(|l| l.status == SignatureStatus::Valid)
-        .map(|l| l.issuer);
+    let issued_by = issued_by(cert, diagnosis);
     CertReport {
         index: cert.index,
         role,
@@ -232,4 +228,32 @@ fn cert_report(cert: &Certificate, diagnosis: &Diagnosis, now: OffsetDateTime) -
         parse_error: cert.facts.as_ref().err().cloned(),
         fetched_from: cert.fetched_from.clone(),
     }
+}
+
+/// The presented certificate whose key signed this one. On the path that is the next one (or,
+/// at the top, a presented copy of the anchor), which spares checking every signature again.
+fn issued_by(cert: &Certificate, diagnosis: &Diagnosis) -> Option<usize> {
+    let path = diagnosis.path();
+    if let Some(position) = path.certs.iter().position(|&i| i == cert.index) {
+        if let Some(&next) = path.certs.get(position + 1) {
+            return Some(next);
+        }
+        match path.end {
+            PathEnd::Anchor(anchor) => {
+                let store = diagnosis.store();
+                return diagnosis.chain.certs.iter().position(|c| {
+                    c.facts().is_some_and(|f| {
+                        store.find_certificate(&f.subject_der, &f.spki_der) == Some(anchor)
+                    })
+                });
+            }
+            PathEnd::SelfSigned => return None,
+            _ => {}
+        }
+    }
+    diagnosis
+        .chain
+        .issuers_of(cert.index)
+        .find(|l| l.status == SignatureStatus::Valid)
+        .map(|l| l.issuer)
 }

@@ -1,7 +1,8 @@
 //! `--format human`: the chain as sent, then the findings worst first, each with its fix.
 
 use super::{
-    CertReport, FindingReport, RepairReport, Report, StoreReport, TargetReport, WrittenFile,
+    CertReport, FindingReport, RepairReport, Report, StoreReport, Summary, TargetReport,
+    WrittenFile,
 };
 use crate::diagnosis::Verdict;
 use owo_colors::{OwoColorize, Stream, Style};
@@ -346,4 +347,53 @@ fn wrap(out: &mut dyn Write, indent: &str, prefix: &str, text: &str) -> io::Resu
         writeln!(out, "{indent}{}", line.trim_end())?;
     }
     Ok(())
+}
+
+/// One line for a target in a list of many: verdict, target, first cause, days left.
+pub fn write_line(t: &TargetReport, out: &mut dyn Write) -> io::Result<()> {
+    let (mark, style) = match t.verdict {
+        Verdict::Ok => ("✓", Style::new().green()),
+        Verdict::Warning => ("!", Style::new().yellow()),
+        Verdict::Error | Verdict::Unreachable => ("✗", Style::new().red()),
+    };
+    let verdict = format!("{mark} {:<11}", t.verdict.as_str());
+    let mut facts: Vec<String> = Vec::new();
+    if let Some(first) = t.findings.iter().find(|f| f.severity != "info") {
+        let more = t.findings.iter().filter(|f| f.severity != "info").count() - 1;
+        facts.push(match more {
+            0 => first.cause.to_string(),
+            n => format!("{} (+{n} more)", first.cause),
+        });
+    }
+    let earliest = t
+        .chain
+        .iter()
+        .filter(|c| c.on_path)
+        .filter_map(|c| c.days_left)
+        .min();
+    facts.extend(earliest.map(|d| format!("{d} days left")));
+    writeln!(
+        out,
+        "{} {:<38} {}",
+        paint(&verdict, style.bold()),
+        t.target,
+        facts.join(" · ")
+    )
+}
+
+/// The closing line of a list: targets counted per verdict.
+pub fn write_summary(summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
+    let total = summary.total();
+    let plural = if total == 1 { "" } else { "s" };
+    writeln!(
+        out,
+        "{}",
+        paint(
+            &format!(
+                "{total} target{plural}: {} ok, {} warning, {} error, {} unreachable",
+                summary.ok, summary.warning, summary.error, summary.unreachable
+            ),
+            Style::new().bold()
+        )
+    )
 }

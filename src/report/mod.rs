@@ -7,6 +7,7 @@
 mod build;
 pub mod human;
 pub mod json;
+pub mod prometheus;
 
 pub use build::Parts;
 
@@ -34,25 +35,73 @@ impl Report {
         }
     }
 
-    /// 2 if a file asked for (--fix-chain, --save-root) was not written; else 1 if any target
-    /// has an error, else 3 if any was unreachable, else 0.
-    pub fn exit_code(&self) -> u8 {
-        let verdicts = || self.targets.iter().map(|t| t.verdict);
-        let unwritten = self
-            .targets
-            .iter()
-            .filter_map(|t| t.repair.as_ref())
-            .any(|r| {
-                [&r.fixed_chain, &r.saved_root]
-                    .into_iter()
-                    .flatten()
-                    .any(|f| !f.written)
-            });
-        if unwritten {
+    /// The exit code for these targets; see [`Summary::exit_code`].
+    pub fn exit_code(&self, fail_on: FailOn) -> u8 {
+        let mut summary = Summary::default();
+        self.targets.iter().for_each(|t| summary.add(t));
+        summary.exit_code(fail_on)
+    }
+}
+
+/// What makes the exit code non-zero (`--fail-on`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FailOn {
+    /// An error finding (exit 1) or an unreachable target (exit 3).
+    #[default]
+    Error,
+    /// A warning too (exit 1).
+    Warning,
+    /// Nothing: exit 0 whatever was found (2 still means the run itself failed).
+    Never,
+}
+
+/// Targets counted per verdict, kept while reports stream past.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub ok: usize,
+    pub warning: usize,
+    pub error: usize,
+    pub unreachable: usize,
+    /// Files asked for (--fix-chain, --save-root) that were not written.
+    pub unwritten: usize,
+}
+
+impl Summary {
+    /// Counts one target.
+    pub fn add(&mut self, target: &TargetReport) {
+        match target.verdict {
+            Verdict::Ok => self.ok += 1,
+            Verdict::Warning => self.warning += 1,
+            Verdict::Error => self.error += 1,
+            Verdict::Unreachable => self.unreachable += 1,
+        }
+        if let Some(repair) = &target.repair {
+            self.unwritten += [&repair.fixed_chain, &repair.saved_root]
+                .into_iter()
+                .flatten()
+                .filter(|f| !f.written)
+                .count();
+        }
+    }
+
+    /// How many targets were counted.
+    pub fn total(&self) -> usize {
+        self.ok + self.warning + self.error + self.unreachable
+    }
+
+    /// 2 if a file asked for was not written; else 1 if a target fails `fail_on`; else 3 if a
+    /// target was unreachable (unless `fail_on` is never); else 0.
+    pub fn exit_code(&self, fail_on: FailOn) -> u8 {
+        let failed = match fail_on {
+            FailOn::Error => self.error > 0,
+            FailOn::Warning => self.error + self.warning > 0,
+            FailOn::Never => false,
+        };
+        if self.unwritten > 0 {
             2
-        } else if verdicts().any(|v| v == Verdict::Error) {
+        } else if failed {
             1
-        } else if verdicts().any(|v| v == Verdict::Unreachable) {
+        } else if self.unreachable > 0 && fail_on != FailOn::Never {
             3
         } else {
             0

@@ -364,11 +364,7 @@ pub fn check_path(file: &str, extra: &[&str]) -> Run {
         ("--at", AT),
         ("--format", "json"),
     ];
-    tlsdoctor(&with_defaults(
-        &["check", "--file", file],
-        &defaults,
-        extra,
-    ))
+    tlsdoctor(&with_defaults(&["check", "--file", file], &defaults, extra))
 }
 
 pub fn with_defaults<'a>(
