@@ -58,6 +58,14 @@ pub fn parse_certificates(bytes: &[u8]) -> Result<Vec<CertificateDer<'static>>, 
     if contains(bytes, b"-----BEGIN") {
         return parse_pem(bytes);
     }
+    if is_pkcs12(bytes) {
+        return Err(
+            "is a PKCS#12 (.p12/.pfx) bundle, which is not read here; convert it: \
+                    openssl pkcs12 -in FILE -nokeys -out certs.pem (and, for a key, \
+                    openssl pkcs12 -in FILE -nocerts -nodes -out key.pem)"
+                .into(),
+        );
+    }
     if let Some(certs) = pkcs7_certificates(bytes) {
         return match certs {
             Ok(certs) if certs.is_empty() => Err("is a PKCS#7 bundle with no certificates".into()),
@@ -204,6 +212,16 @@ fn file_identity(meta: &std::fs::Metadata, path: &Path) -> (u64, u64) {
         .unwrap_or_else(|_| path.to_path_buf())
         .hash(&mut hasher);
     (hasher.finish(), meta.len())
+}
+
+/// A PKCS#12 PFX: a SEQUENCE that starts with the version INTEGER 3 (a certificate starts with
+/// a SEQUENCE, its TBSCertificate).
+fn is_pkcs12(der: &[u8]) -> bool {
+    use x509_parser::asn1_rs::{Any, FromDer, Tag};
+    let Ok((_, outer)) = Any::from_der(der) else {
+        return false;
+    };
+    outer.tag() == Tag::Sequence && outer.data.starts_with(&[0x02, 0x01, 0x03])
 }
 
 /// The certificates of a DER PKCS#7 SignedData (RFC 2315 / 5652), or `None` if `der` is not one.
@@ -366,6 +384,17 @@ mod tests {
             parse_certificates(&pkcs7(&[]))
                 .unwrap_err()
                 .contains("no certificates")
+        );
+    }
+
+    #[test]
+    fn pkcs12_is_named_with_the_conversion() {
+        // A PFX header: SEQUENCE { INTEGER 3, ... }.
+        let pfx = [0x30, 0x05, 0x02, 0x01, 0x03, 0x30, 0x00];
+        assert!(
+            parse_certificates(&pfx)
+                .unwrap_err()
+                .contains("openssl pkcs12")
         );
     }
 

@@ -543,6 +543,108 @@ unusual hash and curve pairing) is not supported by mainstream verifiers such as
 SHA-256/384, or Ed25519.",
     }
 
+    // ---- Mutual TLS: the client's certificate. ----
+    /// The server requires a client certificate and none was sent.
+    ClientCertRequired {
+        id: "client-cert-required", severity: Error, side: Client,
+        title: "The server requires a client certificate",
+        explanation: "The server asked for a client certificate (mutual TLS) and refused to go on \
+without one: TLS 1.2 servers end the handshake (handshake_failure, 40), TLS 1.3 servers send \
+certificate_required (116) just after it, and nginx answers \"400 No required SSL certificate was \
+sent\".",
+        fix: "Present the certificate and key the service expects: curl `--cert client.pem --key \
+client.key`, Python requests `cert=(\"client.pem\", \"client.key\")`, Go `tls.Config.Certificates`, \
+Java a keystore (`-Djavax.net.ssl.keyStore=client.p12`), Node `https.Agent({cert, key})`. Check it \
+first: `tlsdoctor check HOST --cert client.pem --key client.key`. The report lists the CAs the \
+server accepts.",
+    }
+    /// The client certificate's CA is not one the server accepts.
+    ClientCaNotAccepted {
+        id: "client-ca-not-accepted", severity: Error, side: Either,
+        title: "The server does not accept the client certificate's CA",
+        explanation: "The client certificate was issued by a CA the server does not trust for \
+clients: its issuer is not among the CAs the server names (the server answers unknown_ca, 48), or \
+a CA of the same name but another key signed it, typically another environment's CA (staging \
+against production).",
+        fix: "Present a certificate from a CA the server names, or make the server trust the \
+client's CA and reload it: nginx `ssl_client_certificate /etc/nginx/client-cas.pem;` (every client \
+CA, PEM, concatenated) with `ssl_verify_client on;`, Apache `SSLCACertificateFile`, HAProxy \
+`ca-file` on the bind line, Envoy `validation_context.trusted_ca`, a Java server's truststore \
+(`keytool -importcert -keystore truststore.p12 -file client-ca.pem`), Go `tls.Config.ClientCAs`.",
+    }
+    /// The client sends its leaf without the intermediate the server needs.
+    ClientMissingIntermediate {
+        id: "client-missing-intermediate", severity: Error, side: Client,
+        title: "The client does not send its intermediate certificate",
+        explanation: "The client certificate was issued by an intermediate CA, the certificate file \
+holds only the leaf, and the server names only the CA above it, so it cannot connect the two \
+(unknown_ca or bad_certificate).",
+        fix: "Append the intermediate to the client's certificate file, leaf first: \
+`cat client.crt intermediate.crt > client-chain.pem`, and present that file (curl \
+`--cert client-chain.pem`). Or give the server the intermediate too: nginx \
+`ssl_client_certificate` with the intermediate added, and `ssl_verify_depth 2;` or more.",
+    }
+    /// The client certificate is outside its validity period.
+    ClientCertExpired {
+        id: "client-cert-expired", severity: Error, side: Client,
+        title: "The client certificate has expired or is not valid yet",
+        explanation: "The client certificate (or its intermediate) is outside its validity period at \
+the evaluation time, so servers reject it (certificate_expired, 45).",
+        fix: "Renew the client certificate from its CA and install it where the client reads it; for \
+\"not valid yet\", check the client machine's clock.",
+    }
+    /// The client certificate's EKU lacks clientAuth.
+    ClientWrongEku {
+        id: "client-wrong-eku", severity: Error, side: Certificate,
+        title: "The client certificate is not allowed for client authentication",
+        explanation: "The certificate's Extended Key Usage does not include clientAuth (often a \
+server certificate reused as a client certificate), so OpenSSL-based servers reject it \
+(unsupported_certificate, 43).",
+        fix: "Reissue it with `extendedKeyUsage=clientAuth` (OpenSSL: \
+`-addext extendedKeyUsage=clientAuth`).",
+    }
+    /// The private key does not belong to the client certificate.
+    ClientKeyMismatch {
+        id: "client-key-mismatch", severity: Error, side: Client,
+        title: "The client key does not belong to the client certificate",
+        explanation: "The private key given does not match the certificate's public key, so the \
+client's handshake signature fails at the server (decrypt_error, 51, or bad_certificate).",
+        fix: "Use the key the certificate was issued for: `openssl x509 -in client.pem -noout -pubkey` \
+and `openssl pkey -in client.key -pubout` must print the same key.",
+    }
+    /// The server refused the client certificate with an alert or an HTTP error page.
+    ClientCertRejected {
+        id: "client-cert-rejected", severity: Error, side: Either,
+        title: "The server rejected the client certificate",
+        explanation: "After seeing the client certificate the server ended the connection with an \
+alert (named in the detail: bad_certificate 42, unsupported_certificate 43, certificate_revoked \
+44, certificate_expired 45, certificate_unknown 46, access_denied 49, decrypt_error 51), or nginx \
+answered \"400 The SSL certificate error\". The server's log says why.",
+        fix: "Read the alert in the detail and the server's log (nginx logs \"client SSL certificate \
+verify error: (N:reason)\" at info level). Usual reasons: the client's chain lacks its \
+intermediate, the server's client-CA file lacks the CA, nginx `ssl_verify_depth` is too small, or \
+the certificate is revoked or expired.",
+    }
+    /// The handshake accepted the client certificate but the application refused.
+    ClientCertPolicy {
+        id: "client-cert-policy", severity: Error, side: Server,
+        title: "The application refused the client certificate",
+        explanation: "The TLS handshake accepted the client certificate, but the application \
+answered 403 Forbidden (or 401): an authorization rule on the certificate's subject, OU or SAN \
+does not allow this one.",
+        fix: "Check the application's client-certificate rules for the subject in the report (nginx \
+maps on `$ssl_client_s_dn`, Envoy RBAC principals, an ingress's allowed subjects), or get a \
+certificate whose subject the rules allow.",
+    }
+    /// The client's private key file is readable by everyone.
+    ClientKeyExposed {
+        id: "client-key-exposed", severity: Warning, side: Client,
+        title: "The client's private key file is readable by every user",
+        explanation: "Anyone with an account on this machine can read the private key and \
+impersonate the client.",
+        fix: "`chmod 600 client.key` and make it owned by the user that runs the client.",
+    }
+
     // ---- The certificates themselves. ----
     /// Bytes that are not an X.509 certificate.
     UnparseableCertificate {

@@ -24,6 +24,7 @@ Examples:
   tlsdoctor check internal.example:443 --ca-file corp-root.pem  # private CA
   tlsdoctor check example.com --trust mozilla --trust system    # which store trusts it?
   tlsdoctor check example.com --fix-chain fullchain.pem         # write the chain to serve
+  tlsdoctor check api.internal:8443 --cert client.pem --key client.key   # mutual TLS
   tlsdoctor check example.com --at 2027-01-01                   # still valid on release day?
   tlsdoctor check --file fullchain.pem --host example.com       # before deploying
   tlsdoctor check --targets staging.txt --format jsonl          # many targets, streamed
@@ -117,6 +118,15 @@ pub struct CheckArgs {
     /// Let --fix-chain and --save-root replace existing files.
     #[arg(long)]
     pub force: bool,
+
+    /// Present this client certificate when the server asks (mutual TLS): PEM or DER, the leaf
+    /// first, then any intermediates.
+    #[arg(long, value_name = "PATH", requires = "key", conflicts_with = "file")]
+    pub cert: Option<PathBuf>,
+
+    /// The private key of --cert: PEM (PKCS#1, SEC1 or PKCS#8) or DER; never printed.
+    #[arg(long, value_name = "PATH", requires = "cert")]
+    pub key: Option<PathBuf>,
 
     /// Judge validity at this instant instead of now: RFC 3339 (2027-01-01T00:00:00Z) or a date.
     #[arg(long, value_name = "TIME", value_parser = parse_instant)]

@@ -17,6 +17,7 @@ pub mod diagnosis;
 pub mod error;
 pub mod fetch;
 pub mod fleet;
+pub mod identity;
 pub mod repair;
 pub mod report;
 pub mod target;
@@ -58,6 +59,8 @@ pub struct Options {
     /// Download issuers the server left out (AIA "CA Issuers").
     pub fetch: bool,
     pub repair: RepairRequest,
+    /// The client certificate to present when a server asks (`--cert`, `--key`).
+    pub client: Option<Arc<identity::ClientIdentity>>,
 }
 
 impl Options {
@@ -71,6 +74,7 @@ impl Options {
             resolver: Arc::new(SystemResolver),
             fetch: true,
             repair: RepairRequest::default(),
+            client: None,
         }
     }
 
@@ -88,11 +92,15 @@ pub async fn check_target(target: &Target, options: &Options) -> Result<TargetRe
     let deadline = Instant::now() + options.timeout;
     let name = target.server_name()?;
     let name_text = checks::name::name_text(&name);
+    let client = capture::ClientSide {
+        identity: options.client.as_ref().map(|c| &c.certified),
+    };
     let captured = capture::capture(
         target,
         name.clone(),
         options.resolver.as_ref(),
         options.timeout,
+        client,
     )
     .await;
     let sni = matches!(name, ServerName::DnsName(_)).then(|| name_text.clone());
@@ -119,15 +127,32 @@ pub async fn check_target(target: &Target, options: &Options) -> Result<TargetRe
         });
         return Ok(TargetReport::unreachable(parts, failure));
     }
-    Ok(judge(
-        captured.chain,
-        Some(&name),
-        options,
-        deadline,
-        parts,
-        failure,
-    )
-    .await)
+    let client_chain = options
+        .client
+        .as_ref()
+        .map(|c| Chain::from_der(c.chain.clone()));
+    let client = checks::client::check(&checks::client::ClientContext {
+        identity: options.client.as_deref(),
+        chain: client_chain.as_ref(),
+        auth: &captured.client_auth,
+        failure: captured.failure.as_ref(),
+        now: parts.now,
+    });
+    let mut extra = client.findings;
+    if !client.explains_failure {
+        extra.extend(failure);
+    }
+    let client_auth = (captured.client_auth.requested || options.client.is_some()).then(|| {
+        report::ClientAuthReport::new(
+            &captured.client_auth,
+            captured.failure.as_ref(),
+            client_chain.as_ref(),
+            parts.now,
+        )
+    });
+    let mut report = judge(captured.chain, Some(&name), options, deadline, parts, extra).await;
+    report.client_auth = client_auth;
+    Ok(report)
 }
 
 /// Diagnoses a chain file (PEM, DER or PKCS#7, leaf first) as if a server had presented it.
@@ -147,7 +172,15 @@ pub async fn check_file(
         store_names: options.stores.names(),
         connection: None,
     };
-    Ok(judge(presented, name.as_ref(), options, deadline, parts, None).await)
+    Ok(judge(
+        presented,
+        name.as_ref(),
+        options,
+        deadline,
+        parts,
+        Vec::new(),
+    )
+    .await)
 }
 
 /// Completes (downloads missing issuers), diagnoses, repairs if asked, and reports.
@@ -157,7 +190,7 @@ async fn judge(
     options: &Options,
     deadline: Instant,
     parts: Parts,
-    failure: Option<Finding>,
+    extra: Vec<Finding>,
 ) -> TargetReport {
     let stores = options.stores.stores();
     let (chain, attempts) = if options.fetch {
@@ -179,5 +212,5 @@ async fn judge(
     let diagnosis = diagnosis::diagnose(chain, attempts, &settings);
     let asked = options.repair.fix_chain.is_some() || options.repair.save_root.is_some();
     let repair = asked.then(|| repair::apply(&diagnosis, &options.repair, parts.now));
-    TargetReport::diagnosed(parts, &diagnosis, failure, repair)
+    TargetReport::diagnosed(parts, &diagnosis, extra, repair)
 }

@@ -9,6 +9,7 @@ use std::io::{ErrorKind, IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 use tlsdoctor::diagnosis::Verdict;
+use tlsdoctor::identity::ClientIdentity;
 use tlsdoctor::repair::RepairRequest;
 use tlsdoctor::report::{Report, Summary, TargetReport, human, json, prometheus};
 use tlsdoctor::trust::{StoreSet, SystemLocations};
@@ -52,6 +53,9 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         save_root: args.save_root.clone(),
         force: args.force,
     };
+    if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
+        options.client = Some(Arc::new(ClientIdentity::load(cert, key)?));
+    }
     if let Some(path) = options.repair.refused_target() {
         anyhow::bail!("{} exists; add --force to replace it", path.display());
     }

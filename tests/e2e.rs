@@ -58,18 +58,24 @@ struct Nginx {
 
 impl Nginx {
     fn start(fixtures: &[&str]) -> Nginx {
+        let plain: Vec<(&str, String)> = fixtures.iter().map(|f| (*f, String::new())).collect();
+        Nginx::start_with(&plain)
+    }
+
+    /// Like `start`, with extra directives for each fixture's server block.
+    fn start_with(fixtures: &[(&str, String)]) -> Nginx {
         let nginx = find_program("nginx");
         let scratch = Scratch::new("nginx");
         let dir = scratch.0.clone();
         let mut servers = String::new();
         let mut tls_ports = Vec::new();
-        for name in fixtures {
+        for (name, directives) in fixtures {
             let port = free_port();
             let chain = chain_path(name);
             let key = fixtures_dir_key(name);
             servers.push_str(&format!(
                 "  server {{ listen 127.0.0.1:{port} ssl; server_name ok.test; \
-                 ssl_certificate {}; ssl_certificate_key {}; return 200 \"ok\\n\"; }}\n",
+                 ssl_certificate {}; ssl_certificate_key {}; {directives} return 200 \"ok\\n\"; }}\n",
                 chain.display(),
                 key.display()
             ));
@@ -231,4 +237,104 @@ fn openssl_s_server_speaking_only_tls12_is_captured() {
     let run = check_address(&format!("127.0.0.1:{port}"), &[]);
     assert_eq!(run.verdict(), "ok", "{}", run.stdout);
     assert_eq!(run.target()["connection"]["tls_version"], "TLS 1.2");
+}
+
+// ---- Mutual TLS against real servers. ----
+
+fn client_file(name: &str) -> PathBuf {
+    fixtures().join("client").join(name)
+}
+
+/// `--cert`/`--key` for a client fixture, the key copied with owner-only permissions.
+fn client_args(scratch: &Scratch, name: &str) -> Vec<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let key = scratch.file(
+        &format!("{name}.key"),
+        &std::fs::read(client_file(&format!("{name}.key"))).expect("key"),
+    );
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let cert = client_file(&format!("{name}.pem")).display().to_string();
+    vec!["--cert".into(), cert, "--key".into(), key]
+}
+
+fn check_mtls(target: &str, client: &[String]) -> Run {
+    let args: Vec<&str> = client.iter().map(String::as_str).collect();
+    check_address(target, &args)
+}
+
+#[test]
+fn nginx_with_ssl_verify_client_answers_at_the_http_level() {
+    let ca = client_file("client-root.pem").display().to_string();
+    let directives = format!("ssl_client_certificate {ca}; ssl_verify_client on;");
+    let nginx = Nginx::start_with(&[("good", directives)]);
+    let target = nginx.target("good");
+    let scratch = Scratch::new("nginx-mtls");
+
+    let none = check_mtls(&target, &[]);
+    let detail = none.finding("client-cert-required")["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        detail.contains("No required SSL certificate was sent"),
+        "{detail}"
+    );
+    assert_eq!(none.target()["client_auth"]["required"], true);
+    assert!(
+        none.target()["client_auth"]["acceptable_cas"][0]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Client Root CA")
+    );
+
+    let good = check_mtls(&target, &client_args(&scratch, "client"));
+    assert_eq!(good.verdict(), "ok", "{:?}", good.causes());
+
+    let other = check_mtls(&target, &client_args(&scratch, "client-other"));
+    assert!(other.has("client-ca-not-accepted"), "{:?}", other.causes());
+
+    let staging = check_mtls(&target, &client_args(&scratch, "client-staging"));
+    let detail = staging.finding("client-ca-not-accepted")["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        detail.contains("share a name") && detail.contains("The SSL certificate error"),
+        "{detail}"
+    );
+
+    let expired = check_mtls(&target, &client_args(&scratch, "client-expired"));
+    assert!(expired.has("client-cert-expired"), "{:?}", expired.causes());
+}
+
+#[test]
+fn openssl_s_server_requiring_client_certs_answers_with_alerts() {
+    let ca = client_file("client-root.pem").display().to_string();
+    let (_server, port) = s_server(
+        "good",
+        &["-Verify", "2", "-CAfile", &ca, "-verify_return_error"],
+    );
+    let target = format!("127.0.0.1:{port}");
+    let scratch = Scratch::new("s_server-mtls");
+
+    let none = check_mtls(&target, &[]);
+    assert!(
+        none.has("client-cert-required"),
+        "{:?}\n{}",
+        none.causes(),
+        none.stdout
+    );
+
+    let other = check_mtls(&target, &client_args(&scratch, "client-other"));
+    assert!(other.has("client-ca-not-accepted"), "{:?}", other.causes());
+
+    let staging = check_mtls(&target, &client_args(&scratch, "client-staging"));
+    let detail = staging.finding("client-ca-not-accepted")["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(detail.contains("share a name"), "{detail}");
+
+    let good = check_mtls(&target, &client_args(&scratch, "client-chain"));
+    assert_eq!(good.verdict(), "ok", "{:?}\n{}", good.causes(), good.stdout);
 }

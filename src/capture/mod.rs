@@ -4,10 +4,14 @@
 //! it is broken; judging it is the checks' job. Handshake signatures are still verified, so a
 //! completed handshake proves the server holds the leaf's key.
 
+pub mod client_auth;
+
 use crate::target::Target;
+use client_auth::ClientAuth;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::sign::CertifiedKey;
 use rustls::{DigitallySignedStruct, SignatureScheme};
 use std::future::Future;
 use std::io;
@@ -21,6 +25,14 @@ use tokio::net::TcpStream;
 
 /// How many of the server's first bytes are kept, to name a protocol that is not TLS.
 const SNIFF_BYTES: usize = 256;
+
+/// How long to wait, after a handshake in which a client certificate was asked for, for the
+/// server to say whether it accepted it (at most; never past the check's deadline).
+const CLIENT_AUTH_WAIT: Duration = Duration::from_millis(1500);
+
+/// Ports where an HTTP request may be sent to learn the server's verdict on a client
+/// certificate when no ALPN was negotiated.
+const HTTP_PORTS: [u16; 5] = [443, 4443, 8443, 9443, 10443];
 
 /// Resolves host names to addresses. The system resolver is the default; tests substitute one.
 pub trait Resolve: Send + Sync {
@@ -96,6 +108,8 @@ pub struct Capture {
     /// The first bytes the server sent, and how many it sent in all.
     pub first_bytes: Vec<u8>,
     pub bytes_received: usize,
+    /// Whether the server asked for a client certificate, and what came of it.
+    pub client_auth: ClientAuth,
 }
 
 /// State shared between the attempt and the timeout that may cut it short.
@@ -107,6 +121,7 @@ struct Shared {
     ocsp: Option<Vec<u8>>,
     first_bytes: Vec<u8>,
     bytes_received: usize,
+    client_auth: ClientAuth,
 }
 
 type SharedState = Arc<Mutex<Shared>>;
@@ -117,6 +132,13 @@ fn lock(shared: &SharedState) -> std::sync::MutexGuard<'_, Shared> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// What a connection attempt presents as the client.
+#[derive(Clone, Copy)]
+pub struct ClientSide<'a> {
+    /// The certificate and key to present when asked (`--cert`/`--key`).
+    pub identity: Option<&'a Arc<CertifiedKey>>,
+}
+
 /// Connects to `target`, runs a TLS handshake as `name`, and records what was presented,
 /// all within `limit`.
 pub async fn capture(
@@ -124,10 +146,19 @@ pub async fn capture(
     name: ServerName<'static>,
     resolver: &dyn Resolve,
     limit: Duration,
+    client: ClientSide<'_>,
 ) -> Capture {
     let shared = SharedState::default();
-    let outcome =
-        tokio::time::timeout(limit, attempt(target, name, resolver, shared.clone())).await;
+    let started = tokio::time::Instant::now();
+    let attempt = attempt(
+        target,
+        name,
+        resolver,
+        shared.clone(),
+        client,
+        started + limit,
+    );
+    let outcome = tokio::time::timeout(limit, attempt).await;
     let (negotiated, failure) = match outcome {
         Ok(Ok(negotiated)) => (Some(negotiated), None),
         Ok(Err(failure)) => (None, Some(failure)),
@@ -145,6 +176,7 @@ pub async fn capture(
         failure,
         first_bytes: std::mem::take(&mut state.first_bytes),
         bytes_received: state.bytes_received,
+        client_auth: std::mem::take(&mut state.client_auth),
     }
 }
 
@@ -153,6 +185,8 @@ async fn attempt(
     name: ServerName<'static>,
     resolver: &dyn Resolve,
     shared: SharedState,
+    client: ClientSide<'_>,
+    deadline: tokio::time::Instant,
 ) -> Result<Negotiated, Failure> {
     let (host, port) = target.endpoint();
     let addresses = if !target.addresses.is_empty() {
@@ -201,7 +235,10 @@ async fn attempt(
         .map_err(Failure::Tls)?
         .dangerous()
         .with_custom_certificate_verifier(verifier)
-        .with_no_client_auth();
+        .with_client_cert_resolver(Arc::new(client_auth::Recorder {
+            identity: client.identity.cloned(),
+            shared: shared.clone(),
+        }));
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
     let sniffing = Sniffing {
@@ -236,6 +273,16 @@ async fn attempt(
             .alpn_protocol()
             .map(|p| String::from_utf8_lossy(p).into_owned()),
     };
+    if lock(&shared).client_auth.requested {
+        let http = negotiated.alpn.as_deref() == Some("http/1.1")
+            || (negotiated.alpn.is_none() && HTTP_PORTS.contains(&target.port));
+        let wait = deadline
+            .saturating_duration_since(tokio::time::Instant::now())
+            .min(CLIENT_AUTH_WAIT);
+        let response =
+            client_auth::server_response(&mut tls, http.then_some(host.as_str()), wait).await;
+        lock(&shared).client_auth.response = Some(response);
+    }
     // A polite close; the server's answer does not matter.
     let _ = tokio::time::timeout(Duration::from_millis(200), tls.shutdown()).await;
     Ok(negotiated)

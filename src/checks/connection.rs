@@ -55,9 +55,8 @@ pub fn check(host: &str, name: &str, capture: &Capture) -> Option<Finding> {
             rustls::Error::AlertReceived(alert) => Finding::new(
                 Cause::HandshakeFailure,
                 format!(
-                    "the server sent the TLS alert {} ({}){}",
-                    alert_name(&format!("{alert:?}")),
-                    u8::from(*alert),
+                    "the server sent the TLS alert {}{}",
+                    alert_label(u8::from(*alert)),
                     alert_hint(u8::from(*alert), name)
                 ),
             ),
@@ -145,16 +144,46 @@ fn not_tls_detail(bytes: &[u8]) -> String {
     }
 }
 
-/// `HandshakeFailure` → `handshake_failure`, the name used in RFCs and other tools' messages.
-fn alert_name(debug: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in debug.chars().enumerate() {
-        if c.is_ascii_uppercase() && i > 0 {
-            out.push('_');
-        }
-        out.push(c.to_ascii_lowercase());
-    }
-    out
+/// "certificate_required (116)": an alert as the RFCs and other tools' messages name it.
+pub fn alert_label(alert: u8) -> String {
+    let name = match alert {
+        0 => "close_notify",
+        10 => "unexpected_message",
+        20 => "bad_record_mac",
+        21 => "decryption_failed",
+        22 => "record_overflow",
+        30 => "decompression_failure",
+        40 => "handshake_failure",
+        41 => "no_certificate",
+        42 => "bad_certificate",
+        43 => "unsupported_certificate",
+        44 => "certificate_revoked",
+        45 => "certificate_expired",
+        46 => "certificate_unknown",
+        47 => "illegal_parameter",
+        48 => "unknown_ca",
+        49 => "access_denied",
+        50 => "decode_error",
+        51 => "decrypt_error",
+        60 => "export_restriction",
+        70 => "protocol_version",
+        71 => "insufficient_security",
+        80 => "internal_error",
+        86 => "inappropriate_fallback",
+        90 => "user_canceled",
+        100 => "no_renegotiation",
+        109 => "missing_extension",
+        110 => "unsupported_extension",
+        111 => "certificate_unobtainable",
+        112 => "unrecognized_name",
+        113 => "bad_certificate_status_response",
+        114 => "bad_certificate_hash_value",
+        115 => "unknown_psk_identity",
+        116 => "certificate_required",
+        120 => "no_application_protocol",
+        _ => "unknown_alert",
+    };
+    format!("{name} ({alert})")
 }
 
 fn alert_hint(alert: u8, name: &str) -> String {
@@ -176,8 +205,9 @@ mod tests {
 
     #[test]
     fn alerts_are_named_like_the_rfc() {
-        assert_eq!(alert_name("HandshakeFailure"), "handshake_failure");
-        assert_eq!(alert_name("UnrecognisedName"), "unrecognised_name");
+        assert_eq!(alert_label(40), "handshake_failure (40)");
+        assert_eq!(alert_label(48), "unknown_ca (48)");
+        assert_eq!(alert_label(116), "certificate_required (116)");
     }
 
     fn failed(failure: Failure) -> Capture {

@@ -1,5 +1,6 @@
 //! Judgements: each family looks at the facts and returns findings. None prints anything.
 
+pub mod client;
 pub mod connection;
 pub mod crypto;
 pub mod name;

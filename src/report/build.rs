@@ -1,14 +1,19 @@
 //! Building the report model from what the pipeline learnt.
 
 use super::{
-    AnchorReport, CertReport, ConnectionReport, DownloadReport, FindingReport, KeyReport,
-    LocationReport, RepairReport, Source, StoreReport, TargetReport, TrustReport, rfc3339,
+    AnchorReport, CertReport, ClientAuthReport, ConnectionReport, DownloadReport, FindingReport,
+    KeyReport, LocationReport, RepairReport, Source, StoreReport, TargetReport, TrustReport,
+    rfc3339,
 };
-use crate::capture::Negotiated;
+use crate::capture::client_auth::{ClientAuth, Response};
+use crate::capture::{Failure, Negotiated};
+use crate::chain::Chain;
 use crate::chain::path::PathEnd;
 use crate::chain::signature::SignatureStatus;
 use crate::chain::{Certificate, San};
 use crate::checks::Finding;
+use crate::checks::client::name_text;
+use crate::checks::connection::alert_label;
 use crate::diagnosis::{Diagnosis, StoreEval, Verdict};
 use crate::trust::TrustStore;
 use std::net::SocketAddr;
@@ -69,6 +74,7 @@ impl TargetReport {
             fetched: Vec::new(),
             downloads: Vec::new(),
             repair: None,
+            client_auth: None,
             findings: vec![finding_report(&failure, &[])],
         }
     }
@@ -77,7 +83,7 @@ impl TargetReport {
     pub fn diagnosed(
         parts: Parts,
         diagnosis: &Diagnosis,
-        extra: Option<Finding>,
+        extra: Vec<Finding>,
         repair: Option<RepairReport>,
     ) -> TargetReport {
         let mut findings = diagnosis.findings.clone();
@@ -125,6 +131,7 @@ impl TargetReport {
                 })
                 .collect(),
             repair,
+            client_auth: None,
             stores,
             findings: findings
                 .iter()
@@ -181,6 +188,17 @@ fn finding_report(finding: &Finding, certs: &[Certificate]) -> FindingReport {
 }
 
 fn cert_report(cert: &Certificate, diagnosis: &Diagnosis, now: OffsetDateTime) -> CertReport {
+    let on_path = diagnosis.path().certs.contains(&cert.index);
+    describe_cert(cert, issued_by(cert, diagnosis), on_path, now)
+}
+
+/// A certificate as the report shows it.
+fn describe_cert(
+    cert: &Certificate,
+    issued_by: Option<usize>,
+    on_path: bool,
+    now: OffsetDateTime,
+) -> CertReport {
     let facts = cert.facts();
     let role = match facts {
         None => "unparseable",
@@ -188,7 +206,6 @@ fn cert_report(cert: &Certificate, diagnosis: &Diagnosis, now: OffsetDateTime) -
         Some(f) if f.self_signed => "root",
         Some(_) => "intermediate",
     };
-    let issued_by = issued_by(cert, diagnosis);
     CertReport {
         index: cert.index,
         role,
@@ -220,13 +237,73 @@ fn cert_report(cert: &Certificate, diagnosis: &Diagnosis, now: OffsetDateTime) -
         extended_key_usage: facts.and_then(|f| f.eku.clone()),
         self_signed: facts.map(|f| f.self_signed),
         issued_by,
-        on_path: diagnosis.path().certs.contains(&cert.index),
+        on_path,
         ca_issuers: facts.map(|f| f.ca_issuers.clone()).unwrap_or_default(),
         ocsp: facts.map(|f| f.ocsp.clone()).unwrap_or_default(),
         subject_key_id: facts.and_then(|f| f.ski.clone()),
         authority_key_id: facts.and_then(|f| f.aki.clone()),
         parse_error: cert.facts.as_ref().err().cloned(),
         fetched_from: cert.fetched_from.clone(),
+    }
+}
+
+impl ClientAuthReport {
+    /// Describes what happened on the client-certificate side of a connection.
+    pub fn new(
+        auth: &ClientAuth,
+        failure: Option<&Failure>,
+        chain: Option<&Chain>,
+        now: OffsetDateTime,
+    ) -> ClientAuthReport {
+        let during = match failure {
+            Some(Failure::Tls(rustls::Error::AlertReceived(a))) if auth.requested => Some(format!(
+                "alert {} during the handshake",
+                alert_label(u8::from(*a))
+            )),
+            Some(Failure::Io(e)) if auth.requested => {
+                Some(format!("dropped the connection during the handshake ({e})"))
+            }
+            _ => None,
+        };
+        let after = auth.response.as_ref().map(|response| match response {
+            Response::Alert(a) => {
+                format!("alert {} after the handshake", alert_label(u8::from(*a)))
+            }
+            Response::Http { text, .. } => text.clone(),
+            Response::Data => "went on with application data (accepted)".to_string(),
+            Response::Closed => {
+                "closed the connection without an alert (no sign of a refusal)".to_string()
+            }
+            Response::Silent => "no complaint after the handshake (accepted)".to_string(),
+        });
+        let server_response = during.or(after);
+        ClientAuthReport {
+            requested: auth.requested,
+            required: crate::checks::client::required(auth, failure),
+            acceptable_cas: auth.acceptable_cas.iter().map(|n| name_text(n)).collect(),
+            signature_schemes: auth
+                .signature_schemes
+                .iter()
+                .map(|s| s.as_str().map_or_else(|| format!("{s:?}"), str::to_string))
+                .collect(),
+            certificate_sent: auth.sent_certificate,
+            server_response,
+            chain: chain
+                .map(|chain| {
+                    chain
+                        .certs
+                        .iter()
+                        .map(|c| {
+                            let issuer = chain
+                                .issuers_of(c.index)
+                                .find(|l| l.status == SignatureStatus::Valid)
+                                .map(|l| l.issuer);
+                            describe_cert(c, issuer, true, now)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
     }
 }
 

@@ -1,8 +1,8 @@
 //! `--format human`: the chain as sent, then the findings worst first, each with its fix.
 
 use super::{
-    CertReport, FindingReport, RepairReport, Report, StoreReport, Summary, TargetReport,
-    WrittenFile,
+    CertReport, ClientAuthReport, FindingReport, RepairReport, Report, StoreReport, Summary,
+    TargetReport, WrittenFile,
 };
 use crate::diagnosis::Verdict;
 use owo_colors::{OwoColorize, Stream, Style};
@@ -73,6 +73,10 @@ fn write_target(t: &TargetReport, out: &mut dyn Write) -> io::Result<()> {
             write_cert(cert, t, out)?;
         }
     }
+    if let Some(client) = &t.client_auth {
+        writeln!(out)?;
+        write_client_auth(client, t, out)?;
+    }
     if !t.stores.is_empty() {
         writeln!(out)?;
         writeln!(out, "{}", paint("Trust stores", bold))?;
@@ -104,6 +108,51 @@ fn write_target(t: &TargetReport, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(out)?;
     writeln!(out, "{}", verdict_line(t))
+}
+
+fn write_client_auth(
+    c: &ClientAuthReport,
+    t: &TargetReport,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "{}",
+        paint("Client certificate (mutual TLS)", Style::new().bold())
+    )?;
+    let asked = match (c.requested, c.required) {
+        (false, _) => "the server did not ask for one",
+        (true, Some(true)) => "the server requires one",
+        (true, Some(false)) => "the server asks for one but does not require it",
+        (true, None) => "the server asks for one",
+    };
+    writeln!(out, "  {asked}")?;
+    if c.requested {
+        match c.acceptable_cas.as_slice() {
+            [] => writeln!(
+                out,
+                "  it names no CA it accepts (any certificate may be tried)"
+            )?,
+            cas => {
+                writeln!(out, "  it accepts certificates issued by:")?;
+                for ca in cas {
+                    writeln!(out, "    {ca}")?;
+                }
+            }
+        }
+    }
+    for cert in &c.chain {
+        write_cert(cert, t, out)?;
+    }
+    if let Some(response) = &c.server_response {
+        let sent = if c.certificate_sent {
+            "after the certificate was sent"
+        } else {
+            "with no certificate sent"
+        };
+        writeln!(out, "  server's answer {sent}: {response}")?;
+    }
+    Ok(())
 }
 
 fn write_store(store: &StoreReport, width: usize, out: &mut dyn Write) -> io::Result<()> {

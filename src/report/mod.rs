@@ -141,8 +141,28 @@ pub struct TargetReport {
     pub downloads: Vec<DownloadReport>,
     /// Files written by --fix-chain / --save-root, when asked for.
     pub repair: Option<RepairReport>,
+    /// Client certificates (mutual TLS): when the server asked for one or `--cert` was given.
+    pub client_auth: Option<ClientAuthReport>,
     /// Worst first.
     pub findings: Vec<FindingReport>,
+}
+
+/// The client-certificate side of the connection (mutual TLS).
+#[derive(Clone, Debug, Serialize)]
+pub struct ClientAuthReport {
+    /// The server asked for a client certificate.
+    pub requested: bool,
+    /// Whether it refused to go on without one; `null` when a certificate was sent.
+    pub required: Option<bool>,
+    /// The CA names the server said it accepts (may be empty: then it names none).
+    pub acceptable_cas: Vec<String>,
+    /// The signature schemes it accepts for the client's proof.
+    pub signature_schemes: Vec<String>,
+    pub certificate_sent: bool,
+    /// What the server did after the client's part of the handshake.
+    pub server_response: Option<String>,
+    /// The client's chain from `--cert` (the key is never reported).
+    pub chain: Vec<CertReport>,
 }
 
 /// One trust store's judgement.

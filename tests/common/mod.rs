@@ -381,3 +381,33 @@ pub fn with_defaults<'a>(
     args.extend_from_slice(extra);
     args
 }
+
+/// Fails unless every key in `json` is named in docs/json-schema.md.
+pub fn assert_documented(json: &Value) {
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/json-schema.md"))
+            .expect("docs/json-schema.md");
+    let mut keys = std::collections::BTreeSet::new();
+    collect_keys(json, &mut keys);
+    let undocumented: Vec<&String> = keys
+        .iter()
+        .filter(|k| !doc.contains(&format!("`{k}`")))
+        .collect();
+    assert!(
+        undocumented.is_empty(),
+        "fields missing from docs/json-schema.md: {undocumented:?}"
+    );
+}
+
+fn collect_keys(value: &Value, keys: &mut std::collections::BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                keys.insert(k.clone());
+                collect_keys(v, keys);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_keys(v, keys)),
+        _ => {}
+    }
+}

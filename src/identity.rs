@@ -1,0 +1,90 @@
+//! The client's own certificate and key for mutual TLS (`--cert`, `--key`).
+//!
+//! The key is used to sign the handshake and for nothing else: it is never printed, logged or
+//! written into a report.
+
+use crate::bundle;
+use crate::error::Error;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::sign::CertifiedKey;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A client certificate chain (leaf first) with its private key, ready to present.
+#[derive(Debug)]
+pub struct ClientIdentity {
+    pub cert_path: PathBuf,
+    pub key_path: PathBuf,
+    pub chain: Vec<CertificateDer<'static>>,
+    pub certified: Arc<CertifiedKey>,
+    /// Whether the key belongs to the leaf; `None` when that cannot be told.
+    pub key_matches: Option<bool>,
+    /// Every user on this machine can read the key file.
+    pub key_world_readable: bool,
+}
+
+impl ClientIdentity {
+    /// Reads a PEM/DER certificate file (the leaf, then any intermediates) and a PEM or DER
+    /// private key (PKCS#1 RSA, SEC1 EC or PKCS#8 RSA/EC/Ed25519).
+    pub fn load(cert_path: &Path, key_path: &Path) -> Result<ClientIdentity, Error> {
+        let chain = bundle::read_certificates(cert_path)?;
+        let key = read_key(key_path)?;
+        let signing = crate::capture::provider()
+            .key_provider
+            .load_private_key(key)
+            .map_err(|e| Error::Bundle {
+                path: key_path.to_path_buf(),
+                reason: format!("holds a key rustls cannot sign with ({e})"),
+            })?;
+        let certified = CertifiedKey::new(chain.clone(), signing);
+        let key_matches = match certified.keys_match() {
+            Ok(()) => Some(true),
+            Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::KeyMismatch)) => {
+                Some(false)
+            }
+            Err(_) => None,
+        };
+        Ok(ClientIdentity {
+            cert_path: cert_path.to_path_buf(),
+            key_path: key_path.to_path_buf(),
+            chain,
+            certified: Arc::new(certified),
+            key_matches,
+            key_world_readable: world_readable(key_path),
+        })
+    }
+}
+
+fn read_key(path: &Path) -> Result<PrivateKeyDer<'static>, Error> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let bad = |reason: &str| Error::Bundle {
+        path: path.to_path_buf(),
+        reason: reason.to_string(),
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    if text.contains("ENCRYPTED PRIVATE KEY") || text.contains("Proc-Type: 4,ENCRYPTED") {
+        return Err(bad(
+            "holds an encrypted key; decrypt it first: openssl pkey -in KEY -out plain.key",
+        ));
+    }
+    if text.contains("-----BEGIN") {
+        return PrivateKeyDer::from_pem_slice(&bytes)
+            .map_err(|_| bad("holds no private key (PKCS#1, SEC1 or PKCS#8 PEM)"));
+    }
+    PrivateKeyDer::try_from(bytes).map_err(|_| bad("is neither a PEM nor a DER private key"))
+}
+
+#[cfg(unix)]
+fn world_readable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o004 != 0)
+}
+
+#[cfg(not(unix))]
+fn world_readable(_path: &Path) -> bool {
+    false
+}
