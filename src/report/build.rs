@@ -2,8 +2,8 @@
 
 use super::{
     AnchorReport, CertReport, ClientAuthReport, ConnectionReport, DownloadReport, FindingReport,
-    KeyReport, LocationReport, RepairReport, Source, StoreReport, TargetReport, TrustReport,
-    rfc3339,
+    FixStep, KeyReport, LocationReport, RepairReport, Source, StoreReport, TargetReport,
+    TrustReport, rfc3339,
 };
 use crate::capture::client_auth::{ClientAuth, Response};
 use crate::capture::{Failure, Negotiated};
@@ -184,6 +184,8 @@ fn finding_report(finding: &Finding, certs: &[Certificate]) -> FindingReport {
         detail: finding.detail.clone(),
         explanation: entry.explanation,
         fix: entry.fix,
+        fix_steps: FixStep::of(entry),
+        avoid: (!entry.avoid.is_empty()).then_some(entry.avoid),
     }
 }
 

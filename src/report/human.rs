@@ -351,7 +351,14 @@ fn write_finding(f: &FindingReport, out: &mut dyn Write) -> io::Result<()> {
     if f.severity != "info" {
         wrap(out, indent, "why: ", f.explanation)?;
     }
-    wrap(out, indent, "fix: ", f.fix)
+    wrap(out, indent, "fix: ", f.fix)?;
+    for step in &f.fix_steps {
+        wrap(out, indent, &format!("     {}: ", step.platform), step.step)?;
+    }
+    if let Some(avoid) = f.avoid {
+        wrap(out, indent, "avoid: ", avoid)?;
+    }
+    Ok(())
 }
 
 fn verdict_line(t: &TargetReport) -> String {

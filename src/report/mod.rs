@@ -327,6 +327,28 @@ pub struct FindingReport {
     pub detail: String,
     pub explanation: &'static str,
     pub fix: &'static str,
+    /// The fix step by step for each platform or server where it matters.
+    pub fix_steps: Vec<FixStep>,
+    /// The tempting wrong fixes, when there are any.
+    pub avoid: Option<&'static str>,
+}
+
+/// One platform's way of applying a fix.
+#[derive(Clone, Debug, Serialize)]
+pub struct FixStep {
+    pub platform: &'static str,
+    pub step: &'static str,
+}
+
+impl FixStep {
+    /// A catalog entry's steps, in the catalog's order.
+    pub fn of(entry: &crate::causes::CauseEntry) -> Vec<FixStep> {
+        entry
+            .platforms
+            .iter()
+            .map(|&(platform, step)| FixStep { platform, step })
+            .collect()
+    }
 }
 
 /// RFC 3339, UTC, whole seconds.

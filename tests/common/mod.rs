@@ -382,6 +382,15 @@ pub fn with_defaults<'a>(
     args
 }
 
+/// The fix step a finding gives for one platform, or a panic that shows the steps it has.
+pub fn fix_step<'a>(finding: &'a Value, platform: &str) -> &'a str {
+    finding["fix_steps"]
+        .as_array()
+        .and_then(|steps| steps.iter().find(|s| s["platform"] == platform))
+        .and_then(|s| s["step"].as_str())
+        .unwrap_or_else(|| panic!("no {platform} step in {}", finding["fix_steps"]))
+}
+
 /// Fails unless every key in `json` is named in docs/json-schema.md.
 pub fn assert_documented(json: &Value) {
     let doc =

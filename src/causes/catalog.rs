@@ -1,0 +1,700 @@
+//! The catalog's entries: every cause tlsdoctor can name, with its words.
+
+use super::{CauseEntry, Severity, Side};
+
+/// Making clients trust a root, per platform.
+const TRUST_A_ROOT: &[(&str, &str)] = &[
+    (
+        "Debian/Ubuntu",
+        "copy the root to /usr/local/share/ca-certificates/NAME.crt (the .crt ending matters) and run `sudo update-ca-certificates`",
+    ),
+    (
+        "RHEL/Fedora",
+        "copy it to /etc/pki/ca-trust/source/anchors/ and run `sudo update-ca-trust extract`",
+    ),
+    (
+        "Alpine",
+        "`apk add ca-certificates`, copy it to /usr/local/share/ca-certificates/ and run `update-ca-certificates`",
+    ),
+    (
+        "macOS",
+        "`sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain root.pem`",
+    ),
+    (
+        "Windows",
+        "`certutil -addstore -f Root root.pem` in an elevated shell, or a Group Policy for many machines",
+    ),
+    (
+        "Java",
+        "`keytool -importcert -cacerts -alias NAME -file root.pem` (password changeit unless changed), then restart the JVM",
+    ),
+    (
+        "Node",
+        "`NODE_EXTRA_CA_CERTS=/path/root.pem` in the process environment (read at start), or `--use-openssl-ca` to use the system store",
+    ),
+    (
+        "Python",
+        "requests and certifi use their own bundle: after adding the root to the system store, set `REQUESTS_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt` (or install `truststore`)",
+    ),
+    (
+        "Go",
+        "Go reads the system store on Linux: add the root there, or point `SSL_CERT_FILE` at a bundle that holds it",
+    ),
+    (
+        "Docker",
+        "a container has its own store: `COPY root.crt /usr/local/share/ca-certificates/` and `RUN update-ca-certificates` in the image; a private registry needs /etc/docker/certs.d/REGISTRY:PORT/ca.crt",
+    ),
+    (
+        "Kubernetes",
+        "distribute the root with a ConfigMap (or cert-manager's trust-manager Bundle), mount it into the pods and point SSL_CERT_FILE or the application's trust setting at it",
+    ),
+    (
+        "check",
+        "`tlsdoctor check HOST --ca-file root.pem` shows the chain as those clients will see it",
+    ),
+];
+
+/// The shortcuts people take for trust errors, and why not.
+const AVOID_TRUST_SHORTCUTS: &str = "Do not turn verification off (`curl -k`, \
+`NODE_TLS_REJECT_UNAUTHORIZED=0`, `verify=False`, `InsecureSkipVerify: true`): it accepts every \
+certificate, an attacker's included. Do not install the server's leaf in place of the CA root: it \
+stops working at the next renewal. Append to a bundle, never overwrite it with a single root. \
+Restart the clients afterwards: most read their store once, at start.";
+
+/// Serving the full chain, per server.
+const SERVE_FULL_CHAIN: &[(&str, &str)] = &[
+    (
+        "nginx",
+        "`ssl_certificate /etc/ssl/fullchain.pem;` with the leaf first, then each intermediate; `nginx -t && nginx -s reload`",
+    ),
+    (
+        "Apache",
+        "2.4.8+: the intermediates follow the leaf in the `SSLCertificateFile` (older: `SSLCertificateChainFile`); `apachectl graceful`",
+    ),
+    (
+        "HAProxy",
+        "the `crt` file holds the leaf, the intermediates and the key, in that order; reload HAProxy",
+    ),
+    (
+        "Envoy",
+        "`tls_certificates.certificate_chain` holds the leaf and the intermediates",
+    ),
+    (
+        "Kubernetes",
+        "the TLS secret's tls.crt must hold the leaf and the intermediates (cert-manager writes it so)",
+    ),
+    (
+        "Java (Tomcat, Spring)",
+        "the key entry in the keystore must carry the whole chain: import the full chain onto the key's alias",
+    ),
+    ("certbot", "point the server at fullchain.pem, not cert.pem"),
+    (
+        "build it",
+        "`cat leaf.crt intermediate.crt > fullchain.pem`, or let `tlsdoctor check HOST --fix-chain fullchain.pem` write it",
+    ),
+];
+
+/// A client certificate presented by the common clients.
+const PRESENT_CLIENT_CERT: &[(&str, &str)] = &[
+    (
+        "curl",
+        "`curl --cert client.pem --key client.key https://HOST/`",
+    ),
+    (
+        "Python",
+        "requests: `requests.get(url, cert=(\"client.pem\", \"client.key\"))`; ssl: `ctx.load_cert_chain(\"client.pem\", \"client.key\")`",
+    ),
+    (
+        "Go",
+        "`tls.Config{Certificates: []tls.Certificate{cert}}` with `tls.LoadX509KeyPair(\"client.pem\", \"client.key\")`",
+    ),
+    (
+        "Java",
+        "a keystore with the key and chain: `-Djavax.net.ssl.keyStore=client.p12 -Djavax.net.ssl.keyStorePassword=...`",
+    ),
+    (
+        "Node",
+        "`https.request({cert: fs.readFileSync(\"client.pem\"), key: fs.readFileSync(\"client.key\")})`",
+    ),
+    (
+        "OpenSSL",
+        "`openssl s_client -connect HOST:PORT -cert client.pem -key client.key`",
+    ),
+];
+
+/// Trusting a client CA, per server.
+const TRUST_CLIENT_CA: &[(&str, &str)] = &[
+    (
+        "nginx",
+        "`ssl_client_certificate /etc/nginx/client-cas.pem;` (every client CA, concatenated), `ssl_verify_client on;`, and `ssl_verify_depth 2;` or more when clients send intermediates",
+    ),
+    (
+        "Apache",
+        "`SSLCACertificateFile /etc/apache2/client-cas.pem`, `SSLVerifyClient require`, `SSLVerifyDepth 2`",
+    ),
+    (
+        "HAProxy",
+        "`bind :443 ssl crt site.pem ca-file client-cas.pem verify required`",
+    ),
+    (
+        "Envoy",
+        "`common_tls_context.validation_context.trusted_ca` with the client CAs",
+    ),
+    (
+        "Java",
+        "import the client CA into the server's truststore: `keytool -importcert -keystore truststore.p12 -file client-ca.pem`",
+    ),
+    (
+        "Go",
+        "`tls.Config{ClientCAs: pool, ClientAuth: tls.RequireAndVerifyClientCert}`",
+    ),
+];
+
+catalog! {
+    // ---- Reaching the server: no chain could be seen. ----
+    /// The host name did not resolve.
+    DnsFailure {
+        id: "dns-failure", severity: Error, side: Network,
+        title: "The host name does not resolve",
+        explanation: "The name could not be turned into an address, so no connection was attempted. \
+The name is misspelt, its DNS record does not exist (yet), or this machine's resolver cannot see it \
+(split-horizon DNS, a VPN, /etc/hosts, a container without DNS).",
+        fix: "Check the spelling and the record: `getent hosts NAME` or `dig +short NAME`. To check a \
+server before DNS points at it, connect by address and check the real name: \
+`tlsdoctor check 192.0.2.10:443 --servername NAME`.",
+    }
+    /// TCP connection actively refused.
+    ConnectionRefused {
+        id: "connection-refused", severity: Error, side: Network,
+        title: "Nothing is listening on that port",
+        explanation: "The host answered but refused the TCP connection: no process listens on that port \
+at that address, or a firewall rejects the connection.",
+        fix: "Check the port number and that the server runs and listens on this address: on the server, \
+`ss -ltnp` should show 0.0.0.0:PORT or [::]:PORT (127.0.0.1:PORT only accepts local clients). Check \
+firewall REJECT rules and load-balancer listeners.",
+    }
+    /// Any other failure to open the TCP connection.
+    ConnectionFailed {
+        id: "connection-failed", severity: Error, side: Network,
+        title: "The connection could not be made",
+        explanation: "The TCP connection failed for a reason other than a refusal: the network or host is \
+unreachable, or the connection was reset.",
+        fix: "Check routing and firewalls between this machine and the target (`nc -vz HOST PORT`), and \
+whether the address family works from here (IPv6 vs IPv4, VPN, security groups).",
+    }
+    /// The check did not finish within `--timeout`.
+    Timeout {
+        id: "timeout", severity: Error, side: Network,
+        title: "No answer within the time limit",
+        explanation: "The check did not finish within --timeout (the detail says during which step). A \
+silent port usually means a firewall drops the packets, the service hangs, or it waits for the client \
+to speak a plain-text protocol first.",
+        fix: "Check that the port is reachable from here (`nc -vz HOST PORT`) and that no firewall drops \
+the traffic; if the server is only slow, raise --timeout. Ports that speak plain text first (SMTP, \
+IMAP, PostgreSQL) upgrade with STARTTLS instead of starting with TLS.",
+    }
+    /// The peer answered with something that is not TLS.
+    NotTls {
+        id: "not-tls", severity: Error, side: Server,
+        title: "The port does not speak TLS",
+        explanation: "The server answered, but not with a TLS handshake: it sent another protocol (the \
+detail names it when recognisable). Typical: plain HTTP on the port, the TLS listener on another port, \
+or a protocol that needs STARTTLS.",
+        fix: "Use the TLS port (443 for HTTPS, not 80), or enable TLS on this listener: nginx \
+`listen 443 ssl;`, Apache `SSLEngine on` in the VirtualHost, HAProxy `bind :443 ssl crt /path/site.pem`. \
+SMTP, IMAP and PostgreSQL upgrade to TLS with STARTTLS on their plain port.",
+    }
+    /// The peer speaks TLS but the handshake did not complete.
+    HandshakeFailure {
+        id: "handshake-failure", severity: Error, side: Server,
+        title: "The TLS handshake failed",
+        explanation: "The server speaks TLS but the handshake did not complete: it sent an alert or broke \
+the protocol (the detail names the alert or reason). Common reasons: no protocol version or cipher \
+suite in common (a server limited to TLS 1.0/1.1 or to legacy ciphers), an SNI name the server does \
+not serve, or a server that requires a client certificate.",
+        fix: "Read the alert in the detail. protocol_version or handshake_failure: enable TLS 1.2 and 1.3 \
+with ECDHE suites (nginx `ssl_protocols TLSv1.2 TLSv1.3;`, Apache `SSLProtocol -all +TLSv1.2 +TLSv1.3`, \
+HAProxy `ssl-min-ver TLSv1.2`). unrecognized_name: add a server block for this name, or check \
+--servername. certificate_required or bad_certificate: the server wants a client certificate. Compare \
+with `openssl s_client -connect HOST:PORT -servername NAME`.",
+        platforms: &[
+            ("nginx", "`ssl_protocols TLSv1.2 TLSv1.3;` and the default `ssl_ciphers`"),
+            ("Apache", "`SSLProtocol -all +TLSv1.2 +TLSv1.3`"),
+            ("HAProxy", "`ssl-min-ver TLSv1.2` on the bind line or in `ssl-default-bind-options`"),
+            ("compare", "`openssl s_client -connect HOST:PORT -servername NAME` shows the alert with OpenSSL's words"),
+        ],
+        avoid: "Do not re-enable TLS 1.0/1.1 or legacy ciphers on the clients to make it work: fix the server.",
+    }
+
+    // ---- Validity in time. ----
+    /// notAfter is in the past.
+    Expired {
+        id: "expired", severity: Error, side: Certificate,
+        title: "A certificate has expired",
+        explanation: "The certificate's notAfter date is in the past at the evaluation time. Every client \
+rejects a chain whose leaf or intermediate has expired.",
+        fix: "Renew the certificate, install it and reload the server (`nginx -s reload`, \
+`systemctl reload apache2` or `httpd`, reload HAProxy). With ACME (certbot, acme.sh, cert-manager), find \
+out why automatic renewal stopped: `certbot renew --dry-run`, `kubectl describe certificate NAME`. \
+If an intermediate expired, download the CA's current intermediate and rebuild the chain file: \
+renewing the leaf alone does not help.",
+        platforms: &[
+            ("certbot", "`certbot renew`, then reload the server; `systemctl list-timers | grep certbot` shows whether renewal is scheduled"),
+            ("cert-manager", "`kubectl describe certificate NAME` and the CertificateRequest's events say why it was not renewed"),
+            ("acme.sh", "`acme.sh --renew -d NAME --force`, and check its cron entry"),
+            ("nginx", "a renewed file is served only after `nginx -s reload`"),
+        ],
+        avoid: "Do not set clocks back or turn off time checks: the certificate stays expired for everyone else.",
+    }
+    /// notBefore is in the future.
+    NotYetValid {
+        id: "not-yet-valid", severity: Error, side: Certificate,
+        title: "A certificate is not valid yet",
+        explanation: "The certificate's notBefore date is in the future at the evaluation time: it was \
+deployed before its start time, or a clock is wrong (this machine's, or the issuing CA's).",
+        fix: "Check the client's clock (`timedatectl`, NTP). If the clock is right, wait for the start \
+time or reissue the certificate with a start time in the past (CAs backdate by an hour for this \
+reason).",
+    }
+    /// Valid now, but not for long.
+    ExpiringSoon {
+        id: "expiring-soon", severity: Warning, side: Certificate,
+        title: "A certificate expires soon",
+        explanation: "The certificate is valid now but expires within --warn-days (30 by default). Once it \
+expires, every client rejects the chain.",
+        fix: "Renew before the date shown and reload the server. Check that automatic renewal works \
+(`certbot renew --dry-run`) and that the server is reloaded afterwards: a renewed file on disk is not \
+served until the server reloads it.",
+    }
+
+    // ---- Identity. ----
+    /// No SAN matches the name the client connected to.
+    HostnameMismatch {
+        id: "hostname-mismatch", severity: Error, side: Certificate,
+        title: "The certificate is not valid for this name",
+        explanation: "Clients match the name they connect to against the certificate's Subject \
+Alternative Names (DNS names, or IP addresses for an IP target), and none matches. A wildcard \
+*.example.com covers exactly one label: a.example.com, but not example.com nor a.b.example.com. An IP \
+address must appear as an IP SAN, not as a DNS name.",
+        fix: "Reissue the certificate with every name clients use in its SANs (e.g. \
+`certbot -d example.com -d www.example.com`), or point clients at a name it has. If the server hosts \
+several sites, check that it serves the right certificate for this SNI name (nginx `server_name`, \
+Apache `ServerName`/`ServerAlias`). To check a staging address with the production name, use \
+--servername.",
+        platforms: &[
+            ("certbot", "`certbot certonly -d example.com -d www.example.com` names both"),
+            ("OpenSSL", "`-addext \"subjectAltName=DNS:example.com,DNS:www.example.com,IP:192.0.2.10\"`"),
+            ("nginx", "the `server_name` of the block with this certificate must match the name clients use"),
+            ("Kubernetes", "the Ingress `tls.hosts` and the Certificate's `dnsNames` must list the name"),
+        ],
+        avoid: "Do not turn off the name check (`curl -k`, `check_hostname = False`, `InsecureSkipVerify`, `rejectUnauthorized: false`): the certificate then proves nothing about who answers.",
+    }
+    /// The leaf has no subjectAltName extension at all.
+    NoSan {
+        id: "no-san", severity: Error, side: Certificate,
+        title: "The certificate has no Subject Alternative Names",
+        explanation: "The certificate names its host only in the subject Common Name. Browsers (Chrome \
+since 2017), Go 1.15+, Python, rustls and most current clients ignore the Common Name and require the \
+name in a SAN entry.",
+        fix: "Reissue the certificate with SANs. With OpenSSL: \
+`openssl req ... -addext \"subjectAltName=DNS:example.com,DNS:www.example.com\"`, and when signing, \
+`-copy_extensions copy` (`openssl x509 -req`, OpenSSL 3) or `copy_extensions = copy` (`openssl ca`). \
+Internal CAs (old scripts, AD CS templates) are the usual source of CN-only certificates.",
+    }
+    /// No name was given, so name matching was skipped.
+    NameNotChecked {
+        id: "name-not-checked", severity: Info, side: None,
+        title: "The host name was not checked",
+        explanation: "No name was given (a file was checked without --host), so whether the certificate \
+matches the name clients use is unknown.",
+        fix: "Give the name clients use: `tlsdoctor check --file FILE --host example.com`.",
+    }
+
+    // ---- The path to a trust anchor. ----
+    /// The leaf's issuer is neither sent nor trusted.
+    MissingIntermediate {
+        id: "missing-intermediate", severity: Error, side: Server,
+        title: "The server does not send its intermediate certificate",
+        explanation: "The server sent its certificate without the intermediate CA certificate that issued \
+it, and that issuer is not a trusted root. Browsers often hide this (they cache or download \
+intermediates), but curl, OpenSSL, Go, Python, Java, Node and most API clients fail with \"unable to get \
+local issuer certificate\" or \"unknown authority\". If the issuer is in fact your organisation's \
+private root, the clients need that root instead (the fix for unknown-issuer).",
+        fix: "Serve the full chain: the leaf first, then each intermediate in order (the root may be left \
+out). The CA publishes the intermediate; the leaf's \"CA Issuers\" URL points at it.",
+        platforms: SERVE_FULL_CHAIN,
+        avoid: "Do not install the intermediate on the clients instead: every other client still fails. Browsers working is no proof: they download missing intermediates, most clients do not.",
+    }
+    /// A CA in the chain was issued by a CA the store does not know.
+    UnknownIssuer {
+        id: "unknown-issuer", severity: Error, side: Either,
+        title: "The chain leads to an issuer this trust store does not know",
+        explanation: "The last certificate sent was issued by a CA that is neither in the chain nor in the \
+trust store. Either that CA is a private (internal) CA whose root the clients must trust, or the \
+server omits a further intermediate, or the client's store lacks a root it should have.",
+        fix: "If the issuer is your organisation's CA, install its root on the clients (steps below). If it \
+is a public CA, the server must send the missing intermediate (see missing-intermediate).",
+        platforms: TRUST_A_ROOT,
+        avoid: AVOID_TRUST_SHORTCUTS,
+    }
+    /// The chain ends at a self-signed root that is not trusted.
+    UntrustedRoot {
+        id: "untrusted-root", severity: Error, side: Client,
+        title: "The chain ends at a root this trust store does not hold",
+        explanation: "The server sends a complete chain up to a self-signed root, but that root is not in \
+the trust store used. Typical of a private (internal) CA or of a TLS-inspecting proxy; for a public CA \
+it means the client's store is outdated.",
+        fix: "Check the root's fingerprint with its owner, then install it in the clients' trust store \
+(steps below), or have the server use a certificate from a CA the clients already trust. Sending \
+the root from the server never makes it trusted.",
+        platforms: TRUST_A_ROOT,
+        avoid: AVOID_TRUST_SHORTCUTS,
+    }
+    /// The chain ends at a root that no public store holds.
+    PrivateRoot {
+        id: "private-root", severity: Error, side: Client,
+        title: "The chain ends at a private root no public store holds",
+        explanation: "The chain is complete up to a root that is not in Mozilla's list or any other \
+public store: an internal (private) CA, a development CA such as mkcert's, or a TLS-inspecting \
+proxy's CA. Only clients that have this exact root installed trust the server; nothing on the \
+server can change that.",
+        fix: "Distribute this root (named by subject and SHA-256 fingerprint in the detail: check them with \
+the CA's owner) to every client that must connect; save it with `tlsdoctor check HOST --save-root \
+root.pem`. If the public must reach this server, use a certificate from a public CA instead.",
+        platforms: TRUST_A_ROOT,
+        avoid: AVOID_TRUST_SHORTCUTS,
+    }
+    /// Mozilla trusts the chain; this machine's system store does not.
+    OutdatedSystemStore {
+        id: "outdated-system-store", severity: Error, side: Client,
+        title: "This machine's trust store lacks a root that Mozilla's list has",
+        explanation: "The chain reaches a root in Mozilla's current list, but none in this machine's \
+system store, which curl, wget, Python, Ruby, PHP, Go and most other clients read. The store is \
+outdated (an old ca-certificates package, a years-old base image), empty (a container image without \
+ca-certificates), or was replaced. The server is fine; clients on this machine fail.",
+        fix: "Update the system store. Debian/Ubuntu: `apt-get update && apt-get install -y \
+ca-certificates` (also in a Dockerfile). RHEL/Fedora: `dnf update ca-certificates`. Alpine: \
+`apk add --no-cache ca-certificates && update-ca-certificates`. macOS: install the system updates \
+(its roots ship with the OS). Windows: run Windows Update (or `certutil -generateSSTFromWU \
+roots.sst` to see the current list). Stores that applications carry are separate: Java's cacerts \
+comes with the JDK (update the JDK), Python's certifi with `pip install -U certifi`, Node's with \
+Node itself (or add roots with NODE_EXTRA_CA_CERTS).",
+        platforms: &[
+            ("Debian/Ubuntu", "`apt-get update && apt-get install -y ca-certificates` (also in Dockerfiles)"),
+            ("RHEL/Fedora", "`dnf update ca-certificates`"),
+            ("Alpine", "`apk add --no-cache ca-certificates && update-ca-certificates`"),
+            ("macOS", "install the system updates: its roots ship with the OS"),
+            ("Windows", "Windows Update refreshes the roots (`certutil -generateSSTFromWU roots.sst` shows the current list)"),
+            ("Java", "update the JDK: its cacerts ships with it"),
+            ("Python", "`pip install -U certifi`"),
+            ("Node", "upgrade Node, which carries its own root list"),
+        ],
+    }
+    /// An SSL_CERT_FILE / SSL_CERT_DIR override hides the root the system store has.
+    EnvOverrideMissingRoot {
+        id: "env-override-missing-root", severity: Error, side: Client,
+        title: "SSL_CERT_FILE or SSL_CERT_DIR names a bundle without the needed root",
+        explanation: "An environment variable replaces this machine's trust store for OpenSSL-based \
+clients, Go and curl, and the bundle or directory it names does not hold the root this chain needs \
+(or does not exist), while the distribution's own store does. Typically a variable set for one tool \
+(a corporate bundle, a virtualenv's certifi path, a CI image) hides the system roots from all the \
+others.",
+        fix: "Point the variable at a bundle that holds every root you need (usually the system \
+bundle plus your own: `cat /etc/ssl/certs/ca-certificates.crt corp-root.pem > bundle.pem`), or unset \
+it (`unset SSL_CERT_FILE SSL_CERT_DIR`) to use the system store. Find where it is set: the shell \
+profile, the service's environment (systemd `Environment=`), the container image's ENV, the CI \
+job's variables.",
+        platforms: &[
+            ("shell", "`env | grep SSL_CERT` shows it; it may come from ~/.profile, ~/.bashrc or /etc/environment"),
+            ("systemd", "`systemctl show SERVICE -p Environment` shows a service's variables"),
+            ("Docker", "`docker inspect IMAGE --format '{{.Config.Env}}'` shows variables baked into an image"),
+            ("Kubernetes", "the pod spec's `env` and `envFrom`"),
+        ],
+    }
+    /// The leaf signed itself.
+    SelfSignedLeaf {
+        id: "self-signed-leaf", severity: Error, side: Either,
+        title: "The server's certificate is self-signed",
+        explanation: "The certificate is signed by its own key, not by a CA, so clients trust it only if \
+that exact certificate was installed on them. Usually a default or placeholder certificate (the \
+distribution's snakeoil certificate, a forgotten test certificate) or the wrong server block answering \
+for this name.",
+        fix: "Get a certificate from a CA the clients trust (ACME/Let's Encrypt for public names, the \
+internal CA for private ones) and configure the server with it. If a default server block answers, \
+add or fix the one for this name (nginx `server_name`, Apache `ServerName`). Trusting a self-signed \
+certificate on every client is a last resort.",
+        avoid: "Do not make every client trust this one certificate or turn verification off: the next certificate breaks them again, and `-k` accepts an attacker's too.",
+    }
+    /// The certificates are not sent leaf-first, each followed by its issuer.
+    WrongOrder {
+        id: "wrong-order", severity: Warning, side: Server,
+        title: "The certificates are sent in the wrong order",
+        explanation: "TLS expects the leaf first and each following certificate to certify the one before \
+it; this server's order differs. Current browsers, OpenSSL, Go and rustls reorder, but older Java, \
+GnuTLS, embedded and IoT clients may fail.",
+        fix: "Rebuild the chain file in order: the leaf, the intermediate that issued it, then that \
+intermediate's issuer, and so on (`cat leaf.crt issuing-ca.crt upper-ca.crt > fullchain.pem`), then \
+reload the server.",
+        platforms: SERVE_FULL_CHAIN,
+    }
+    /// A certificate that is not on the path from the leaf to the anchor.
+    ExtraCertificates {
+        id: "extra-certificates", severity: Warning, side: Server,
+        title: "The server sends a certificate that is not part of the chain",
+        explanation: "A certificate was sent that certifies neither the leaf nor any certificate on its \
+path: a leftover from an old chain, another site's intermediate or a bundle of roots. It costs bytes \
+in every handshake and confuses clients that build paths strictly in order.",
+        fix: "Remove that certificate from the chain file (keep the leaf, then its intermediates) and \
+reload the server.",
+        platforms: SERVE_FULL_CHAIN,
+    }
+    /// The same certificate appears twice.
+    DuplicateCertificate {
+        id: "duplicate-certificate", severity: Warning, side: Server,
+        title: "The server sends the same certificate twice",
+        explanation: "The chain holds the same certificate more than once, usually because an \
+intermediate was appended to a file that already had it (fullchain.pem plus chain.pem).",
+        fix: "Remove the duplicate from the chain file (certbot's fullchain.pem already holds the \
+intermediate) and reload the server.",
+        platforms: SERVE_FULL_CHAIN,
+    }
+    /// The trust anchor itself is sent.
+    RootIncluded {
+        id: "root-included", severity: Info, side: Server,
+        title: "The server sends the root certificate",
+        explanation: "The root is sent along with the chain. Clients ignore it (trust comes from their own \
+store), so it only costs bytes in each handshake.",
+        fix: "Optionally drop the root from the chain file and keep the leaf and its intermediates.",
+    }
+    /// An issuer with the right name but the wrong key.
+    BadSignature {
+        id: "bad-signature", severity: Error, side: Server,
+        title: "A certificate's signature does not verify with its issuer's key",
+        explanation: "A certificate names an issuer that is present (sent by the server or in the trust \
+store) under the right name, but the signature does not verify with that issuer's public key: it is \
+the wrong issuer certificate, such as an old intermediate after the CA changed keys, a staging CA with \
+the production CA's name, or a corrupted file.",
+        fix: "Get the intermediate that really issued the certificate (from the CA, or from the \
+certificate's \"CA Issuers\" URL): the certificate's Authority Key Identifier must equal its issuer's \
+Subject Key Identifier (`openssl x509 -noout -text -in FILE`). Rebuild the chain file and reload the \
+server. If the issuer is a root in the client's store, that client holds a stale root of the same \
+name: update its store.",
+        platforms: SERVE_FULL_CHAIN,
+    }
+
+    // ---- Purpose and constraints. ----
+    /// An issuing certificate is not a CA.
+    NotACa {
+        id: "not-a-ca", severity: Error, side: Certificate,
+        title: "An issuing certificate is not a CA",
+        explanation: "A certificate that signed another one lacks basicConstraints CA:TRUE, or its \
+keyUsage lacks keyCertSign, so clients refuse everything it signed. Usually a leaf used to sign \
+another certificate, or an internal intermediate made without the CA extensions.",
+        fix: "Sign with a real CA certificate. An internal CA made with OpenSSL needs \
+`basicConstraints=critical,CA:TRUE` and `keyUsage=critical,keyCertSign,cRLSign`; reissue it and the \
+certificates under it.",
+    }
+    /// The leaf is itself a CA certificate.
+    LeafIsCa {
+        id: "leaf-is-ca", severity: Error, side: Certificate,
+        title: "The server's certificate is a CA certificate",
+        explanation: "The leaf has basicConstraints CA:TRUE. rustls and other strict clients refuse a CA \
+certificate as a server certificate; `openssl req -x509` with the default v3_ca section makes exactly \
+this.",
+        fix: "Reissue the leaf with `basicConstraints=critical,CA:FALSE`, \
+`keyUsage=critical,digitalSignature` (plus keyEncipherment for RSA) and `extendedKeyUsage=serverAuth`.",
+    }
+    /// The EKU does not include serverAuth.
+    WrongEku {
+        id: "wrong-eku", severity: Error, side: Certificate,
+        title: "A certificate is not allowed for TLS servers",
+        explanation: "The certificate's Extended Key Usage lists its allowed purposes and server \
+authentication (serverAuth) is not among them, e.g. a client (clientAuth) or code-signing certificate. \
+Clients also apply an intermediate's EKU to everything it issued.",
+        fix: "Reissue the certificate with `extendedKeyUsage=serverAuth` (add clientAuth only if it also \
+serves as a client certificate). If an intermediate restricts the EKU, get the leaf from an \
+intermediate meant for TLS servers.",
+    }
+    /// The leaf's keyUsage forbids what TLS does with its key.
+    BadKeyUsage {
+        id: "bad-key-usage", severity: Error, side: Certificate,
+        title: "The leaf's key usage does not allow its TLS use",
+        explanation: "The keyUsage extension must allow what the key does in TLS: digitalSignature for \
+ECDHE and TLS 1.3 (keyEncipherment only serves TLS 1.2 RSA key exchange). OpenSSL-based clients (curl, \
+Python, PHP) reject a leaf whose keyUsage allows none of the TLS uses, and Chrome requires \
+digitalSignature for RSA keys since 2024.",
+        fix: "Reissue with `keyUsage=critical,digitalSignature` (plus keyEncipherment for an RSA key that \
+must serve TLS 1.2 RSA key exchange).",
+    }
+    /// A pathLenConstraint is exceeded.
+    PathLengthExceeded {
+        id: "path-length-exceeded", severity: Error, side: Certificate,
+        title: "A CA's path length limit is exceeded",
+        explanation: "A CA certificate's basicConstraints pathLenConstraint limits how many intermediates \
+may follow it, and this chain has more.",
+        fix: "Issue the leaf from a CA allowed to issue at this depth (often directly from the CA with \
+pathlen:0), or reissue the constrained CA with a larger path length.",
+    }
+    /// A name constraint excludes the leaf's names.
+    NameConstraintsViolation {
+        id: "name-constraints-violation", severity: Error, side: Certificate,
+        title: "A CA's name constraints forbid this certificate's names",
+        explanation: "A CA in the chain may only issue for certain names (nameConstraints), and the \
+certificate's names fall outside them.",
+        fix: "Issue the certificate from a CA permitted to issue for these names, or reissue the \
+constrained CA with the needed domains in its permitted subtrees.",
+    }
+
+    // ---- Cryptography. ----
+    /// SHA-1 or MD5 signature.
+    WeakSignature {
+        id: "weak-signature", severity: Error, side: Certificate,
+        title: "A certificate is signed with a broken hash",
+        explanation: "The certificate is signed with SHA-1 or MD5, for which collisions are practical. \
+Browsers, OpenSSL 3 at its default security level, Go, Java and rustls reject such signatures on leaves \
+and intermediates (a root's signature on itself does not matter).",
+        fix: "Reissue the certificate signed with SHA-256 or stronger (`openssl ... -sha256`); for an \
+internal CA, set its signing digest to SHA-256 (`default_md = sha256`).",
+    }
+    /// RSA below 2048 bits, or DSA.
+    WeakKey {
+        id: "weak-key", severity: Error, side: Certificate,
+        title: "A certificate's key is too weak",
+        explanation: "RSA keys below 2048 bits and DSA keys are refused by browsers, OpenSSL 3 at its \
+default security level, Go, Java and rustls.",
+        fix: "Generate a new key (RSA 2048+ or ECDSA P-256: \
+`openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 ...`) and reissue the certificate; for a CA, \
+reissue the CA and everything under it.",
+    }
+    /// An algorithm the mainstream verifiers do not implement.
+    UnsupportedAlgorithm {
+        id: "unsupported-algorithm", severity: Error, side: Certificate,
+        title: "A certificate uses an algorithm clients do not support",
+        explanation: "A signature or key algorithm in the chain (DSA, ECDSA on P-521 or a rare curve, an \
+unusual hash and curve pairing) is not supported by mainstream verifiers such as rustls and Chrome.",
+        fix: "Reissue with RSA 2048+ (PKCS#1 v1.5 or PSS, SHA-256/384/512), ECDSA P-256/P-384 with \
+SHA-256/384, or Ed25519.",
+    }
+
+    // ---- Mutual TLS: the client's certificate. ----
+    /// The server requires a client certificate and none was sent.
+    ClientCertRequired {
+        id: "client-cert-required", severity: Error, side: Client,
+        title: "The server requires a client certificate",
+        explanation: "The server asked for a client certificate (mutual TLS) and refused to go on \
+without one: TLS 1.2 servers end the handshake (handshake_failure, 40), TLS 1.3 servers send \
+certificate_required (116) just after it, and nginx answers \"400 No required SSL certificate was \
+sent\".",
+        fix: "Present the client certificate and key the service expects (the report lists the CAs the \
+server accepts). Check it first: `tlsdoctor check HOST --cert client.pem --key client.key`.",
+        platforms: PRESENT_CLIENT_CERT,
+    }
+    /// The client certificate's CA is not one the server accepts.
+    ClientCaNotAccepted {
+        id: "client-ca-not-accepted", severity: Error, side: Either,
+        title: "The server does not accept the client certificate's CA",
+        explanation: "The client certificate was issued by a CA the server does not trust for \
+clients: its issuer is not among the CAs the server names (the server answers unknown_ca, 48), or \
+a CA of the same name but another key signed it, typically another environment's CA (staging \
+against production).",
+        fix: "Present a certificate from a CA the server names, or make the server trust the client's CA \
+and reload it (steps below).",
+        platforms: TRUST_CLIENT_CA,
+        avoid: "Do not make the server accept any client certificate (`ssl_verify_client optional_no_ca`): it then authenticates nobody.",
+    }
+    /// The client sends its leaf without the intermediate the server needs.
+    ClientMissingIntermediate {
+        id: "client-missing-intermediate", severity: Error, side: Client,
+        title: "The client does not send its intermediate certificate",
+        explanation: "The client certificate was issued by an intermediate CA, the certificate file \
+holds only the leaf, and the server names only the CA above it, so it cannot connect the two \
+(unknown_ca or bad_certificate).",
+        fix: "Append the intermediate to the client's certificate file, leaf first: \
+`cat client.crt intermediate.crt > client-chain.pem`, and present that file (curl \
+`--cert client-chain.pem`). Or give the server the intermediate too: nginx \
+`ssl_client_certificate` with the intermediate added, and `ssl_verify_depth 2;` or more.",
+        platforms: PRESENT_CLIENT_CERT,
+    }
+    /// The client certificate is outside its validity period.
+    ClientCertExpired {
+        id: "client-cert-expired", severity: Error, side: Client,
+        title: "The client certificate has expired or is not valid yet",
+        explanation: "The client certificate (or its intermediate) is outside its validity period at \
+the evaluation time, so servers reject it (certificate_expired, 45).",
+        fix: "Renew the client certificate from its CA and install it where the client reads it; for \
+\"not valid yet\", check the client machine's clock.",
+    }
+    /// The client certificate's EKU lacks clientAuth.
+    ClientWrongEku {
+        id: "client-wrong-eku", severity: Error, side: Certificate,
+        title: "The client certificate is not allowed for client authentication",
+        explanation: "The certificate's Extended Key Usage does not include clientAuth (often a \
+server certificate reused as a client certificate), so OpenSSL-based servers reject it \
+(unsupported_certificate, 43).",
+        fix: "Reissue it with `extendedKeyUsage=clientAuth` (OpenSSL: \
+`-addext extendedKeyUsage=clientAuth`).",
+    }
+    /// The private key does not belong to the client certificate.
+    ClientKeyMismatch {
+        id: "client-key-mismatch", severity: Error, side: Client,
+        title: "The client key does not belong to the client certificate",
+        explanation: "The private key given does not match the certificate's public key, so the \
+client's handshake signature fails at the server (decrypt_error, 51, or bad_certificate).",
+        fix: "Use the key the certificate was issued for: `openssl x509 -in client.pem -noout -pubkey` \
+and `openssl pkey -in client.key -pubout` must print the same key.",
+    }
+    /// The server refused the client certificate with an alert or an HTTP error page.
+    ClientCertRejected {
+        id: "client-cert-rejected", severity: Error, side: Either,
+        title: "The server rejected the client certificate",
+        explanation: "After seeing the client certificate the server ended the connection with an \
+alert (named in the detail: bad_certificate 42, unsupported_certificate 43, certificate_revoked \
+44, certificate_expired 45, certificate_unknown 46, access_denied 49, decrypt_error 51), or nginx \
+answered \"400 The SSL certificate error\". The server's log says why.",
+        fix: "Read the alert in the detail and the server's log (nginx logs \"client SSL certificate \
+verify error: (N:reason)\" at info level). Usual reasons: the client's chain lacks its \
+intermediate, the server's client-CA file lacks the CA, nginx `ssl_verify_depth` is too small, or \
+the certificate is revoked or expired.",
+    }
+    /// The handshake accepted the client certificate but the application refused.
+    ClientCertPolicy {
+        id: "client-cert-policy", severity: Error, side: Server,
+        title: "The application refused the client certificate",
+        explanation: "The TLS handshake accepted the client certificate, but the application \
+answered 403 Forbidden (or 401): an authorization rule on the certificate's subject, OU or SAN \
+does not allow this one.",
+        fix: "Check the application's client-certificate rules for the subject in the report (nginx \
+maps on `$ssl_client_s_dn`, Envoy RBAC principals, an ingress's allowed subjects), or get a \
+certificate whose subject the rules allow.",
+    }
+    /// The client's private key file is readable by everyone.
+    ClientKeyExposed {
+        id: "client-key-exposed", severity: Warning, side: Client,
+        title: "The client's private key file is readable by every user",
+        explanation: "Anyone with an account on this machine can read the private key and \
+impersonate the client.",
+        fix: "`chmod 600 client.key` and make it owned by the user that runs the client.",
+    }
+
+    // ---- The certificates themselves. ----
+    /// Bytes that are not an X.509 certificate.
+    UnparseableCertificate {
+        id: "unparseable-certificate", severity: Error, side: Server,
+        title: "A certificate could not be parsed",
+        explanation: "The bytes sent as a certificate are not a valid X.509 certificate: a truncated or \
+corrupt file, the wrong encoding, or a malformed extension. Clients reject the whole chain.",
+        fix: "Export the certificate again from the CA or the original file; \
+`openssl x509 -in FILE -noout -text` must decode it. The chain file must hold PEM certificates only.",
+    }
+
+    // ---- The safety net. ----
+    /// The standard verifier rejects the chain for a reason no other check names.
+    RejectedByVerifier {
+        id: "rejected-by-verifier", severity: Error, side: Either,
+        title: "A standard verifier rejects this chain",
+        explanation: "rustls/webpki, which validates the way mainstream clients do, rejects this chain for \
+the reason in the detail, and no more specific check explains it.",
+        fix: "Read the verifier's reason in the detail. `openssl verify -CAfile root.pem -untrusted \
+chain.pem leaf.pem` usually gives the same answer in OpenSSL's words.",
+    }
+}
