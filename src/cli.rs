@@ -43,7 +43,61 @@ pub struct Cli {
 pub enum Command {
     /// Connect to a server (or read a chain file) and diagnose its certificate chain.
     #[command(after_help = format!("{CHECK_EXAMPLES}\n\n{EXIT_CODES}"))]
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
+
+    /// Turn a TLS error message from any client into its likely causes and the check to run.
+    #[command(after_help = EXPLAIN_HELP)]
+    Explain(ExplainArgs),
+
+    /// List every cause tlsdoctor can name.
+    Causes(CausesArgs),
+}
+
+const EXPLAIN_HELP: &str = "\
+Examples:
+  tlsdoctor explain 'x509: certificate signed by unknown authority'
+  kubectl logs deploy/api | tlsdoctor explain -
+  tlsdoctor explain missing-intermediate          # one cause: meaning and fix
+
+Exit codes:
+  0  recognised (or a cause id)
+  1  not recognised: nothing is guessed
+  2  bad invocation";
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The message (several words are joined), `-` to read it from stdin, or a cause id.
+    /// Put a message that starts with `-` after `--`.
+    #[arg(required = true, num_args = 1..)]
+    pub message: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
+    pub format: ExplainFormat,
+
+    /// Colour the human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CausesArgs {
+    /// Output format: a table, JSON, or the Markdown of docs/causes.md.
+    #[arg(long, value_enum, default_value_t = CausesFormat::Human)]
+    pub format: CausesFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CausesFormat {
+    Human,
+    Json,
+    Markdown,
 }
 
 #[derive(Debug, Args)]

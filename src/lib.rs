@@ -15,6 +15,7 @@ pub mod chain;
 pub mod checks;
 pub mod diagnosis;
 pub mod error;
+pub mod explain;
 pub mod fetch;
 pub mod fleet;
 pub mod identity;

@@ -4,13 +4,18 @@ mod cli;
 
 use anyhow::Context as _;
 use clap::Parser;
-use cli::{CheckArgs, Cli, ColorChoice, Command, Format};
+use cli::{
+    CausesArgs, CausesFormat, CheckArgs, Cli, ColorChoice, Command, ExplainArgs, ExplainFormat,
+    Format,
+};
 use std::io::{ErrorKind, IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
+use tlsdoctor::causes::Cause;
 use tlsdoctor::diagnosis::Verdict;
 use tlsdoctor::identity::ClientIdentity;
 use tlsdoctor::repair::RepairRequest;
+use tlsdoctor::report::explain as explain_report;
 use tlsdoctor::report::{Report, Summary, TargetReport, human, json, prometheus};
 use tlsdoctor::trust::{StoreSet, SystemLocations};
 use tlsdoctor::{Options, Target};
@@ -28,16 +33,84 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
-        Command::Check(args) => check(args),
+        Command::Check(args) => check(*args),
+        Command::Explain(args) => explain(args),
+        Command::Causes(args) => causes(args),
     }
 }
 
-fn check(args: CheckArgs) -> anyhow::Result<u8> {
-    match args.color {
+fn set_color(choice: ColorChoice) {
+    match choice {
         ColorChoice::Always => owo_colors::set_override(true),
         ColorChoice::Never => owo_colors::set_override(false),
         ColorChoice::Auto => {}
     }
+}
+
+fn explain(args: ExplainArgs) -> anyhow::Result<u8> {
+    set_color(args.color);
+    let message = if args.message == ["-"] {
+        read_tail(
+            std::io::stdin().lock(),
+            tlsdoctor::explain::MAX_MESSAGE_BYTES,
+        )
+        .context("reading stdin")?
+    } else {
+        args.message.join(" ")
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if let Some(cause) = Cause::from_id(message.trim()) {
+        match args.format {
+            ExplainFormat::Human => explain_report::write_entry(cause, &mut out)?,
+            ExplainFormat::Json => explain_report::write_entry_json(cause, &mut out)?,
+        }
+        out.flush()?;
+        return Ok(0);
+    }
+    let explanation = tlsdoctor::explain::explain(&message);
+    match args.format {
+        ExplainFormat::Human => explain_report::write_explanation(&explanation, &mut out)?,
+        ExplainFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &explanation)?;
+            writeln!(out)?;
+        }
+    }
+    out.flush()?;
+    Ok(if explanation.recognised { 0 } else { 1 })
+}
+
+/// Reads a stream to its end, keeping only its last `keep` bytes: the end of a long log is
+/// where the error is, and memory stays bounded whatever comes in.
+fn read_tail(mut input: impl std::io::Read, keep: usize) -> std::io::Result<String> {
+    let mut tail: Vec<u8> = Vec::new();
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let n = input.read(&mut chunk)?;
+        if n == 0 {
+            break;
+        }
+        tail.extend_from_slice(&chunk[..n]);
+        if tail.len() > 2 * keep {
+            tail.drain(..tail.len() - keep);
+        }
+    }
+    let start = tail.len().saturating_sub(keep);
+    Ok(String::from_utf8_lossy(&tail[start..]).into_owned())
+}
+
+fn causes(args: CausesArgs) -> anyhow::Result<u8> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match args.format {
+        CausesFormat::Human => explain_report::write_catalog(&mut out)?,
+        CausesFormat::Json => explain_report::write_catalog_json(&mut out)?,
+        CausesFormat::Markdown => explain_report::write_catalog_markdown(&mut out)?,
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+fn check(args: CheckArgs) -> anyhow::Result<u8> {
+    set_color(args.color);
     let stores = StoreSet::new(
         &args.trust,
         &args.ca_file,

@@ -5,6 +5,7 @@
 //! renderer types a message of its own.
 
 mod build;
+pub mod explain;
 pub mod human;
 pub mod json;
 pub mod prometheus;

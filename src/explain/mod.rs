@@ -1,0 +1,265 @@
+//! `tlsdoctor explain`: from an error message some client printed to the likely causes, how to
+//! tell them apart, and the check to run next.
+//!
+//! Matching is phrase search over a rule table ([`rules`]), tolerant of whole log lines,
+//! stack traces, JSON escaping and case. A message that matches nothing is said to be
+//! unrecognised; nothing is guessed.
+
+mod rules;
+
+use crate::causes::Cause;
+use regex_lite::Regex;
+use serde::Serialize;
+use std::sync::OnceLock;
+
+/// How many candidate causes are shown, at most.
+pub const MAX_CANDIDATES: usize = 5;
+/// How much of a message is read: the end of a long log is where the error usually is.
+pub const MAX_MESSAGE_BYTES: usize = 256 * 1024;
+
+/// What a message was found to say.
+#[derive(Clone, Debug, Serialize)]
+pub struct Explanation {
+    pub schema_version: u32,
+    pub recognised: bool,
+    /// Who printed it, most specific first.
+    pub producers: Vec<&'static str>,
+    /// What it means, in plain words.
+    pub meaning: Option<&'static str>,
+    /// Caveats from the matched rules.
+    pub notes: Vec<&'static str>,
+    /// Likely causes, most likely first.
+    pub candidates: Vec<Candidate>,
+    /// The host and port found in the message, if any.
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    /// The tlsdoctor command to run next.
+    pub next: String,
+}
+
+/// One candidate cause.
+#[derive(Clone, Debug, Serialize)]
+pub struct Candidate {
+    pub cause: Cause,
+    pub title: &'static str,
+    /// Relative weight of the evidence, 0 to 1 (the top candidate has 1).
+    pub score: f64,
+    /// What tells this cause apart from the others.
+    pub tell: &'static str,
+}
+
+/// Explains one message.
+pub fn explain(message: &str) -> Explanation {
+    let text = normalise(message);
+    let mut scores: Vec<(Cause, u32)> = Vec::new();
+    let mut matched: Vec<&rules::Rule> = Vec::new();
+    for rule in rules::RULES {
+        let hit = rule.any.iter().any(|p| text.contains(p))
+            && rule.also.iter().all(|p| text.contains(p))
+            && !rule.unless.iter().any(|p| text.contains(p));
+        if !hit {
+            continue;
+        }
+        matched.push(rule);
+        for &(cause, weight) in rule.causes {
+            match scores.iter_mut().find(|(c, _)| *c == cause) {
+                Some((_, score)) => *score += u32::from(weight),
+                None => scores.push((cause, u32::from(weight))),
+            }
+        }
+    }
+    // Most specific rule first: the one with the strongest single weight.
+    matched.sort_by_key(|r| std::cmp::Reverse(r.causes.iter().map(|c| c.1).max().unwrap_or(0)));
+    scores.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let top = scores.first().map_or(1, |s| s.1).max(1);
+    let candidates: Vec<Candidate> = scores
+        .into_iter()
+        .take(MAX_CANDIDATES)
+        .map(|(cause, score)| Candidate {
+            cause,
+            title: cause.entry().title,
+            score: f64::from(score) / f64::from(top),
+            tell: tell(cause),
+        })
+        .collect();
+    let mut producers: Vec<&'static str> = Vec::new();
+    let mut notes: Vec<&'static str> = Vec::new();
+    for rule in &matched {
+        if !producers.contains(&rule.producer) {
+            producers.push(rule.producer);
+        }
+        if !rule.note.is_empty() && !notes.contains(&rule.note) {
+            notes.push(rule.note);
+        }
+    }
+    let (host, port) = target(&text);
+    let next = next_command(host.as_deref(), port, &candidates);
+    Explanation {
+        schema_version: crate::report::SCHEMA_VERSION,
+        recognised: !candidates.is_empty(),
+        producers,
+        meaning: matched.first().map(|r| r.meaning),
+        notes,
+        candidates,
+        host,
+        port,
+        next,
+    }
+}
+
+/// Lowercase, JSON and C escapes undone, whitespace folded: how log lines are compared.
+fn normalise(message: &str) -> String {
+    let start = message.len().saturating_sub(MAX_MESSAGE_BYTES);
+    let start = (start..=message.len())
+        .find(|&i| message.is_char_boundary(i))
+        .unwrap_or(0);
+    let tail = &message[start..];
+    let unescaped = tail
+        .replace("\\r\\n", " ")
+        .replace("\\n", " ")
+        .replace("\\t", " ")
+        .replace("\\\"", "\"")
+        .replace("\\u0026", "&")
+        .replace("\\u003c", "<")
+        .replace("\\u003e", ">")
+        .replace("\\u0027", "'")
+        .replace("\\\\", "\\");
+    unescaped
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The host and port a message names, trying the shapes clients print them in.
+fn target(text: &str) -> (Option<String>, Option<u16>) {
+    static PATTERNS: OnceLock<Vec<Regex>> = OnceLock::new();
+    let patterns = PATTERNS.get_or_init(|| {
+        [
+            r#"https?://([a-z0-9][a-z0-9.-]*[a-z0-9])(?::(\d{1,5}))?"#,
+            r#"host='([a-z0-9][a-z0-9.-]*)', port=(\d{1,5})"#,
+            r#"connect to ([a-z0-9][a-z0-9.-]*) port (\d{1,5})"#,
+            r#"(?:host name|hostname|host) '([a-z0-9][a-z0-9.-]*)'"#,
+            r#"valid for [^,]*(?:, [^,]*)*, not ([a-z0-9][a-z0-9.-]*)"#,
+            r#"name matching ([a-z0-9][a-z0-9.-]*) found"#,
+            r#"host: ([a-z0-9][a-z0-9.-]*[a-z0-9])\.? is not in the cert"#,
+            r#"dial tcp ([0-9.]+):(\d{1,5})"#,
+        ]
+        .iter()
+        .filter_map(|p| Regex::new(p).ok())
+        .collect()
+    });
+    for pattern in patterns {
+        if let Some(captures) = pattern.captures(text) {
+            let host = captures.get(1).map(|m| m.as_str().to_string());
+            let port = captures.get(2).and_then(|m| m.as_str().parse().ok());
+            if host
+                .as_deref()
+                .is_some_and(|h| h.contains('.') || h == "localhost")
+            {
+                return (host, port);
+            }
+        }
+    }
+    (None, None)
+}
+
+fn next_command(host: Option<&str>, port: Option<u16>, candidates: &[Candidate]) -> String {
+    let target = match (host, port) {
+        (Some(h), Some(p)) if p != 443 => format!("{h}:{p}"),
+        (Some(h), _) => h.to_string(),
+        (None, _) => "HOST:PORT".to_string(),
+    };
+    let mutual = candidates
+        .iter()
+        .take(3)
+        .any(|c| c.cause.id().starts_with("client-"));
+    let mut command = format!("tlsdoctor check {target}");
+    if mutual {
+        command.push_str(" --cert client.pem --key client.key");
+    }
+    command
+}
+
+/// What a check's report shows that tells this cause from its neighbours.
+fn tell(cause: Cause) -> &'static str {
+    use Cause::*;
+    match cause {
+        MissingIntermediate => {
+            "the report shows only the leaf under \"Chain as sent\" and downloads its issuer"
+        }
+        UnknownIssuer => "the chain sent ends at an intermediate whose issuer no store holds",
+        PrivateRoot => "the chain ends at a root that is not in Mozilla's list",
+        UntrustedRoot => "the chain ends at a public root your chosen store lacks",
+        SelfSignedLeaf => "the server's certificate is its own issuer",
+        OutdatedSystemStore => "Mozilla's list trusts the chain and this machine's store does not",
+        EnvOverrideMissingRoot => {
+            "the system store shows \"chosen by SSL_CERT_FILE\" without the root"
+        }
+        BadSignature => "a sent intermediate has the right name but another key",
+        Expired | NotYetValid => "the dates in the chain (and this machine's clock)",
+        HostnameMismatch | NoSan => "the names in the leaf, against the name you connect to",
+        WrongEku | BadKeyUsage | NotACa => "the usages of each certificate in the chain",
+        WeakSignature | WeakKey => "the signature algorithm and key size of each certificate",
+        ClientCertRequired => "without --cert the report says the server requires one",
+        ClientCaNotAccepted | ClientMissingIntermediate => {
+            "with --cert, the CAs the server accepts against your certificate's issuer"
+        }
+        ClientCertExpired | ClientWrongEku | ClientKeyMismatch => {
+            "with --cert, the checks on your own certificate"
+        }
+        ClientCertRejected | ClientCertPolicy => {
+            "with --cert, the server's answer after the handshake"
+        }
+        HandshakeFailure => "the alert the server sends, and the TLS versions it offers",
+        NotTls => "the first bytes the port sends",
+        _ => cause.entry().title,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_lines_and_json_escapes_are_tolerated() {
+        let line = r#"{"ts":"2026-11-25T10:00:00Z","msg":"Get \"https://api.example.com:8443/v1\": x509: certificate signed by unknown authority"}"#;
+        let e = explain(line);
+        assert!(e.recognised);
+        assert_eq!(e.host.as_deref(), Some("api.example.com"));
+        assert_eq!(e.port, Some(8443));
+        assert_eq!(e.next, "tlsdoctor check api.example.com:8443");
+        assert_eq!(e.producers[0], "Go (crypto/x509)");
+    }
+
+    #[test]
+    fn nothing_is_guessed_for_other_text() {
+        for text in [
+            "",
+            "hello world",
+            "\u{0}\u{1}binary\u{fffd}",
+            "error: disk full",
+        ] {
+            let e = explain(text);
+            assert!(!e.recognised, "{text:?}");
+            assert!(e.candidates.is_empty());
+        }
+    }
+
+    #[test]
+    fn huge_input_is_read_from_its_end() {
+        let mut text = "x".repeat(3 * MAX_MESSAGE_BYTES);
+        text.push_str(" curl: (60) SSL certificate problem: certificate has expired");
+        let e = explain(&text);
+        assert_eq!(e.candidates[0].cause, Cause::Expired);
+    }
+
+    #[test]
+    fn every_rule_phrase_is_lowercase() {
+        for rule in rules::RULES {
+            for phrase in rule.any.iter().chain(rule.also).chain(rule.unless) {
+                assert_eq!(*phrase, phrase.to_lowercase(), "{}", rule.producer);
+            }
+        }
+    }
+}

@@ -1,0 +1,1266 @@
+//! What error messages say, as data: each rule is a set of phrases a producer prints, what they
+//! mean, and the causes behind them with a weight (how strongly the phrase points at the cause).
+//! Phrases are matched lowercase against the normalised message. Where a rule's words are
+//! recorded from a real client, `tests/data/client-errors` holds the recording; rules for
+//! producers that cannot run here (browsers, .NET, Envoy) say where their words come from.
+
+use crate::causes::Cause::{self, *};
+
+/// One way an error message can read.
+pub struct Rule {
+    /// Who prints it.
+    pub producer: &'static str,
+    /// Any of these phrases (lowercase) makes the rule match...
+    pub any: &'static [&'static str],
+    /// ...provided all of these are present too...
+    pub also: &'static [&'static str],
+    /// ...and none of these (a more specific reading applies).
+    pub unless: &'static [&'static str],
+    /// What the message means, in plain words.
+    pub meaning: &'static str,
+    /// The causes it points at, with weights from 1 (barely) to 10 (certainly).
+    pub causes: &'static [(Cause, u8)],
+    /// A caveat worth showing when the rule matches.
+    pub note: &'static str,
+}
+
+const NONE: &[&str] = &[];
+
+const fn rule(
+    producer: &'static str,
+    any: &'static [&'static str],
+    meaning: &'static str,
+    causes: &'static [(Cause, u8)],
+) -> Rule {
+    Rule {
+        producer,
+        any,
+        also: NONE,
+        unless: NONE,
+        meaning,
+        causes,
+        note: "",
+    }
+}
+
+/// The chain did not lead to a trusted root: the family of "unknown authority" errors.
+const NO_PATH: &[(Cause, u8)] = &[
+    (MissingIntermediate, 5),
+    (UnknownIssuer, 5),
+    (PrivateRoot, 4),
+    (SelfSignedLeaf, 3),
+    (OutdatedSystemStore, 2),
+];
+
+/// Whatever the chain problem: the generic "verification failed" family.
+const ANY_CHAIN_PROBLEM: &[(Cause, u8)] = &[
+    (MissingIntermediate, 2),
+    (UnknownIssuer, 2),
+    (PrivateRoot, 2),
+    (Expired, 1),
+    (HostnameMismatch, 1),
+];
+
+/// Messages that mean "this side is a server and the client refused our chain".
+const SERVER_LOG: &[&str] = &["ssl_do_handshake() failed", "while ssl handshaking"];
+const NGINX_CLIENT_VERIFY: &[&str] = &["client ssl certificate verify error"];
+/// BoringSSL's error strings: Envoy, Istio, gRPC and Chromium-based clients print these.
+const BORINGSSL: &[&str] = &["openssl_internal"];
+
+pub static RULES: &[Rule] = &[
+    // ---- OpenSSL verify errors (OpenSSL, curl, Python, Node, PHP, Ruby, nginx). ----
+    Rule {
+        unless: NGINX_CLIENT_VERIFY,
+        ..rule(
+            "OpenSSL",
+            &[
+                "unable to get local issuer certificate",
+                "unable_to_get_issuer_cert_locally",
+            ],
+            "The client could not find the CA that issued the last certificate, neither among the \
+             certificates the server sent nor in its trust store: the chain stops short of a \
+             trusted root.",
+            &[
+                (MissingIntermediate, 6),
+                (UnknownIssuer, 5),
+                (PrivateRoot, 3),
+                (BadSignature, 3),
+                (OutdatedSystemStore, 2),
+            ],
+        )
+    },
+    rule(
+        "OpenSSL",
+        &[
+            "unable to get issuer certificate",
+            "unable_to_get_issuer_cert",
+        ],
+        "An issuer further up the chain is missing: neither sent nor trusted.",
+        &[
+            (MissingIntermediate, 5),
+            (UnknownIssuer, 5),
+            (PrivateRoot, 2),
+        ],
+    ),
+    rule(
+        "OpenSSL / Node.js",
+        &[
+            "unable to verify the first certificate",
+            "unable_to_verify_leaf_signature",
+        ],
+        "The client could not verify the server's first certificate: its issuer was neither sent \
+         nor trusted, or the certificate sent as its issuer has another key.",
+        &[
+            (MissingIntermediate, 7),
+            (UnknownIssuer, 4),
+            (BadSignature, 4),
+            (PrivateRoot, 2),
+        ],
+    ),
+    rule(
+        "OpenSSL / Node.js",
+        &[
+            "self-signed certificate in certificate chain",
+            "self signed certificate in certificate chain",
+            "self_signed_cert_in_chain",
+        ],
+        "The chain the server sent ends at a self-signed root the client does not trust: a \
+         private CA, a TLS-inspecting proxy, or an outdated trust store.",
+        &[
+            (PrivateRoot, 7),
+            (UntrustedRoot, 5),
+            (OutdatedSystemStore, 2),
+        ],
+    ),
+    Rule {
+        unless: &["in certificate chain", "cert_in_chain"],
+        ..rule(
+            "OpenSSL / Node.js",
+            &[
+                "self-signed certificate",
+                "self signed certificate",
+                "depth_zero_self_signed_cert",
+            ],
+            "The server's own certificate is self-signed: no CA vouches for it.",
+            &[(SelfSignedLeaf, 9)],
+        )
+    },
+    Rule {
+        unless: &[
+            "or is not yet valid",
+            "alert certificate expired",
+            "client ssl certificate verify error",
+        ],
+        ..rule(
+            "OpenSSL / Node.js",
+            &["certificate has expired", "cert_has_expired"],
+            "A certificate in the chain is past its notAfter date (or this machine's clock is ahead).",
+            &[(Expired, 9)],
+        )
+    },
+    rule(
+        "OpenSSL / Node.js",
+        &["certificate is not yet valid", "cert_not_yet_valid"],
+        "A certificate in the chain is not valid yet (or this machine's clock is behind).",
+        &[(NotYetValid, 9)],
+    ),
+    Rule {
+        unless: NGINX_CLIENT_VERIFY,
+        ..rule(
+            "OpenSSL / Node.js",
+            &[
+                "unsuitable certificate purpose",
+                "invalid_purpose",
+                "unsupported certificate purpose",
+            ],
+            "A certificate's extendedKeyUsage or keyUsage does not allow its use for a TLS server.",
+            &[(WrongEku, 6), (BadKeyUsage, 5), (NotACa, 2)],
+        )
+    },
+    rule(
+        "OpenSSL / Node.js",
+        &["invalid ca certificate", "invalid_ca"],
+        "A certificate that signed another is not a CA certificate.",
+        &[(NotACa, 9)],
+    ),
+    rule(
+        "OpenSSL",
+        &["key usage does not include certificate signing"],
+        "An issuing certificate's keyUsage lacks keyCertSign.",
+        &[(NotACa, 9)],
+    ),
+    rule(
+        "OpenSSL",
+        &["path length constraint exceeded"],
+        "A CA's pathLenConstraint is exceeded.",
+        &[(PathLengthExceeded, 10)],
+    ),
+    rule(
+        "OpenSSL",
+        &[
+            "permitted subtree violation",
+            "excluded subtree violation",
+            "name constraints violation",
+        ],
+        "A CA's name constraints forbid the certificate's names.",
+        &[(NameConstraintsViolation, 10)],
+    ),
+    rule(
+        "OpenSSL / curl / Python / Node.js",
+        &[
+            "hostname mismatch",
+            "no alternative certificate subject name matches",
+            "err_tls_cert_altname_invalid",
+            "is not in the cert's altnames",
+            "doesn't match certificate's altnames",
+            "certificate is not valid for '",
+        ],
+        "The name the client connected to is not among the certificate's names.",
+        &[(HostnameMismatch, 8), (NoSan, 3)],
+    ),
+    rule(
+        "OpenSSL",
+        &[
+            "ca md too weak",
+            "ee md too weak",
+            "signature digest algorithm too weak",
+        ],
+        "A certificate is signed with SHA-1 or MD5.",
+        &[(WeakSignature, 10)],
+    ),
+    rule(
+        "OpenSSL",
+        &["ca key too small", "ee key too small", "key too weak"],
+        "A certificate's key is too small (RSA below 2048 bits).",
+        &[(WeakKey, 10)],
+    ),
+    rule(
+        "OpenSSL",
+        &["certificate signature failure"],
+        "A signature in the chain does not verify with its issuer's key.",
+        &[(BadSignature, 9)],
+    ),
+    Rule {
+        note: "OpenSSL's verify error numbers are stable for the common codes but differ across \
+               versions and forks (LibreSSL, BoringSSL); the words after the number are what counts.",
+        ..rule(
+            "OpenSSL (by number)",
+            &["num=20", "num=2:", "num=21", "error 20 at", "error 21 at"],
+            "OpenSSL verify code 20/21/2: an issuer that is neither sent nor trusted.",
+            &[
+                (MissingIntermediate, 3),
+                (UnknownIssuer, 3),
+                (PrivateRoot, 1),
+            ],
+        )
+    },
+    Rule {
+        note: "OpenSSL's verify error numbers differ across versions and forks; the words count.",
+        ..rule(
+            "OpenSSL (by number)",
+            &["num=19", "error 19 at"],
+            "OpenSSL verify code 19: a self-signed root in the chain.",
+            &[(PrivateRoot, 3), (UntrustedRoot, 3)],
+        )
+    },
+    Rule {
+        note: "OpenSSL's verify error numbers differ across versions and forks; the words count.",
+        ..rule(
+            "OpenSSL (by number)",
+            &["num=18", "error 18 at"],
+            "OpenSSL verify code 18: a self-signed leaf.",
+            &[(SelfSignedLeaf, 4)],
+        )
+    },
+    Rule {
+        note: "OpenSSL's verify error numbers differ across versions and forks; the words count.",
+        ..rule(
+            "OpenSSL (by number)",
+            &["num=10", "error 10 at"],
+            "OpenSSL verify code 10: an expired certificate.",
+            &[(Expired, 4)],
+        )
+    },
+    Rule {
+        note: "OpenSSL's verify error numbers differ across versions and forks; the words count.",
+        ..rule(
+            "OpenSSL (by number)",
+            &["num=62", "error 62 at"],
+            "OpenSSL verify code 62: a host name mismatch.",
+            &[(HostnameMismatch, 4)],
+        )
+    },
+    rule(
+        "OpenSSL",
+        &[
+            "wrong version number",
+            "wrong_version_number",
+            "packet length too long",
+            "http_request",
+            "unknown protocol",
+        ],
+        "What came back was not TLS: typically plain HTTP on the port, or another protocol.",
+        &[(NotTls, 9), (HandshakeFailure, 2)],
+    ),
+    rule(
+        "OpenSSL",
+        &[
+            "legacy sigalg disallowed",
+            "unsupported protocol",
+            "no protocols available",
+            "tlsv1 alert protocol version",
+            "protocol version not supported",
+            "protocol_version",
+            "alert number 70",
+            "alert [70]",
+        ],
+        "No TLS version in common: the server only speaks TLS 1.0/1.1 (or the client is limited to \
+         old versions).",
+        &[(HandshakeFailure, 9)],
+    ),
+    rule(
+        "OpenSSL",
+        &[
+            "no shared cipher",
+            "no cipher suites in common",
+            "no ciphers available",
+            "alert insufficient security",
+            "version_or_cipher_mismatch",
+        ],
+        "No cipher suite in common.",
+        &[(HandshakeFailure, 9)],
+    ),
+    // ---- TLS alerts, as every stack words them. In a client's message they come from the
+    // server; in a server's log (SSL_do_handshake() failed) they come from the client. ----
+    Rule {
+        unless: SERVER_LOG,
+        ..rule(
+            "TLS alert 48 (unknown_ca)",
+            &[
+                "alert unknown ca",
+                "alert_unknown_ca",
+                "alert number 48",
+                "alert [48]",
+                "unknown_ca",
+                "unknown certificate authority",
+                "ca is unknown",
+            ],
+            "The server does not trust the CA of the client certificate it was shown (mutual TLS).",
+            &[(ClientCaNotAccepted, 8), (ClientMissingIntermediate, 5)],
+        )
+    },
+    Rule {
+        also: SERVER_LOG,
+        ..rule(
+            "a TLS server's log",
+            &[
+                "unknown ca",
+                "unknown_ca",
+                "alert number 48",
+                "bad certificate",
+                "certificate unknown",
+                "alert number 42",
+                "alert number 46",
+            ],
+            "A client refused this server's certificate chain (it sent the alert while the server \
+             was handshaking): most often the server omits its intermediate, or the CA is private.",
+            &[
+                (MissingIntermediate, 7),
+                (UnknownIssuer, 5),
+                (PrivateRoot, 5),
+                (Expired, 2),
+            ],
+        )
+    },
+    Rule {
+        unless: SERVER_LOG,
+        ..rule(
+            "TLS alert 40 (handshake_failure)",
+            &[
+                "alert handshake failure",
+                "alert_handshake_failure",
+                "alert number 40",
+                "alert [40]",
+                "fatal alert: handshake_failure",
+                "tls: handshake failure",
+                "handshake failed",
+            ],
+            "The server ended the handshake: no protocol or cipher suite in common, or (TLS 1.2 with \
+             mutual TLS) no acceptable client certificate.",
+            &[
+                (HandshakeFailure, 5),
+                (ClientCertRequired, 5),
+                (ClientCaNotAccepted, 3),
+            ],
+        )
+    },
+    rule(
+        "TLS alert 116 (certificate_required)",
+        &[
+            "certificate required",
+            "certificate_required",
+            "alert number 116",
+            "alert [116]",
+        ],
+        "The server requires a client certificate and got none it would take.",
+        &[(ClientCertRequired, 8), (ClientCaNotAccepted, 4)],
+    ),
+    rule(
+        "TLS alert 45 (certificate_expired)",
+        &[
+            "alert certificate expired",
+            "alert_certificate_expired",
+            "alert number 45",
+            "alert [45]",
+            "fatal alert: certificate_expired",
+            "tls: expired certificate",
+        ],
+        "The server refused the client certificate as expired.",
+        &[(ClientCertExpired, 9), (Expired, 2)],
+    ),
+    rule(
+        "TLS alert 43 (unsupported_certificate)",
+        &[
+            "alert unsupported certificate",
+            "alert_unsupported_certificate",
+            "alert number 43",
+            "alert [43]",
+            "unsupported_certificate",
+            "tls: unsupported certificate",
+        ],
+        "The server refused the client certificate's type or purpose (usually an EKU without \
+         clientAuth).",
+        &[(ClientWrongEku, 8), (ClientCertRejected, 4)],
+    ),
+    rule(
+        "TLS alert 51 (decrypt_error)",
+        &[
+            "alert decrypt error",
+            "alert_decrypt_error",
+            "alert number 51",
+            "alert [51]",
+            "decrypt_error",
+            "error decrypting message",
+        ],
+        "The server could not verify a signature from the client: the client key does not match \
+         its certificate, or the certificate was signed by another key than the CA the server \
+         trusts (another environment's CA of the same name).",
+        &[
+            (ClientCertRejected, 6),
+            (ClientKeyMismatch, 5),
+            (ClientCaNotAccepted, 5),
+        ],
+    ),
+    Rule {
+        unless: SERVER_LOG,
+        ..rule(
+            "TLS alert 42 (bad_certificate)",
+            &[
+                "alert bad certificate",
+                "alert_bad_certificate",
+                "alert number 42",
+                "alert [42]",
+                "bad_certificate",
+                "tls: bad certificate",
+            ],
+            "The server rejected the client certificate.",
+            &[
+                (ClientCertRejected, 7),
+                (ClientMissingIntermediate, 3),
+                (ClientCaNotAccepted, 3),
+            ],
+        )
+    },
+    rule(
+        "TLS alert 44 (certificate_revoked)",
+        &[
+            "alert certificate revoked",
+            "certificate_revoked",
+            "alert number 44",
+            "alert [44]",
+        ],
+        "The peer says the certificate it was shown is revoked.",
+        &[(ClientCertRejected, 7)],
+    ),
+    Rule {
+        unless: SERVER_LOG,
+        ..rule(
+            "TLS alert 46 (certificate_unknown)",
+            &[
+                "alert certificate unknown",
+                "certificate_unknown",
+                "alert number 46",
+                "alert [46]",
+            ],
+            "The peer rejected the certificate it was shown without saying why. Java servers log it \
+             when a client refuses the server's chain; in a client it is the server refusing the \
+             client certificate.",
+            &[
+                (ClientCertRejected, 4),
+                (MissingIntermediate, 3),
+                (UnknownIssuer, 3),
+                (PrivateRoot, 3),
+            ],
+        )
+    },
+    rule(
+        "TLS alert 49 (access_denied)",
+        &[
+            "alert access denied",
+            "access_denied",
+            "alert number 49",
+            "alert [49]",
+        ],
+        "The peer refused access after authentication: a policy on the client certificate.",
+        &[(ClientCertPolicy, 6), (ClientCertRejected, 5)],
+    ),
+    rule(
+        "TLS alert 112 (unrecognized_name)",
+        &[
+            "unrecognized name",
+            "unrecognized_name",
+            "alert number 112",
+            "alert [112]",
+        ],
+        "The server has no certificate for the name sent as SNI.",
+        &[(HandshakeFailure, 7), (HostnameMismatch, 3)],
+    ),
+    rule(
+        "TLS alert 80 (internal_error)",
+        &[
+            "alert internal error",
+            "internal_error",
+            "alert number 80",
+            "alert [80]",
+        ],
+        "The server failed internally during the handshake, often because no certificate is \
+         configured for this name.",
+        &[(HandshakeFailure, 7)],
+    ),
+    // ---- GnuTLS (gnutls-cli and programs built on GnuTLS: wget, git on Debian, ...). ----
+    rule(
+        "GnuTLS",
+        &["the certificate issuer is unknown"],
+        "GnuTLS could not link the certificate to a trusted root.",
+        &[
+            (MissingIntermediate, 5),
+            (UnknownIssuer, 5),
+            (PrivateRoot, 4),
+            (SelfSignedLeaf, 3),
+            (BadSignature, 3),
+        ],
+    ),
+    rule(
+        "GnuTLS",
+        &["the certificate chain uses expired certificate"],
+        "A certificate in the chain has expired.",
+        &[(Expired, 10)],
+    ),
+    rule(
+        "GnuTLS",
+        &["the certificate chain uses not yet valid certificate"],
+        "A certificate in the chain is not valid yet.",
+        &[(NotYetValid, 10)],
+    ),
+    rule(
+        "GnuTLS",
+        &["the certificate chain uses insecure algorithm"],
+        "A certificate is signed with a broken hash, or has a weak key.",
+        &[(WeakSignature, 8), (WeakKey, 6)],
+    ),
+    rule(
+        "GnuTLS",
+        &["the name in the certificate does not match the expected"],
+        "The certificate is not valid for the name connected to.",
+        &[(HostnameMismatch, 9), (NoSan, 2)],
+    ),
+    rule(
+        "GnuTLS",
+        &["the certificate issuer is not a ca"],
+        "An issuing certificate is not a CA.",
+        &[(NotACa, 10)],
+    ),
+    rule(
+        "GnuTLS",
+        &["violates the signer's constraints"],
+        "A CA's constraints (CA flag, path length or name constraints) are violated.",
+        &[
+            (NameConstraintsViolation, 6),
+            (PathLengthExceeded, 6),
+            (NotACa, 5),
+        ],
+    ),
+    rule(
+        "GnuTLS",
+        &["does not match the intended purpose"],
+        "A certificate's extendedKeyUsage does not allow server authentication.",
+        &[(WrongEku, 9)],
+    ),
+    rule(
+        "GnuTLS",
+        &[
+            "signature in the certificate is invalid",
+            "the certificate signature failed",
+        ],
+        "A signature in the chain does not verify.",
+        &[(BadSignature, 9)],
+    ),
+    rule(
+        "GnuTLS",
+        &["key usage violation"],
+        "A certificate's keyUsage does not allow its use here.",
+        &[(BadKeyUsage, 9)],
+    ),
+    rule(
+        "GnuTLS",
+        &[
+            "an unexpected tls packet was received",
+            "received record packet of unknown type",
+        ],
+        "What came back was not TLS.",
+        &[(NotTls, 9)],
+    ),
+    rule(
+        "GnuTLS",
+        &["the certificate is not trusted", "error in the certificate"],
+        "GnuTLS did not trust the certificate (the status line says why).",
+        ANY_CHAIN_PROBLEM,
+    ),
+    // ---- Go crypto/x509 and crypto/tls. ----
+    rule(
+        "Go (crypto/x509)",
+        &["x509: certificate signed by unknown authority"],
+        "Go could not build a path from the server's certificate to a root in its pool (the system \
+         store, or SSL_CERT_FILE/SSL_CERT_DIR).",
+        NO_PATH,
+    ),
+    rule(
+        "Go (crypto/x509)",
+        &[
+            "crypto/rsa: verification error",
+            "ecdsa verification failure",
+            "verification error\" while trying to verify candidate authority",
+        ],
+        "Go found an issuer with the right name whose key did not make the signature.",
+        &[(BadSignature, 10)],
+    ),
+    rule(
+        "Go (crypto/x509)",
+        &[
+            "parent certificate cannot sign this kind of certificate",
+            "not authorized to sign other certificates",
+        ],
+        "An issuing certificate is not a CA.",
+        &[(NotACa, 10)],
+    ),
+    rule(
+        "Go (crypto/x509)",
+        &["insecure algorithm sha1", "insecure algorithm md5"],
+        "A certificate is signed with a broken hash.",
+        &[(WeakSignature, 10)],
+    ),
+    rule(
+        "Go (crypto/x509)",
+        &[
+            "x509: certificate is valid for",
+            "cannot validate certificate for",
+            "doesn't contain any ip sans",
+            "certificate is not valid for any names",
+        ],
+        "The name (or IP address) connected to is not in the certificate.",
+        &[(HostnameMismatch, 9), (NoSan, 2)],
+    ),
+    rule(
+        "Go (crypto/x509)",
+        &["relies on legacy common name field"],
+        "The certificate names its host only in the Common Name; Go requires SANs.",
+        &[(NoSan, 10)],
+    ),
+    Rule {
+        also: &[" is after "],
+        ..rule(
+            "Go (crypto/x509)",
+            &["certificate has expired or is not yet valid"],
+            "A certificate has expired (the current time is after its notAfter).",
+            &[(Expired, 9)],
+        )
+    },
+    Rule {
+        also: &[" is before "],
+        ..rule(
+            "Go (crypto/x509)",
+            &["certificate has expired or is not yet valid"],
+            "A certificate is not valid yet (the current time is before its notBefore).",
+            &[(NotYetValid, 9)],
+        )
+    },
+    rule(
+        "Go (crypto/x509)",
+        &["certificate has expired or is not yet valid"],
+        "A certificate is outside its validity period.",
+        &[(Expired, 4), (NotYetValid, 3)],
+    ),
+    rule(
+        "Go (crypto/x509)",
+        &["incompatible key usage"],
+        "A certificate's extendedKeyUsage does not allow server authentication.",
+        &[(WrongEku, 8), (BadKeyUsage, 4)],
+    ),
+    rule(
+        "Go (crypto/x509)",
+        &["too many intermediates for path length constraint"],
+        "A CA's path length limit is exceeded.",
+        &[(PathLengthExceeded, 10)],
+    ),
+    rule(
+        "Go (crypto/x509)",
+        &[
+            "is not permitted by any constraint",
+            "not authorized to sign for this name",
+            "is excluded by constraint",
+        ],
+        "A CA's name constraints forbid the certificate's names.",
+        &[(NameConstraintsViolation, 10)],
+    ),
+    rule(
+        "Go (crypto/tls)",
+        &["first record does not look like a tls handshake"],
+        "What came back was not TLS: plain HTTP, or another protocol.",
+        &[(NotTls, 10)],
+    ),
+    rule(
+        "Go (crypto/tls)",
+        &["tls: protocol version not supported"],
+        "No TLS version in common.",
+        &[(HandshakeFailure, 9)],
+    ),
+    // ---- Java. ----
+    Rule {
+        note: "Java reads its own truststore (the JDK's cacerts, or javax.net.ssl.trustStore), \
+               not the system store.",
+        ..rule(
+            "Java (PKIX)",
+            &[
+                "pkix path building failed",
+                "unable to find valid certification path to requested target",
+                "suncertpathbuilderexception",
+            ],
+            "Java could not build a path to a root in its truststore.",
+            NO_PATH,
+        )
+    },
+    rule(
+        "Java (PKIX)",
+        &["pkix path validation failed"],
+        "Java built a path, and a check on it failed (the words after it say which).",
+        &[
+            (Expired, 2),
+            (BadSignature, 2),
+            (NotACa, 2),
+            (NameConstraintsViolation, 1),
+            (PathLengthExceeded, 1),
+        ],
+    ),
+    rule(
+        "Java (PKIX)",
+        &[
+            "validity check failed",
+            "certificateexpiredexception",
+            "certificate expired on",
+        ],
+        "A certificate on the path has expired.",
+        &[(Expired, 8), (NotYetValid, 4)],
+    ),
+    rule(
+        "Java (PKIX)",
+        &["certificatenotyetvalidexception"],
+        "A certificate on the path is not valid yet.",
+        &[(NotYetValid, 10)],
+    ),
+    rule(
+        "Java (PKIX)",
+        &["signature check failed"],
+        "A signature on the path does not verify.",
+        &[(BadSignature, 9)],
+    ),
+    rule(
+        "Java (PKIX)",
+        &["name constraints check failed"],
+        "A CA's name constraints forbid the certificate's names.",
+        &[(NameConstraintsViolation, 10)],
+    ),
+    rule(
+        "Java (PKIX)",
+        &["pathlenconstraint violated"],
+        "A CA's path length limit is exceeded.",
+        &[(PathLengthExceeded, 10)],
+    ),
+    rule(
+        "Java (PKIX)",
+        &["ca key usage check failed", "this is not a ca certificate"],
+        "An issuing certificate is not a CA (or its keyUsage lacks keyCertSign).",
+        &[(NotACa, 10)],
+    ),
+    rule(
+        "Java",
+        &[
+            "no subject alternative dns name matching",
+            "no subject alternative names matching",
+            "no name matching",
+        ],
+        "The name connected to is not among the certificate's SANs.",
+        &[(HostnameMismatch, 9)],
+    ),
+    rule(
+        "Java",
+        &["no subject alternative names present"],
+        "The certificate has no SAN extension.",
+        &[(NoSan, 9), (HostnameMismatch, 3)],
+    ),
+    rule(
+        "Java",
+        &["extended key usage does not permit use for tls server authentication"],
+        "The certificate's EKU lacks serverAuth.",
+        &[(WrongEku, 10)],
+    ),
+    rule(
+        "Java",
+        &["keyusage does not allow digital signatures"],
+        "The leaf's keyUsage lacks digitalSignature.",
+        &[(BadKeyUsage, 10)],
+    ),
+    rule(
+        "Java",
+        &["unsupported or unrecognized ssl message"],
+        "What came back was not TLS: plain HTTP, or another protocol.",
+        &[(NotTls, 10)],
+    ),
+    rule(
+        "Java",
+        &["remote host terminated the handshake"],
+        "The server closed the connection during the handshake.",
+        &[(HandshakeFailure, 5), (ClientCertRequired, 3)],
+    ),
+    // ---- curl's exit codes (stable across versions). ----
+    rule(
+        "curl",
+        &[
+            "curl: (60)",
+            "curl error 60",
+            "exit code 60",
+            "exit status 60",
+            "curle_peer_failed_verification",
+        ],
+        "curl could not verify the server's certificate (error 60); the words after it say why.",
+        ANY_CHAIN_PROBLEM,
+    ),
+    rule(
+        "curl",
+        &[
+            "curl: (35)",
+            "curl error 35",
+            "exit code 35",
+            "exit status 35",
+        ],
+        "curl's TLS handshake failed (error 35, SSL connect error).",
+        &[(HandshakeFailure, 4), (NotTls, 2), (ClientCertRequired, 2)],
+    ),
+    rule(
+        "curl",
+        &[
+            "curl: (51)",
+            "curl error 51",
+            "exit code 51",
+            "exit status 51",
+        ],
+        "The certificate does not match the host name (error 51, older curl).",
+        &[(HostnameMismatch, 7)],
+    ),
+    rule(
+        "curl",
+        &[
+            "curl: (58)",
+            "curl error 58",
+            "exit code 58",
+            "exit status 58",
+            "unable to set private key file",
+            "unable to use client certificate",
+        ],
+        "curl could not use the local client certificate or key (error 58).",
+        &[(ClientKeyMismatch, 7), (ClientCertRejected, 2)],
+    ),
+    rule(
+        "curl",
+        &[
+            "curl: (77)",
+            "curl error 77",
+            "exit code 77",
+            "exit status 77",
+            "error setting certificate verify locations",
+            "error setting certificate file",
+        ],
+        "curl could not read its CA bundle (error 77): --cacert, CURL_CA_BUNDLE or SSL_CERT_FILE names a missing or unreadable file.",
+        &[(EnvOverrideMissingRoot, 8)],
+    ),
+    rule(
+        "curl",
+        &[
+            "curl: (28)",
+            "operation timed out",
+            "ssl connection timeout",
+        ],
+        "curl gave up waiting (error 28).",
+        &[(Timeout, 9)],
+    ),
+    rule(
+        "curl",
+        &[
+            "curl: (7)",
+            "couldn't connect to server",
+            "failed to connect to",
+        ],
+        "curl could not open the TCP connection (error 7).",
+        &[(ConnectionRefused, 7), (ConnectionFailed, 3)],
+    ),
+    rule(
+        "curl",
+        &["curl: (6)", "could not resolve host"],
+        "curl could not resolve the host name (error 6).",
+        &[(DnsFailure, 10)],
+    ),
+    rule(
+        "curl",
+        &["ssl certificate verification failed"],
+        "curl's peer verification failed during the handshake, which for a client certificate often means the server refused it.",
+        &[
+            (ClientCertExpired, 3),
+            (ClientCertRejected, 3),
+            (ClientCaNotAccepted, 2),
+        ],
+    ),
+    // ---- Python. ----
+    Rule {
+        unless: BORINGSSL,
+        ..rule(
+            "Python (ssl / requests)",
+            &["certificate_verify_failed", "certificate verify failed"],
+            "Python's ssl module (OpenSSL underneath) rejected the server's certificate; the words after \
+             \"certificate verify failed:\" say why.",
+            ANY_CHAIN_PROBLEM,
+        )
+    },
+    // ---- Connection failures, any stack. ----
+    rule(
+        "the network",
+        &["connection refused", "econnrefused", "connectexception"],
+        "Nothing listens on that port, or a firewall rejects the connection.",
+        &[(ConnectionRefused, 9)],
+    ),
+    rule(
+        "the network",
+        &[
+            "could not resolve",
+            "enotfound",
+            "no such host",
+            "name or service not known",
+            "unknownhostexception",
+            "nodename nor servname",
+            "temporary failure in name resolution",
+        ],
+        "The host name does not resolve.",
+        &[(DnsFailure, 10)],
+    ),
+    rule(
+        "the network",
+        &[
+            "timed out",
+            "timeout",
+            "etimedout",
+            "the operation was aborted",
+            "abort_err",
+            "deadline exceeded",
+        ],
+        "No answer in time.",
+        &[(Timeout, 8), (ConnectionFailed, 2)],
+    ),
+    rule(
+        "the network",
+        &["connection reset", "econnreset", "broken pipe"],
+        "The connection was dropped, often by the server during the handshake.",
+        &[
+            (HandshakeFailure, 4),
+            (ClientCertRequired, 2),
+            (ConnectionFailed, 3),
+        ],
+    ),
+    // ---- rustls (wording from rustls' error Display implementations). ----
+    rule(
+        "rustls",
+        &["invalid peer certificate: unknownissuer", "unknownissuer"],
+        "rustls could not build a path to a trusted root.",
+        NO_PATH,
+    ),
+    rule(
+        "rustls",
+        &[
+            "invalid peer certificate: expired",
+            "certificate expired: verification time",
+        ],
+        "A certificate has expired.",
+        &[(Expired, 9)],
+    ),
+    rule(
+        "rustls",
+        &["notvalidyet", "certificate not valid yet"],
+        "A certificate is not valid yet.",
+        &[(NotYetValid, 9)],
+    ),
+    rule(
+        "rustls",
+        &["notvalidforname", "certificate not valid for name"],
+        "The certificate is not valid for the name connected to.",
+        &[(HostnameMismatch, 9), (NoSan, 2)],
+    ),
+    rule(
+        "rustls",
+        &["invalid peer certificate: badsignature"],
+        "A signature in the chain does not verify.",
+        &[(BadSignature, 8)],
+    ),
+    rule(
+        "rustls",
+        &["causedasendentity"],
+        "The server's certificate is a CA certificate.",
+        &[(LeafIsCa, 10)],
+    ),
+    // ---- .NET (names of SslPolicyErrors and X509ChainStatusFlags, from the .NET API docs). ----
+    rule(
+        ".NET",
+        &["remotecertificatenamemismatch"],
+        "The certificate is not valid for the name connected to.",
+        &[(HostnameMismatch, 9), (NoSan, 2)],
+    ),
+    rule(
+        ".NET",
+        &[
+            "remotecertificatechainerrors",
+            "the remote certificate is invalid",
+        ],
+        ".NET could not validate the server's chain (the chain status says why).",
+        ANY_CHAIN_PROBLEM,
+    ),
+    rule(
+        ".NET",
+        &["partialchain"],
+        "The chain stops before a trusted root.",
+        &[(MissingIntermediate, 9), (UnknownIssuer, 4)],
+    ),
+    rule(
+        ".NET",
+        &["untrustedroot"],
+        "The chain ends at a root this machine does not trust.",
+        &[(PrivateRoot, 7), (UntrustedRoot, 6), (SelfSignedLeaf, 3)],
+    ),
+    rule(
+        ".NET",
+        &["nottimevalid"],
+        "A certificate is outside its validity period.",
+        &[(Expired, 8), (NotYetValid, 4)],
+    ),
+    // ---- Browsers (Chromium's net_error_list.h and Firefox's error codes). ----
+    Rule {
+        note: "Chrome downloads missing intermediates itself, so a server that omits one usually \
+               still works in Chrome; curl and API clients fail.",
+        ..rule(
+            "Chrome",
+            &["err_cert_authority_invalid"],
+            "Chrome does not trust the certificate's issuer.",
+            &[
+                (PrivateRoot, 6),
+                (SelfSignedLeaf, 5),
+                (UnknownIssuer, 4),
+                (MissingIntermediate, 2),
+            ],
+        )
+    },
+    rule(
+        "Chrome",
+        &["err_cert_common_name_invalid"],
+        "The certificate is not valid for the site's name.",
+        &[(HostnameMismatch, 9), (NoSan, 5)],
+    ),
+    Rule {
+        note: "Check this computer's clock first: a wrong clock gives the same error for every site.",
+        ..rule(
+            "Chrome",
+            &["err_cert_date_invalid"],
+            "A certificate is expired or not yet valid.",
+            &[(Expired, 8), (NotYetValid, 5)],
+        )
+    },
+    rule(
+        "Chrome",
+        &["err_cert_weak_signature_algorithm"],
+        "A certificate is signed with SHA-1 or MD5.",
+        &[(WeakSignature, 10)],
+    ),
+    rule(
+        "Chrome",
+        &["err_ssl_protocol_error"],
+        "The TLS handshake failed.",
+        &[(HandshakeFailure, 5), (NotTls, 3), (ClientCertRequired, 2)],
+    ),
+    rule(
+        "Chrome",
+        &["err_ssl_version_or_cipher_mismatch"],
+        "No TLS version or cipher suite in common.",
+        &[(HandshakeFailure, 9)],
+    ),
+    rule(
+        "Chrome",
+        &["err_bad_ssl_client_auth_cert"],
+        "The server refused the browser's client certificate.",
+        &[(ClientCertRejected, 8), (ClientCaNotAccepted, 4)],
+    ),
+    Rule {
+        note: "Firefox does not download missing intermediates, but knows many public ones already.",
+        ..rule(
+            "Firefox",
+            &["sec_error_unknown_issuer"],
+            "Firefox does not know the certificate's issuer.",
+            &[
+                (MissingIntermediate, 6),
+                (PrivateRoot, 5),
+                (UnknownIssuer, 4),
+                (SelfSignedLeaf, 2),
+            ],
+        )
+    },
+    rule(
+        "Firefox",
+        &["mozilla_pkix_error_self_signed_cert"],
+        "The site's certificate is self-signed.",
+        &[(SelfSignedLeaf, 10)],
+    ),
+    rule(
+        "Firefox",
+        &["ssl_error_bad_cert_domain"],
+        "The certificate is not valid for the site's name.",
+        &[(HostnameMismatch, 9), (NoSan, 3)],
+    ),
+    rule(
+        "Firefox",
+        &[
+            "sec_error_expired_certificate",
+            "sec_error_expired_issuer_certificate",
+        ],
+        "A certificate in the chain has expired.",
+        &[(Expired, 10)],
+    ),
+    rule(
+        "Firefox",
+        &[
+            "not_yet_valid_certificate",
+            "not_yet_valid_issuer_certificate",
+        ],
+        "A certificate in the chain is not valid yet.",
+        &[(NotYetValid, 10)],
+    ),
+    rule(
+        "Firefox",
+        &["mozilla_pkix_error_mitm_detected"],
+        "Software between the browser and the site (a TLS-inspecting proxy or antivirus) replaced the certificate with one from its own CA.",
+        &[(PrivateRoot, 9)],
+    ),
+    rule(
+        "Firefox",
+        &[
+            "sec_error_inadequate_key_usage",
+            "mozilla_pkix_error_inadequate_key_size",
+        ],
+        "A certificate's key usage or key size is not acceptable.",
+        &[(BadKeyUsage, 6), (WeakKey, 5)],
+    ),
+    // ---- Envoy / Istio (BoringSSL's names inside "TLS error: ..." strings). ----
+    // The reason strings are BoringSSL's (ssl/ssl_lib and err_data), printed as
+    // "TLS error: 268435581:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED".
+    Rule {
+        also: BORINGSSL,
+        ..rule(
+            "Envoy / Istio",
+            &["certificate_verify_failed"],
+            "Envoy (BoringSSL) could not verify the upstream's certificate against its validation \
+             context's trusted_ca: run the check against the upstream with that CA file.",
+            ANY_CHAIN_PROBLEM,
+        )
+    },
+    rule(
+        "Envoy / Istio",
+        &["upstream connect error or disconnect/reset before headers"],
+        "Envoy could not reach the upstream; with \"TLS error\" the upstream's TLS failed (the reason follows).",
+        &[(HandshakeFailure, 1)],
+    ),
+    // ---- nginx. ----
+    rule(
+        "nginx (verifying a client certificate)",
+        &["client ssl certificate verify error"],
+        "nginx could not verify a client certificate (the reason is in parentheses).",
+        &[(ClientMissingIntermediate, 5), (ClientCaNotAccepted, 5)],
+    ),
+    Rule {
+        also: NGINX_CLIENT_VERIFY,
+        ..rule(
+            "nginx (verifying a client certificate)",
+            &["certificate has expired"],
+            "The client certificate has expired.",
+            &[(ClientCertExpired, 10)],
+        )
+    },
+    Rule {
+        also: NGINX_CLIENT_VERIFY,
+        ..rule(
+            "nginx (verifying a client certificate)",
+            &[
+                "unsuitable certificate purpose",
+                "unsupported certificate purpose",
+            ],
+            "The client certificate's EKU lacks clientAuth.",
+            &[(ClientWrongEku, 10)],
+        )
+    },
+    Rule {
+        also: NGINX_CLIENT_VERIFY,
+        ..rule(
+            "nginx (verifying a client certificate)",
+            &["unable to get local issuer certificate"],
+            "The client's chain does not reach a CA in ssl_client_certificate: a missing client intermediate, or a CA nginx does not trust.",
+            &[(ClientMissingIntermediate, 6), (ClientCaNotAccepted, 6)],
+        )
+    },
+    rule(
+        "nginx",
+        &["no required ssl certificate was sent"],
+        "nginx requires a client certificate and none was sent.",
+        &[(ClientCertRequired, 10)],
+    ),
+    rule(
+        "nginx",
+        &["the ssl certificate error"],
+        "nginx refused the client certificate it was sent.",
+        &[
+            (ClientCertRejected, 8),
+            (ClientCaNotAccepted, 5),
+            (ClientCertExpired, 3),
+        ],
+    ),
+    rule(
+        "nginx (as a proxy)",
+        &["upstream ssl certificate verify error"],
+        "nginx could not verify the upstream server's certificate (proxy_ssl_verify on).",
+        &[
+            (MissingIntermediate, 3),
+            (UnknownIssuer, 3),
+            (PrivateRoot, 3),
+        ],
+    ),
+];

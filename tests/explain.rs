@@ -1,0 +1,325 @@
+//! `tlsdoctor explain` against what real clients print, recorded by
+//! tests/data/client-errors/record.py, and the command line around it.
+
+mod common;
+use common::*;
+use serde_json::Value;
+use tlsdoctor::explain::{MAX_CANDIDATES, explain};
+
+fn recorded() -> Vec<Value> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/client-errors/messages.json");
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("recorded messages"))
+            .expect("JSON");
+    doc["messages"].as_array().cloned().unwrap_or_default()
+}
+
+#[test]
+fn every_recorded_message_is_explained_with_its_true_cause_among_the_candidates() {
+    let messages = recorded();
+    assert!(messages.len() > 300, "the recording looks truncated");
+    let mut ranks = [0usize; MAX_CANDIDATES + 1];
+    let mut misses = Vec::new();
+    for m in &messages {
+        let text = m["message"].as_str().unwrap_or_default();
+        let truth = m["cause"].as_str().unwrap_or_default();
+        let e = explain(text);
+        match e.candidates.iter().position(|c| c.cause.id() == truth) {
+            Some(rank) => ranks[rank] += 1,
+            None => {
+                ranks[MAX_CANDIDATES] += 1;
+                let got: Vec<&str> = e.candidates.iter().map(|c| c.cause.id()).collect();
+                misses.push(format!(
+                    "{} / {}: {truth} not in {got:?}: {text}",
+                    m["client"], m["scenario"]
+                ));
+            }
+        }
+    }
+    eprintln!(
+        "rank of the true cause (1st, 2nd, ...; last = missing): {ranks:?} of {}",
+        messages.len()
+    );
+    assert!(
+        misses.is_empty(),
+        "{} of {} messages miss their cause:\n{}",
+        misses.len(),
+        messages.len(),
+        misses.join("\n")
+    );
+}
+
+/// Messages from producers that cannot run here, typed from their published wording; each
+/// case says where the words come from.
+#[test]
+fn producers_that_cannot_run_here_are_recognised() {
+    let cases: &[(&str, &str)] = &[
+        // Chromium, net/base/net_error_list.h (the code shown on the interstitial page).
+        (
+            "Your connection is not private NET::ERR_CERT_AUTHORITY_INVALID",
+            "private-root",
+        ),
+        ("NET::ERR_CERT_COMMON_NAME_INVALID", "hostname-mismatch"),
+        ("NET::ERR_CERT_DATE_INVALID", "expired"),
+        ("ERR_SSL_VERSION_OR_CIPHER_MISMATCH", "handshake-failure"),
+        ("ERR_BAD_SSL_CLIENT_AUTH_CERT", "client-cert-rejected"),
+        // Firefox, security/nss/lib/util/secerr.h and mozilla::pkix error names.
+        (
+            "Error code: SEC_ERROR_UNKNOWN_ISSUER",
+            "missing-intermediate",
+        ),
+        (
+            "Error code: MOZILLA_PKIX_ERROR_SELF_SIGNED_CERT",
+            "self-signed-leaf",
+        ),
+        ("SSL_ERROR_BAD_CERT_DOMAIN", "hostname-mismatch"),
+        ("SEC_ERROR_EXPIRED_ISSUER_CERTIFICATE", "expired"),
+        ("MOZILLA_PKIX_ERROR_MITM_DETECTED", "private-root"),
+        // .NET, System.Net.Security.SslPolicyErrors and X509ChainStatusFlags names.
+        (
+            "The remote certificate is invalid because of errors in the certificate chain: PartialChain",
+            "missing-intermediate",
+        ),
+        (
+            "The remote certificate is invalid according to the validation procedure: RemoteCertificateNameMismatch",
+            "hostname-mismatch",
+        ),
+        (
+            "RemoteCertificateChainErrors: UntrustedRoot",
+            "private-root",
+        ),
+        ("X509ChainStatusFlags.NotTimeValid", "expired"),
+        // Envoy/Istio access logs: BoringSSL reason names inside "TLS error".
+        (
+            "upstream connect error or disconnect/reset before headers. reset reason: connection failure, transport failure reason: TLS error: 268435581:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED",
+            "missing-intermediate",
+        ),
+        (
+            "TLS error: 268436502:SSL routines:OPENSSL_internal:SSLV3_ALERT_CERTIFICATE_EXPIRED",
+            "client-cert-expired",
+        ),
+        (
+            "TLS error: 268436504:SSL routines:OPENSSL_internal:TLSV1_ALERT_UNKNOWN_CA",
+            "client-ca-not-accepted",
+        ),
+        // rustls, the Display of rustls::Error and CertificateError.
+        ("invalid peer certificate: UnknownIssuer", "unknown-issuer"),
+        (
+            "invalid peer certificate: certificate not valid for name \"a.example\"; certificate is only valid for DnsName(\"b.example\")",
+            "hostname-mismatch",
+        ),
+        // nginx error.log lines and its 400 pages (ngx_http_request.c, ngx_http_special_response.c).
+        (
+            "2026/11/25 10:00:00 [info] 12#12: *3 client SSL certificate verify error: (20:unable to get local issuer certificate) while reading client request headers",
+            "client-missing-intermediate",
+        ),
+        (
+            "client SSL certificate verify error: (10:certificate has expired) while reading client request headers",
+            "client-cert-expired",
+        ),
+        (
+            "<html><head><title>400 No required SSL certificate was sent</title></head>",
+            "client-cert-required",
+        ),
+        (
+            "<center>The SSL certificate error</center>",
+            "client-cert-rejected",
+        ),
+        (
+            "SSL_do_handshake() failed (SSL: error:0A000418:SSL routines::tlsv1 alert unknown ca:SSL alert number 48) while SSL handshaking, client: 10.0.0.7",
+            "missing-intermediate",
+        ),
+        // Go, crypto/x509 verify.go (HostnameError for IP addresses).
+        (
+            "x509: cannot validate certificate for 10.0.0.5 because it doesn't contain any IP SANs",
+            "hostname-mismatch",
+        ),
+        // Java, sun.security.ssl Alert names and CertificateExpiredException.
+        (
+            "javax.net.ssl.SSLHandshakeException: Received fatal alert: certificate_unknown",
+            "client-cert-rejected",
+        ),
+        (
+            "javax.net.ssl.SSLHandshakeException: Received fatal alert: bad_certificate",
+            "client-cert-rejected",
+        ),
+        (
+            "java.security.cert.CertificateExpiredException: NotAfter: Thu Jan 01 00:00:00 UTC 2026",
+            "expired",
+        ),
+        // curl exit codes from libcurl-errors(3).
+        (
+            "curl: (51) SSL: certificate subject name 'a.example' does not match target host name 'b.example'",
+            "hostname-mismatch",
+        ),
+        (
+            "curl: (58) unable to set private key file: 'client.key' type PEM",
+            "client-key-mismatch",
+        ),
+        (
+            "curl: (77) error setting certificate verify locations: CAfile: /etc/ssl/missing.pem CApath: none",
+            "env-override-missing-root",
+        ),
+        (
+            "curl: (35) OpenSSL/3.0.11: error:0A000412:SSL routines::sslv3 alert bad certificate",
+            "client-cert-rejected",
+        ),
+        // OpenSSL verify codes alone, with the version caveat.
+        ("verify error:num=20", "missing-intermediate"),
+        // TLS alerts by number.
+        ("SSL alert number 112", "handshake-failure"),
+        ("SSL alert number 80", "handshake-failure"),
+        ("SSL alert number 49", "client-cert-policy"),
+        ("SSL alert number 44", "client-cert-rejected"),
+        ("SSL alert number 70", "handshake-failure"),
+    ];
+    let mut failures = Vec::new();
+    for (message, cause) in cases {
+        let e = explain(message);
+        if !e.candidates.iter().any(|c| c.cause.id() == *cause) {
+            let got: Vec<&str> = e.candidates.iter().map(|c| c.cause.id()).collect();
+            failures.push(format!("{message:?}: {cause} not in {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // BoringSSL's CERTIFICATE_VERIFY_FAILED is Envoy's, not Python's, and points at the chain.
+    let envoy = explain(
+        "transport failure reason: TLS error: 268435581:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED",
+    );
+    assert_eq!(envoy.producers, ["Envoy / Istio"]);
+    assert_ne!(envoy.candidates[0].cause.id(), "handshake-failure");
+    let numeric = explain("verify error:num=20");
+    assert!(
+        numeric
+            .notes
+            .iter()
+            .any(|n| n.contains("differ across versions")),
+        "{:?}",
+        numeric.notes
+    );
+}
+
+#[test]
+fn the_command_explains_a_go_message_and_fills_in_the_next_check() {
+    let run = tlsdoctor(&[
+        "explain",
+        r#"level=error msg="request failed" err="Get \"https://api.example.com:8443/v1/users\": x509: certificate signed by unknown authority""#,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc = run.json();
+    assert_eq!(doc["recognised"], true);
+    assert_eq!(doc["producers"][0], "Go (crypto/x509)");
+    assert_eq!(doc["next"], "tlsdoctor check api.example.com:8443");
+    assert_eq!(doc["candidates"][0]["cause"], "missing-intermediate");
+    assert_documented(&doc);
+
+    let human = tlsdoctor(&[
+        "explain",
+        "--color",
+        "never",
+        "PKIX path building failed: unable to find valid certification path to requested target",
+    ]);
+    assert_eq!(human.code, 0);
+    for needle in [
+        "Java (PKIX)",
+        "missing-intermediate",
+        "tlsdoctor check HOST:PORT",
+        "cacerts",
+    ] {
+        assert!(
+            human.stdout.contains(needle),
+            "no {needle:?} in\n{}",
+            human.stdout
+        );
+    }
+}
+
+#[test]
+fn unrecognised_text_and_hostile_input_exit_1_without_a_guess() {
+    let run = tlsdoctor(&["explain", "the printer is on fire"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.to_lowercase().contains("not recognised"),
+        "{}",
+        run.stdout
+    );
+
+    for input in [
+        Vec::new(),
+        vec![0xff, 0xfe, 0x00, 0x80],
+        vec![b'a'; 10 * 1024 * 1024],
+    ] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_tlsdoctor"))
+            .args(["explain", "-"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write;
+                let mut stdin = child.stdin.take().expect("stdin");
+                let writer = std::thread::spawn(move || stdin.write_all(&input));
+                let out = child.wait_with_output();
+                let _ = writer.join();
+                out
+            })
+            .expect("run");
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+#[test]
+fn a_cause_id_prints_its_catalog_entry_and_causes_lists_them_all() {
+    let run = tlsdoctor(&["explain", "missing-intermediate", "--color", "never"]);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout
+            .contains("The server does not send its intermediate certificate")
+    );
+    assert!(
+        run.stdout.contains("nginx:"),
+        "platform steps shown:\n{}",
+        run.stdout
+    );
+
+    let run = tlsdoctor(&["explain", "missing-intermediate", "--format", "json"]);
+    assert_eq!(run.code, 0);
+    let entry = run.json();
+    assert_eq!(entry["cause"]["id"], "missing-intermediate");
+    assert!(
+        entry["cause"]["fix_steps"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|s| s["platform"] == "nginx"))
+    );
+    assert_documented(&entry);
+
+    let run = tlsdoctor(&["causes", "--format", "json"]);
+    let doc = run.json();
+    let ids: Vec<&str> = doc["causes"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|c| c["id"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(ids.len(), tlsdoctor::causes::Cause::ALL.len());
+    assert!(ids.contains(&"private-root"));
+    assert_documented(&doc);
+}
+
+/// docs/causes.md is generated from the catalog; it must be regenerated when the catalog changes.
+#[test]
+fn the_causes_document_is_generated_from_the_catalog() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/causes.md");
+    let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+    let generated = tlsdoctor(&["causes", "--format", "markdown"]).stdout;
+    assert!(
+        on_disk == generated,
+        "docs/causes.md is stale: run `cargo run -- causes --format markdown > docs/causes.md`"
+    );
+}
