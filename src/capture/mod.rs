@@ -149,15 +149,38 @@ pub async fn capture(
     client: ClientSide<'_>,
 ) -> Capture {
     let shared = SharedState::default();
-    let started = tokio::time::Instant::now();
-    let attempt = attempt(
-        target,
-        name,
-        resolver,
-        shared.clone(),
-        client,
-        started + limit,
-    );
+    let deadline = tokio::time::Instant::now() + limit;
+    let attempt = attempt(target, name, resolver, shared.clone(), client, deadline);
+    finish(shared, limit, attempt).await
+}
+
+/// Runs the handshake over a stream that is already open (a tunnel, a protocol upgraded with
+/// STARTTLS, or bytes from a test), with the same recording and time limit as [`capture`].
+/// `host` and `port` say where the stream leads.
+pub async fn capture_stream<S>(
+    stream: S,
+    host: &str,
+    port: u16,
+    name: ServerName<'static>,
+    limit: Duration,
+    client: ClientSide<'_>,
+) -> Capture
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let shared = SharedState::default();
+    lock(&shared).phase = Phase::Handshake;
+    let deadline = tokio::time::Instant::now() + limit;
+    let attempt = handshake(stream, host, port, name, shared.clone(), client, deadline);
+    finish(shared, limit, attempt).await
+}
+
+/// Bounds an attempt by `limit` and gathers what it recorded, however it ended.
+async fn finish(
+    shared: SharedState,
+    limit: Duration,
+    attempt: impl Future<Output = Result<Negotiated, Failure>>,
+) -> Capture {
     let outcome = tokio::time::timeout(limit, attempt).await;
     let (negotiated, failure) = match outcome {
         Ok(Ok(negotiated)) => (Some(negotiated), None),
@@ -224,7 +247,22 @@ async fn attempt(
     };
     let _ = stream.set_nodelay(true);
     lock(&shared).phase = Phase::Handshake;
+    handshake(stream, &host, port, name, shared, client, deadline).await
+}
 
+/// The TLS handshake (and, when a client certificate was asked for, the server's verdict on it).
+async fn handshake<S>(
+    stream: S,
+    host: &str,
+    port: u16,
+    name: ServerName<'static>,
+    shared: SharedState,
+    client: ClientSide<'_>,
+    deadline: tokio::time::Instant,
+) -> Result<Negotiated, Failure>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
     let provider = provider();
     let verifier = Arc::new(Recorder {
         provider: provider.clone(),
@@ -275,12 +313,11 @@ async fn attempt(
     };
     if lock(&shared).client_auth.requested {
         let http = negotiated.alpn.as_deref() == Some("http/1.1")
-            || (negotiated.alpn.is_none() && HTTP_PORTS.contains(&target.port));
+            || (negotiated.alpn.is_none() && HTTP_PORTS.contains(&port));
         let wait = deadline
             .saturating_duration_since(tokio::time::Instant::now())
             .min(CLIENT_AUTH_WAIT);
-        let response =
-            client_auth::server_response(&mut tls, http.then_some(host.as_str()), wait).await;
+        let response = client_auth::server_response(&mut tls, http.then_some(host), wait).await;
         lock(&shared).client_auth.response = Some(response);
     }
     // A polite close; the server's answer does not matter.
@@ -372,12 +409,12 @@ impl ServerCertVerifier for Recorder {
 }
 
 /// A stream that remembers the first bytes the server sent, to recognise non-TLS protocols.
-struct Sniffing {
-    inner: TcpStream,
+struct Sniffing<S> {
+    inner: S,
     shared: SharedState,
 }
 
-impl AsyncRead for Sniffing {
+impl<S: AsyncRead + Unpin> AsyncRead for Sniffing<S> {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut TaskContext<'_>,
@@ -398,7 +435,7 @@ impl AsyncRead for Sniffing {
     }
 }
 
-impl AsyncWrite for Sniffing {
+impl<S: AsyncWrite + Unpin> AsyncWrite for Sniffing<S> {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut TaskContext<'_>,
