@@ -226,17 +226,3 @@ fn every_json_field_is_documented() {
         assert_documented(&run.json());
     }
 }
-
-/// The README's cause list and the catalog cannot drift apart.
-#[test]
-fn the_readme_lists_every_cause() {
-    let readme =
-        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-            .expect("README.md");
-    let missing: Vec<&str> = tlsdoctor::causes::Cause::ALL
-        .iter()
-        .map(|c| c.id())
-        .filter(|id| !readme.contains(&format!("`{id}`")))
-        .collect();
-    assert!(missing.is_empty(), "README.md does not list: {missing:?}");
-}
