@@ -47,6 +47,11 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The default `--warn-days`.
 pub const DEFAULT_WARN_DAYS: u32 = 30;
 
+/// The most certificates of one chain that are examined. Real chains have two to four; linking
+/// certificates by signature costs up to the square of the count, so a hostile chain of
+/// thousands is cut here, and the cut is reported.
+pub const MAX_CHAIN_CERTS: usize = 32;
+
 /// How to check: which roots, at what instant, how patiently, and what to write.
 #[derive(Clone)]
 pub struct Options {
@@ -104,6 +109,23 @@ pub async fn check_target(target: &Target, options: &Options) -> Result<TargetRe
         client,
     )
     .await;
+    let mut captured = captured;
+    // rustls saw no chain, but the old-style probe did: diagnose that one.
+    if captured.chain.is_empty() {
+        captured.chain = captured
+            .legacy
+            .as_ref()
+            .map(|l| l.chain.clone())
+            .unwrap_or_default();
+    }
+    let legacy_negotiated = captured.legacy.as_ref().and_then(|l| {
+        Some(capture::Negotiated {
+            version: l.version_name()?,
+            cipher_suite: l.cipher_suite_name()?,
+            key_exchange: None,
+            alpn: None,
+        })
+    });
     let sni = matches!(name, ServerName::DnsName(_)).then(|| name_text.clone());
     let parts = Parts {
         target: target.input.clone(),
@@ -114,7 +136,7 @@ pub async fn check_target(target: &Target, options: &Options) -> Result<TargetRe
         connection: Some(ConnectionReport::new(
             captured.address,
             sni,
-            captured.negotiated.as_ref(),
+            captured.negotiated.as_ref().or(legacy_negotiated.as_ref()),
             captured.ocsp.is_some(),
         )),
     };
@@ -193,6 +215,19 @@ async fn judge(
     parts: Parts,
     extra: Vec<Finding>,
 ) -> TargetReport {
+    let mut extra = extra;
+    extra.extend(checks::path::size(&presented));
+    let mut presented = presented;
+    if presented.len() > MAX_CHAIN_CERTS {
+        extra.push(Finding::new(
+            Cause::LimitReached,
+            format!(
+                "the chain holds {} certificates; only the first {MAX_CHAIN_CERTS} (MAX_CHAIN_CERTS) were examined",
+                presented.len()
+            ),
+        ));
+        presented.truncate(MAX_CHAIN_CERTS);
+    }
     let stores = options.stores.stores();
     let (chain, attempts) = if options.fetch {
         let fetcher = fetch::Fetcher {

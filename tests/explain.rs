@@ -165,6 +165,21 @@ fn producers_that_cannot_run_here_are_recognised() {
             "curl: (35) OpenSSL/3.0.11: error:0A000412:SSL routines::sslv3 alert bad certificate",
             "client-cert-rejected",
         ),
+        // Oversized chains: Go's handshake_messages.go, Java's CertificateMessage, OpenSSL's
+        // SSL_R_EXCESSIVE_MESSAGE_SIZE reason string.
+        (
+            "tls: handshake message of length 1589300 bytes exceeds maximum of 65536 bytes",
+            "chain-too-large",
+        ),
+        (
+            "The certificate chain length (11) exceeds the maximum allowed length (10)",
+            "long-chain",
+        ),
+        (
+            "error:0A000098:SSL routines::excessive message size",
+            "chain-too-large",
+        ),
+        ("tls: protocol version not supported", "protocol-too-old"),
         // OpenSSL verify codes alone, with the version caveat.
         ("verify error:num=20", "missing-intermediate"),
         // TLS alerts by number.

@@ -5,6 +5,7 @@
 //! completed handshake proves the server holds the leaf's key.
 
 pub mod client_auth;
+pub mod legacy;
 
 use crate::target::Target;
 use client_auth::ClientAuth;
@@ -110,6 +111,9 @@ pub struct Capture {
     pub bytes_received: usize,
     /// Whether the server asked for a client certificate, and what came of it.
     pub client_auth: ClientAuth,
+    /// When rustls could not complete the handshake: what the server answered to a ClientHello
+    /// offering old versions and suites.
+    pub legacy: Option<legacy::LegacyHello>,
 }
 
 /// State shared between the attempt and the timeout that may cut it short.
@@ -150,8 +154,41 @@ pub async fn capture(
 ) -> Capture {
     let shared = SharedState::default();
     let deadline = tokio::time::Instant::now() + limit;
-    let attempt = attempt(target, name, resolver, shared.clone(), client, deadline);
-    finish(shared, limit, attempt).await
+    let attempt = attempt(
+        target,
+        name.clone(),
+        resolver,
+        shared.clone(),
+        client,
+        deadline,
+    );
+    let mut capture = finish(shared, limit, attempt).await;
+    if let (Some(address), true) = (capture.address, wants_legacy_probe(&capture)) {
+        let sni = match &name {
+            ServerName::DnsName(dns) => Some(dns.as_ref().to_string()),
+            _ => None,
+        };
+        let probe = async {
+            let stream = TcpStream::connect(address).await.ok()?;
+            legacy::probe(stream, sni.as_deref()).await.ok()
+        };
+        capture.legacy = tokio::time::timeout_at(deadline, probe)
+            .await
+            .ok()
+            .flatten();
+    }
+    capture
+}
+
+/// A TLS server that ended the handshake before showing a chain may only speak what rustls
+/// refuses; asking again in the old way tells.
+fn wants_legacy_probe(capture: &Capture) -> bool {
+    capture.chain.is_empty()
+        && matches!(capture.failure, Some(Failure::Tls(_) | Failure::Io(_)))
+        && capture
+            .first_bytes
+            .first()
+            .is_none_or(|kind| (0x14..=0x18).contains(kind))
 }
 
 /// Runs the handshake over a stream that is already open (a tunnel, a protocol upgraded with
@@ -200,6 +237,7 @@ async fn finish(
         first_bytes: std::mem::take(&mut state.first_bytes),
         bytes_received: state.bytes_received,
         client_auth: std::mem::take(&mut state.client_auth),
+        legacy: None,
     }
 }
 

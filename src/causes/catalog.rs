@@ -225,6 +225,70 @@ with `openssl s_client -connect HOST:PORT -servername NAME`.",
         ],
         avoid: "Do not re-enable TLS 1.0/1.1 or legacy ciphers on the clients to make it work: fix the server.",
     }
+    /// The server speaks only TLS 1.1 or older.
+    ProtocolTooOld {
+        id: "protocol-too-old", severity: Error, side: Server,
+        title: "The server only speaks TLS 1.1 or older",
+        explanation: "The server's highest protocol version is TLS 1.0 or 1.1 (or SSL 3.0). Browsers \
+removed them in 2020 (RFC 8996 deprecates both), OpenSSL 3 refuses them at its default security \
+level, Go 1.22+ and rustls never offer them, and Java disables them: most clients fail with \
+\"protocol version\" or \"no protocols available\". The chain shown was read from the server's \
+unencrypted old-style handshake.",
+        fix: "Enable TLS 1.2 and 1.3 on the server (and remove 1.0/1.1). If it cannot (an old appliance or \
+runtime), put a TLS-terminating proxy in front of it.",
+        platforms: &[
+            ("nginx", "`ssl_protocols TLSv1.2 TLSv1.3;` (nginx 1.13+ with OpenSSL 1.1.1+ for 1.3)"),
+            ("Apache", "`SSLProtocol -all +TLSv1.2 +TLSv1.3`"),
+            ("HAProxy", "`ssl-min-ver TLSv1.2` on the bind line"),
+            ("IIS / Windows", "enable TLS 1.2 under SCHANNEL\\Protocols in the registry (or IIS Crypto), then reboot"),
+            ("Java servers", "remove TLSv1.2 from `jdk.tls.disabledAlgorithms` if an old java.security lists it, and set `server.ssl.enabled-protocols=TLSv1.2,TLSv1.3`"),
+        ],
+        avoid: "Do not re-enable TLS 1.0/1.1 on the clients (`MinVersion: tls.VersionTLS10`, \
+`CipherString = DEFAULT@SECLEVEL=0`): it weakens every connection they make.",
+    }
+    /// The server offers only cipher suites modern clients refuse.
+    LegacyCipherOnly {
+        id: "legacy-cipher-only", severity: Error, side: Server,
+        title: "The server offers only legacy cipher suites",
+        explanation: "The server speaks TLS 1.2 but offers no suite with forward secrecy and authenticated \
+encryption (ECDHE with AES-GCM or ChaCha20-Poly1305). It chose a CBC, RSA key exchange, 3DES or RC4 \
+suite: rustls refuses all of them, Go 1.22+ no longer offers RSA key exchange, and browsers and \
+OpenSSL 3 refuse 3DES and RC4. The chain shown was read from the server's unencrypted TLS 1.2 \
+handshake.",
+        fix: "Enable ECDHE suites with AES-GCM or ChaCha20-Poly1305 (and TLS 1.3, whose suites are all \
+modern). An RSA or ECDSA certificate works with them as it is.",
+        platforms: &[
+            ("nginx", "remove a custom `ssl_ciphers` line (the default is modern), or use Mozilla's intermediate configuration"),
+            ("Apache", "`SSLCipherSuite` from Mozilla's intermediate configuration, and `SSLProtocol -all +TLSv1.2 +TLSv1.3`"),
+            ("HAProxy", "`ssl-default-bind-ciphers` from Mozilla's intermediate configuration"),
+            ("Java servers", "`server.ssl.ciphers` with TLS_ECDHE_*_GCM_* suites, or leave the JDK default"),
+        ],
+        avoid: "Do not add legacy suites to the clients to match the server: fix the server.",
+    }
+    /// The Certificate message is larger than clients accept.
+    ChainTooLarge {
+        id: "chain-too-large", severity: Error, side: Server,
+        title: "The server sends more certificate data than clients accept",
+        explanation: "Clients bound the size of a handshake message: rustls and Go accept at most 64 KiB, \
+Java 32 KiB by default (jdk.tls.maxHandshakeMessageSize), OpenSSL 100 KiB (max_cert_list). This \
+server's certificates exceed that: typically hundreds of certificates in the chain file, or a \
+certificate with an enormous SAN list. Clients abort the handshake.",
+        fix: "Serve only the leaf and its intermediates (at most a few certificates), and split a \
+certificate with thousands of names into several.",
+        platforms: SERVE_FULL_CHAIN,
+    }
+    /// The chain is longer or bigger than Java accepts by default.
+    LongChain {
+        id: "long-chain", severity: Warning, side: Server,
+        title: "The chain is longer than some clients accept",
+        explanation: "Java rejects chains of more than 10 certificates \
+(jdk.tls.maxCertificateChainLength) and handshake messages over 32 KiB \
+(jdk.tls.maxHandshakeMessageSize) by default. A chain needs the leaf and its intermediates: \
+rarely more than four certificates.",
+        fix: "Remove the certificates that are not on the path from the leaf to its root (the report \
+shows which ones are on it).",
+        platforms: SERVE_FULL_CHAIN,
+    }
 
     // ---- Validity in time. ----
     /// notAfter is in the past.
@@ -685,6 +749,17 @@ impersonate the client.",
 corrupt file, the wrong encoding, or a malformed extension. Clients reject the whole chain.",
         fix: "Export the certificate again from the CA or the original file; \
 `openssl x509 -in FILE -noout -text` must decode it. The chain file must hold PEM certificates only.",
+    }
+
+    /// One of the tool's own bounds was reached: the report is partial.
+    LimitReached {
+        id: "limit-reached", severity: Warning, side: None,
+        title: "tlsdoctor stopped at one of its limits",
+        explanation: "Something in the input was larger than tlsdoctor examines (the detail names the \
+limit and by how much it was exceeded), so part of it was not checked. The verdict cannot be \
+\"ok\" when part of the chain went unexamined.",
+        fix: "Look at what the detail says was skipped; if the input is genuine, trim it (a chain needs \
+only the leaf and its intermediates).",
     }
 
     // ---- The safety net. ----

@@ -1,6 +1,7 @@
 //! Naming why no chain (or no complete handshake) could be had.
 
 use super::Finding;
+use crate::capture::legacy::{LegacyHello, MAX_HANDSHAKE_MESSAGE, rustls_supports, version_name};
 use crate::capture::{Capture, Failure, Phase};
 use crate::causes::Cause;
 use std::io::ErrorKind;
@@ -52,6 +53,22 @@ pub fn check(host: &str, name: &str, capture: &Capture) -> Option<Finding> {
             _ if capture.bytes_received > 0 && !looks_like_tls(&capture.first_bytes) => {
                 Finding::new(Cause::NotTls, not_tls_detail(&capture.first_bytes))
             }
+            _ if let Some(finding) = capture
+                .legacy
+                .as_ref()
+                .and_then(|l| legacy(l, &tls_error(error))) =>
+            {
+                finding
+            }
+            rustls::Error::InvalidMessage(rustls::InvalidMessage::HandshakePayloadTooLarge) => {
+                Finding::new(
+                    Cause::ChainTooLarge,
+                    format!(
+                        "the server sent a handshake message (its certificates) over the {MAX_HANDSHAKE_MESSAGE} \
+                         bytes rustls and Go accept; the chain could not be read"
+                    ),
+                )
+            }
             rustls::Error::AlertReceived(alert) => Finding::new(
                 Cause::HandshakeFailure,
                 format!(
@@ -68,6 +85,13 @@ pub fn check(host: &str, name: &str, capture: &Capture) -> Option<Finding> {
         },
         Failure::Io(e) => match not_tls() {
             Some(finding) => finding,
+            None if let Some(finding) = capture
+                .legacy
+                .as_ref()
+                .and_then(|l| legacy(l, &format!("the error: {e}"))) =>
+            {
+                finding
+            }
             None if capture.bytes_received == 0
                 && matches!(
                     e.kind(),
@@ -85,6 +109,57 @@ pub fn check(host: &str, name: &str, capture: &Capture) -> Option<Finding> {
                 format!("the connection broke: {e}"),
             ),
         },
+    })
+}
+
+/// "the alert protocol_version (70)", or rustls' words for other errors.
+fn tls_error(error: &rustls::Error) -> String {
+    match error {
+        rustls::Error::AlertReceived(alert) => {
+            format!("the alert {}", alert_label(u8::from(*alert)))
+        }
+        other => format!("the error: {other}"),
+    }
+}
+
+/// What the old-style probe shows about a server rustls could not talk to.
+fn legacy(hello: &LegacyHello, error: &str) -> Option<Finding> {
+    if let Some(size) = hello.oversized_certificate_message {
+        return Some(Finding::new(
+            Cause::ChainTooLarge,
+            format!(
+                "the server's Certificate message declares {size} bytes, over the {MAX_HANDSHAKE_MESSAGE} \
+                 bytes rustls and Go accept; it was not read"
+            ),
+        ));
+    }
+    let version = hello.version?;
+    let suite = hello
+        .cipher_suite_name()
+        .unwrap_or_else(|| "an unknown suite".into());
+    let chain = match hello.chain.len() {
+        0 => "it sent no certificate, so no chain could be read".to_string(),
+        1 => "the certificate below was read from that unencrypted handshake".to_string(),
+        n => format!("the {n} certificates below were read from that unencrypted handshake"),
+    };
+    let refused = format!("a TLS 1.2/1.3 ClientHello got {error}");
+    if version < 0x0303 {
+        return Some(Finding::new(
+            Cause::ProtocolTooOld,
+            format!(
+                "offered TLS 1.0 to 1.2, the server chose {} with {suite}; {refused}; {chain}",
+                version_name(version)
+            ),
+        ));
+    }
+    let suite_id = hello.cipher_suite?;
+    (version == 0x0303 && !rustls_supports(suite_id)).then(|| {
+        Finding::new(
+            Cause::LegacyCipherOnly,
+            format!(
+                "offered modern and legacy suites, the server chose {suite}; {refused}; {chain}"
+            ),
+        )
     })
 }
 

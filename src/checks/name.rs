@@ -40,8 +40,16 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             format!("the certificate names its host only as CN={cn}{note}"),
         )];
     };
-    if matches!(ctx.verification.name, Some(Ok(()))) {
-        return Vec::new();
+    match &ctx.verification.name {
+        Some(Ok(())) => return Vec::new(),
+        // webpki could not read the leaf at all; that is reported on its own, and says nothing
+        // about the names, so match them here.
+        Some(Err(e))
+            if !matches!(e, webpki::Error::CertNotValidForName(_)) && covers(sans, name) =>
+        {
+            return Vec::new();
+        }
+        _ => {}
     }
     let listed = list_sans(sans);
     let hint = match name {
@@ -54,6 +62,31 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         detail.push_str(&hint);
     }
     vec![Finding::at(Cause::HostnameMismatch, 0, detail)]
+}
+
+/// RFC 6125 matching, as clients do it: IP addresses against IP entries; DNS names exactly
+/// (ignoring case and a trailing dot) or through a wildcard that covers the whole left-most label.
+fn covers(sans: &[San], name: &ServerName<'_>) -> bool {
+    match name {
+        ServerName::IpAddress(ip) => {
+            let wanted = IpAddr::from(*ip);
+            sans.iter()
+                .any(|s| matches!(s, San::Ip(ip) if *ip == wanted))
+        }
+        _ => {
+            let wanted = name_text(name).trim_end_matches('.').to_ascii_lowercase();
+            sans.iter().any(|s| {
+                let San::Dns(dns) = s else { return false };
+                let dns = dns.trim_end_matches('.').to_ascii_lowercase();
+                match dns.strip_prefix("*.") {
+                    Some(base) => wanted
+                        .split_once('.')
+                        .is_some_and(|(label, rest)| !label.is_empty() && rest == base),
+                    None => dns == wanted,
+                }
+            })
+        }
+    }
 }
 
 /// The name as people write it.
@@ -131,4 +164,28 @@ fn ip_hint(wanted: IpAddr, sans: &[San]) -> Option<String> {
         ));
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(text: &str) -> ServerName<'static> {
+        ServerName::try_from(text.to_string()).expect("name")
+    }
+
+    #[test]
+    fn the_fallback_matcher_follows_the_wildcard_rules() {
+        let sans = vec![
+            San::Dns("*.example.com".into()),
+            San::Dns("Exact.Test".into()),
+            San::Ip("192.0.2.1".parse().expect("ip")),
+        ];
+        assert!(covers(&sans, &name("a.example.com")));
+        assert!(!covers(&sans, &name("example.com")), "apex");
+        assert!(!covers(&sans, &name("a.b.example.com")), "one label only");
+        assert!(covers(&sans, &name("exact.test.")));
+        assert!(covers(&sans, &name("192.0.2.1")));
+        assert!(!covers(&sans, &name("192.0.2.2")));
+    }
 }

@@ -1,8 +1,43 @@
 //! The chain's shape: completeness, order, extras, duplicates, the root, and the trust anchor.
 
 use super::{Context, Finding};
+use crate::capture::legacy::MAX_HANDSHAKE_MESSAGE;
 use crate::causes::Cause;
 use crate::chain::path::{IssuerRef, PathEnd};
+use rustls::pki_types::CertificateDer;
+
+/// The most certificates Java accepts in a chain by default (jdk.tls.maxCertificateChainLength).
+const JAVA_MAX_CHAIN_LENGTH: usize = 10;
+
+/// The largest handshake message Java accepts by default (jdk.tls.maxHandshakeMessageSize).
+const JAVA_MAX_HANDSHAKE_MESSAGE: usize = 32 * 1024;
+
+/// Whether clients accept a chain this long and this big, judged on everything the server sent.
+pub fn size(presented: &[CertificateDer<'_>]) -> Option<Finding> {
+    // A TLS 1.2 Certificate message: a 3-byte list length, then each certificate with a 3-byte
+    // length (TLS 1.3 adds 2 bytes of extensions per certificate).
+    let bytes = 3 + presented.iter().map(|c| 3 + c.len() + 2).sum::<usize>();
+    let count = presented.len();
+    if bytes > MAX_HANDSHAKE_MESSAGE {
+        return Some(Finding::new(
+            Cause::ChainTooLarge,
+            format!(
+                "the {count} certificates make a Certificate message of about {bytes} bytes, over the \
+                 {MAX_HANDSHAKE_MESSAGE} bytes rustls and Go accept"
+            ),
+        ));
+    }
+    if count > JAVA_MAX_CHAIN_LENGTH || bytes > JAVA_MAX_HANDSHAKE_MESSAGE {
+        return Some(Finding::new(
+            Cause::LongChain,
+            format!(
+                "{count} certificates in about {bytes} bytes; Java accepts at most \
+                 {JAVA_MAX_CHAIN_LENGTH} certificates and {JAVA_MAX_HANDSHAKE_MESSAGE} bytes by default"
+            ),
+        ));
+    }
+    None
+}
 
 pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();

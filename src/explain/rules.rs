@@ -316,7 +316,7 @@ pub static RULES: &[Rule] = &[
         ],
         "No TLS version in common: the server only speaks TLS 1.0/1.1 (or the client is limited to \
          old versions).",
-        &[(HandshakeFailure, 9)],
+        &[(ProtocolTooOld, 9), (HandshakeFailure, 5)],
     ),
     rule(
         "OpenSSL",
@@ -328,7 +328,11 @@ pub static RULES: &[Rule] = &[
             "version_or_cipher_mismatch",
         ],
         "No cipher suite in common.",
-        &[(HandshakeFailure, 9)],
+        &[
+            (LegacyCipherOnly, 9),
+            (HandshakeFailure, 5),
+            (ProtocolTooOld, 3),
+        ],
     ),
     // ---- TLS alerts, as every stack words them. In a client's message they come from the
     // server; in a server's log (SSL_do_handshake() failed) they come from the client. ----
@@ -391,6 +395,8 @@ pub static RULES: &[Rule] = &[
                 (HandshakeFailure, 5),
                 (ClientCertRequired, 5),
                 (ClientCaNotAccepted, 3),
+                (LegacyCipherOnly, 3),
+                (ProtocolTooOld, 2),
             ],
         )
     },
@@ -732,7 +738,7 @@ pub static RULES: &[Rule] = &[
         "Go (crypto/tls)",
         &["tls: protocol version not supported"],
         "No TLS version in common.",
-        &[(HandshakeFailure, 9)],
+        &[(ProtocolTooOld, 9), (HandshakeFailure, 4)],
     ),
     // ---- Java. ----
     Rule {
@@ -938,6 +944,26 @@ pub static RULES: &[Rule] = &[
             (ClientCaNotAccepted, 2),
         ],
     ),
+    // ---- Oversized chains (rustls' InvalidMessage, Go's handshake_messages.go, OpenSSL's
+    // SSL_R_EXCESSIVE_MESSAGE_SIZE, Java's SSLEngine and CertificateMessage limits). ----
+    rule(
+        "rustls / Go / OpenSSL",
+        &[
+            "handshakepayloadtoolarge",
+            "excessive message size",
+            "exceeds maximum of",
+            "exceeds the maximum allowed size",
+        ],
+        "A handshake message, in practice the server's certificates, is larger than the client \
+         accepts.",
+        &[(ChainTooLarge, 9), (LongChain, 4)],
+    ),
+    rule(
+        "Java",
+        &["certificate chain length", "maxcertificatechainlength"],
+        "The server sent more certificates than Java accepts (10 by default).",
+        &[(LongChain, 10), (ExtraCertificates, 4)],
+    ),
     // ---- Python. ----
     Rule {
         unless: BORINGSSL,
@@ -1114,7 +1140,11 @@ pub static RULES: &[Rule] = &[
         "Chrome",
         &["err_ssl_version_or_cipher_mismatch"],
         "No TLS version or cipher suite in common.",
-        &[(HandshakeFailure, 9)],
+        &[
+            (ProtocolTooOld, 7),
+            (LegacyCipherOnly, 7),
+            (HandshakeFailure, 4),
+        ],
     ),
     rule(
         "Chrome",

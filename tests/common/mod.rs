@@ -1,6 +1,7 @@
 //! Shared test helpers: fixture paths, loopback servers (good and hostile), and a CLI runner.
 #![allow(dead_code)]
 
+pub mod hostile;
 pub mod http;
 pub mod pki;
 
@@ -188,6 +189,48 @@ pub fn server_config(
         .with_no_client_auth()
         .with_single_cert(chain, key)
         .expect("fixture chain and key")
+}
+
+/// A server config that presents `chain` as it is, without rustls checking that it parses:
+/// for chains no honest server would send.
+pub fn server_config_unchecked(
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+) -> rustls::ServerConfig {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let signing_key = provider
+        .key_provider
+        .load_private_key(key)
+        .expect("fixture key");
+    let certified = rustls::sign::CertifiedKey::new(chain, signing_key);
+    rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("protocol versions")
+        .with_no_client_auth()
+        .with_cert_resolver(Arc::new(rustls::sign::SingleCertAndKey::from(certified)))
+}
+
+/// A certs-only PKCS#7 of the certificates in `pem`, made by `openssl crl2pkcs7`: the format
+/// CAs serve as .p7c and Windows exports as .p7b.
+pub fn pkcs7_of(pem: &[u8]) -> Vec<u8> {
+    let scratch = Scratch::new("p7");
+    let input = scratch.file("c.pem", pem);
+    let out = scratch.path("c.p7c");
+    let status = Command::new("openssl")
+        .args([
+            "crl2pkcs7",
+            "-nocrl",
+            "-certfile",
+            &input,
+            "-outform",
+            "DER",
+            "-out",
+            &out,
+        ])
+        .status()
+        .expect("openssl is needed to make a PKCS#7 bundle");
+    assert!(status.success());
+    std::fs::read(&out).expect("p7c")
 }
 
 /// A port with nothing listening on it.
