@@ -3,50 +3,15 @@
 
 use crate::error::Error;
 use rustls::pki_types::CertificateDer;
-use std::io::Read;
 use std::path::Path;
 
-/// Files larger than this are refused before they are read: no certificate bundle is this big.
-pub const MAX_BUNDLE_BYTES: u64 = 16 * 1024 * 1024;
-
-/// Reads every certificate in a PEM or DER file, in file order.
+/// Reads every certificate in a PEM, DER or PKCS#7 file, in file order.
 pub fn read_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, Error> {
-    let read_error = |source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    };
-    let file = std::fs::File::open(path).map_err(read_error)?;
-    let meta = file.metadata().map_err(read_error)?;
-    if meta.is_dir() {
-        return Err(Error::Bundle {
-            path: path.to_path_buf(),
-            reason: "is a directory, not a certificate file".into(),
-        });
-    }
-    if meta.len() > MAX_BUNDLE_BYTES {
-        return Err(too_big(path));
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
-    file.take(MAX_BUNDLE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(read_error)?;
-    if bytes.len() as u64 > MAX_BUNDLE_BYTES {
-        return Err(too_big(path));
-    }
+    let bytes = crate::input::read(path)?;
     parse_certificates(&bytes).map_err(|reason| Error::Bundle {
         path: path.to_path_buf(),
         reason,
     })
-}
-
-fn too_big(path: &Path) -> Error {
-    Error::Bundle {
-        path: path.to_path_buf(),
-        reason: format!(
-            "is larger than {} MiB; a certificate bundle never is",
-            MAX_BUNDLE_BYTES / (1024 * 1024)
-        ),
-    }
 }
 
 /// Parses PEM (CERTIFICATE and PKCS7 blocks; other blocks such as keys are ignored), a DER

@@ -20,6 +20,9 @@ pub enum Error {
     /// The target could not be understood.
     #[error("invalid target {input:?}: {reason}")]
     Target { input: String, reason: String },
+    /// A line of a targets list could not be understood.
+    #[error("line {line}: {error}")]
+    TargetLine { line: usize, error: Box<Error> },
     /// A name to check is not a valid DNS name or IP address.
     #[error("invalid name {0:?}: not a DNS name or IP address")]
     Name(String),

@@ -57,10 +57,7 @@ impl ClientIdentity {
 }
 
 fn read_key(path: &Path) -> Result<PrivateKeyDer<'static>, Error> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes = crate::input::read(path)?;
     let bad = |reason: &str| Error::Bundle {
         path: path.to_path_buf(),
         reason: reason.to_string(),

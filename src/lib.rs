@@ -19,6 +19,7 @@ pub mod explain;
 pub mod fetch;
 pub mod fleet;
 pub mod identity;
+pub mod input;
 pub mod repair;
 pub mod report;
 pub mod target;

@@ -179,6 +179,7 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
     let finished = result.and_then(|()| output.finish());
     match finished {
         // A closed pipe (`| head`) is the reader's choice, not an error.
+        Err(e) if e.downcast_ref::<tlsdoctor::Error>().is_some() => Err(e),
         Err(e) if !is_broken_pipe(&e) => Err(e).context("writing the report"),
         _ => Ok(output.summary.exit_code(args.fail_on.into())),
     }
@@ -199,12 +200,13 @@ fn targets(args: &CheckArgs) -> anyhow::Result<Vec<Target>> {
     }
     if let Some(path) = &args.targets {
         let text = if path.as_os_str() == "-" {
-            std::io::read_to_string(std::io::stdin()).context("reading targets from stdin")?
+            String::from_utf8_lossy(&tlsdoctor::input::read_stdin()?).into_owned()
         } else {
-            std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read {}", path.display()))?
+            String::from_utf8_lossy(&tlsdoctor::input::read(path)?).into_owned()
         };
-        targets.extend(tlsdoctor::target::parse_targets(&text)?);
+        targets.extend(
+            tlsdoctor::target::parse_targets(&text).with_context(|| path.display().to_string())?,
+        );
         if targets.is_empty() {
             anyhow::bail!("{} lists no target", path.display());
         }

@@ -166,9 +166,9 @@ pub fn parse_targets(text: &str) -> Result<Vec<Target>, Error> {
             Ok(Some(target)) => targets.push(target),
             Ok(None) => {}
             Err(e) => {
-                return Err(Error::Target {
-                    input: format!("line {}", number + 1),
-                    reason: e.to_string(),
+                return Err(Error::TargetLine {
+                    line: number + 1,
+                    error: Box::new(e),
                 });
             }
         }

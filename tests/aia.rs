@@ -88,7 +88,11 @@ fn a_server_sending_only_its_leaf_is_completed_and_still_named_missing_intermedi
 #[test]
 fn issuers_published_as_pem_or_pkcs7_are_read_too() {
     let pem = |pki: &AiaPki| Reply::Body(tlsdoctor::bundle::to_pem(&pki.intermediate).into_bytes());
-    let pkcs7 = |pki: &AiaPki| Reply::Body(pkcs7_of(&pki.intermediate));
+    let pkcs7 = |pki: &AiaPki| {
+        Reply::Body(pkcs7_of(
+            tlsdoctor::bundle::to_pem(&pki.intermediate).as_bytes(),
+        ))
+    };
     for reply in [&pem as &dyn Fn(&AiaPki) -> Reply, &pkcs7] {
         let (_aia, pki) = aia_setup(reply);
         let server = leaf_only_server(&pki);
@@ -102,28 +106,6 @@ fn issuers_published_as_pem_or_pkcs7_are_read_too() {
         );
         assert!(run.has("missing-intermediate"));
     }
-}
-
-/// A certs-only PKCS#7 made by `openssl crl2pkcs7`, the format CAs serve as .p7c.
-fn pkcs7_of(cert: &[u8]) -> Vec<u8> {
-    let scratch = Scratch::new("p7");
-    let pem = scratch.file("c.pem", tlsdoctor::bundle::to_pem(cert).as_bytes());
-    let out = scratch.path("c.p7c");
-    let status = std::process::Command::new("openssl")
-        .args([
-            "crl2pkcs7",
-            "-nocrl",
-            "-certfile",
-            &pem,
-            "-outform",
-            "DER",
-            "-out",
-            &out,
-        ])
-        .status()
-        .expect("openssl is needed to make a PKCS#7 bundle");
-    assert!(status.success());
-    std::fs::read(&out).expect("p7c")
 }
 
 #[test]
