@@ -239,6 +239,29 @@ fn openssl_s_server_speaking_only_tls12_is_captured() {
     assert_eq!(run.target()["connection"]["tls_version"], "TLS 1.2");
 }
 
+#[test]
+fn openssl_s_server_speaking_only_tls10_is_protocol_too_old_with_its_chain() {
+    // OpenSSL 3 only serves TLS 1.0 at security level 0.
+    let (_server, port) = s_server("good", &["-tls1", "-cipher", "ALL:@SECLEVEL=0"]);
+    let run = check_address(&format!("127.0.0.1:{port}"), &[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(run.causes(), vec![("protocol-too-old".to_string(), None)]);
+    assert_eq!(run.target()["connection"]["tls_version"], "TLS 1.0");
+    assert_eq!(run.target()["chain"].as_array().map(Vec::len), Some(2));
+}
+
+#[test]
+fn openssl_s_server_with_only_a_cbc_rsa_suite_is_legacy_cipher_only() {
+    let (_server, port) = s_server("good-rsa", &["-tls1_2", "-cipher", "AES128-SHA"]);
+    let run = check_address(&format!("127.0.0.1:{port}"), &[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let detail = run.finding("legacy-cipher-only")["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(detail.contains("TLS_RSA_WITH_AES_128_CBC_SHA"), "{detail}");
+}
+
 // ---- Mutual TLS against real servers. ----
 
 fn client_file(name: &str) -> PathBuf {
