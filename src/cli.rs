@@ -51,6 +51,59 @@ pub enum Command {
 
     /// List every cause tlsdoctor can name.
     Causes(CausesArgs),
+
+    /// Diagnose this machine's trust setup, and whether its clients trust a root.
+    #[command(after_help = TRUST_HELP)]
+    Trust(TrustArgs),
+}
+
+const TRUST_HELP: &str = "\
+Examples:
+  tlsdoctor trust                                   # stores, anchors, variables, problems
+  tlsdoctor trust --root corp-root.pem              # which clients here trust this root, and why not
+  tlsdoctor trust --host git.internal:443           # the same for the root a server's chain ends at
+  tlsdoctor trust --registry registry.internal:5000 --root corp-root.pem
+  tlsdoctor trust --root-dir ./rootfs --root corp-root.pem   # an unpacked container image
+
+Exit codes:
+  0  nothing to fix (warnings allowed)
+  1  at least one error finding
+  2  bad invocation, or a root that cannot be read";
+
+#[derive(Debug, Args)]
+pub struct TrustArgs {
+    /// The root CA to look for (PEM or DER; the first certificate is used).
+    #[arg(long, value_name = "FILE", conflicts_with = "host")]
+    pub root: Option<PathBuf>,
+
+    /// Take the root from the chain this server presents (HOST[:PORT]).
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub host: Option<String>,
+
+    /// Check that container runtimes trust this registry's CA (HOST[:PORT]; repeatable).
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub registry: Vec<String>,
+
+    /// Treat this directory as / (an unpacked image, a mounted volume). The environment is
+    /// still this process's; paths in it are read inside DIR.
+    #[arg(long, value_name = "DIR")]
+    pub root_dir: Option<PathBuf>,
+
+    /// Judge expiry at this instant (RFC 3339, or a date) instead of now.
+    #[arg(long, value_name = "TIME", value_parser = parse_instant)]
+    pub at: Option<OffsetDateTime>,
+
+    /// With --host: bound the connection (default 10).
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_timeout)]
+    pub timeout: Duration,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
+    pub format: ExplainFormat,
+
+    /// Colour the human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
 }
 
 const EXPLAIN_HELP: &str = "\

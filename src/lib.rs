@@ -20,6 +20,7 @@ pub mod fetch;
 pub mod fleet;
 pub mod identity;
 pub mod input;
+pub mod machine;
 pub mod repair;
 pub mod report;
 pub mod target;
@@ -177,6 +178,60 @@ pub async fn check_target(target: &Target, options: &Options) -> Result<TargetRe
     let mut report = judge(captured.chain, Some(&name), options, deadline, parts, extra).await;
     report.client_auth = client_auth;
     Ok(report)
+}
+
+/// The root a server's chain ends at (`tlsdoctor trust --host`): the self-signed CA it sends or
+/// that its "CA Issuers" URLs lead to, else its top issuer as this machine's store holds it.
+pub async fn root_of_server(
+    target: &Target,
+    options: &Options,
+) -> Result<CertificateDer<'static>, String> {
+    let deadline = Instant::now() + options.timeout;
+    let name = target.server_name().map_err(|e| e.to_string())?;
+    let client = capture::ClientSide { identity: None };
+    let resolver = options.resolver.as_ref();
+    let captured = capture::capture(target, name.clone(), resolver, options.timeout, client).await;
+    let mut presented = captured.chain.clone();
+    if presented.is_empty() {
+        presented = captured
+            .legacy
+            .as_ref()
+            .map(|l| l.chain.clone())
+            .unwrap_or_default();
+    }
+    if presented.is_empty() {
+        let name_text = checks::name::name_text(&name);
+        let why = checks::connection::check(&target.endpoint().0, &name_text, &captured)
+            .map_or_else(
+                || "the server presented no certificate".to_string(),
+                |f| f.detail,
+            );
+        return Err(format!("no chain from {}: {why}", target.input));
+    }
+    let fetcher = fetch::Fetcher { resolver, deadline };
+    let (chain, _) = aia::complete(presented, &[], &fetcher).await;
+    let facts = |c: &chain::Certificate| c.facts().cloned();
+    if let Some(root) = chain
+        .certs
+        .iter()
+        .find(|c| facts(c).is_some_and(|f| f.self_signed && f.is_ca()))
+    {
+        return Ok(root.der.clone());
+    }
+    let Some(top) = chain.certs.last().and_then(|c| c.facts()) else {
+        return Err(format!("the chain of {} could not be parsed", target.input));
+    };
+    let system = options.stores.default_system();
+    let from_store = system
+        .by_subject(&top.issuer_der)
+        .find_map(|i| system.certificate(i).cloned());
+    from_store.ok_or_else(|| {
+        format!(
+            "the chain of {} ends at {}, which the server does not send, which could not be \
+             downloaded and which this machine's store does not hold: pass the root with --root",
+            target.input, top.issuer
+        )
+    })
 }
 
 /// Diagnoses a chain file (PEM, DER or PKCS#7, leaf first) as if a server had presented it.

@@ -6,7 +6,7 @@ use anyhow::Context as _;
 use clap::Parser;
 use cli::{
     CausesArgs, CausesFormat, CheckArgs, Cli, ColorChoice, Command, ExplainArgs, ExplainFormat,
-    Format,
+    Format, TrustArgs,
 };
 use std::io::{ErrorKind, IsTerminal, Write};
 use std::process::ExitCode;
@@ -14,6 +14,7 @@ use std::sync::Arc;
 use tlsdoctor::causes::Cause;
 use tlsdoctor::diagnosis::Verdict;
 use tlsdoctor::identity::ClientIdentity;
+use tlsdoctor::machine::{Machine, Request};
 use tlsdoctor::repair::RepairRequest;
 use tlsdoctor::report::explain as explain_report;
 use tlsdoctor::report::{Report, Summary, TargetReport, human, json, prometheus};
@@ -36,7 +37,68 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Check(args) => check(*args),
         Command::Explain(args) => explain(args),
         Command::Causes(args) => causes(args),
+        Command::Trust(args) => trust(args),
     }
+}
+
+fn trust(args: TrustArgs) -> anyhow::Result<u8> {
+    set_color(args.color);
+    let machine = match &args.root_dir {
+        Some(dir) => {
+            anyhow::ensure!(dir.is_dir(), "{} is not a directory", dir.display());
+            Machine::rooted(dir.clone(), std::env::vars().collect())
+        }
+        None => Machine::real(),
+    };
+    let now = args.at.unwrap_or_else(time::OffsetDateTime::now_utc);
+    let (root, root_source) = match (&args.root, args.host.as_ref().or(args.registry.first())) {
+        (Some(path), _) => {
+            let certs = tlsdoctor::bundle::read_certificates(path)?;
+            (certs.into_iter().next(), Some(path.display().to_string()))
+        }
+        (None, Some(host)) => {
+            let target = Target::parse(host)?;
+            let stores = StoreSet::new(&[], &[], SystemLocations::from_environment())?;
+            let mut options = Options::new(stores);
+            options.timeout = args.timeout;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .context("starting the async runtime")?;
+            let found = runtime.block_on(tlsdoctor::root_of_server(&target, &options));
+            runtime.shutdown_background();
+            match found {
+                Ok(root) => (Some(root), Some(format!("the chain of {host}"))),
+                // A registry that cannot be reached still gets its certs.d checked.
+                Err(why) if args.host.is_none() => {
+                    eprintln!("tlsdoctor: {why}");
+                    (None, None)
+                }
+                Err(why) => anyhow::bail!(why),
+            }
+        }
+        (None, None) => (None, None),
+    };
+    let request = Request {
+        root,
+        root_source,
+        registries: args.registry.clone(),
+        now,
+    };
+    let picture = tlsdoctor::machine::inspect(&machine, &request);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match args.format {
+        ExplainFormat::Human => tlsdoctor::report::trust::write(&picture, &mut out)?,
+        ExplainFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &picture)?;
+            writeln!(out)?;
+        }
+    }
+    out.flush()?;
+    Ok(match picture.verdict {
+        Verdict::Error => 1,
+        _ => 0,
+    })
 }
 
 fn set_color(choice: ColorChoice) {

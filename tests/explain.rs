@@ -180,6 +180,11 @@ fn producers_that_cannot_run_here_are_recognised() {
             "chain-too-large",
         ),
         ("tls: protocol version not supported", "protocol-too-old"),
+        // docker pull against a private registry: the daemon's wrapping of Go's error.
+        (
+            "Error response from daemon: Get \"https://registry.internal:5000/v2/\": tls: failed to verify certificate: x509: certificate signed by unknown authority",
+            "docker-registry-ca",
+        ),
         // OpenSSL verify codes alone, with the version caveat.
         ("verify error:num=20", "missing-intermediate"),
         // TLS alerts by number.

@@ -457,10 +457,11 @@ Node itself (or add roots with NODE_EXTRA_CA_CERTS).",
     /// An SSL_CERT_FILE / SSL_CERT_DIR override hides the root the system store has.
     EnvOverrideMissingRoot {
         id: "env-override-missing-root", severity: Error, side: Client,
-        title: "SSL_CERT_FILE or SSL_CERT_DIR names a bundle without the needed root",
-        explanation: "An environment variable replaces this machine's trust store for OpenSSL-based \
-clients, Go and curl, and the bundle or directory it names does not hold the root this chain needs \
-(or does not exist), while the distribution's own store does. Typically a variable set for one tool \
+        title: "An environment variable points clients at a bundle without the needed root",
+        explanation: "An environment variable (SSL_CERT_FILE and SSL_CERT_DIR for OpenSSL-based \
+clients, Go and curl; REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS and others for one client each) \
+replaces or extends this machine's trust store, and the bundle or directory it names does not hold \
+the root this chain needs (or does not exist), while the distribution's own store does. Typically a variable set for one tool \
 (a corporate bundle, a virtualenv's certifi path, a CI image) hides the system roots from all the \
 others.",
         fix: "Point the variable at a bundle that holds every root you need (usually the system \
@@ -474,6 +475,134 @@ job's variables.",
             ("Docker", "`docker inspect IMAGE --format '{{.Config.Env}}'` shows variables baked into an image"),
             ("Kubernetes", "the pod spec's `env` and `envFrom`"),
         ],
+    }
+    /// The root is not installed on this machine at all.
+    AnchorMissing {
+        id: "anchor-missing", severity: Error, side: Client,
+        title: "The root is not installed on this machine",
+        explanation: "The root is neither in the compiled bundle that clients read nor among the \
+certificates waiting in the anchors directory. Clients that use the system store fail with \
+\"unable to get local issuer certificate\" or \"certificate signed by unknown authority\".",
+        fix: "Copy the root (checked by its fingerprint with its owner) into the anchors directory and \
+rebuild the bundle (the detail has the commands for this machine).",
+        platforms: TRUST_A_ROOT,
+        avoid: AVOID_TRUST_SHORTCUTS,
+    }
+    /// A root sits in the anchors directory but the bundle was not rebuilt.
+    AnchorNotCompiled {
+        id: "anchor-not-compiled", severity: Error, side: Client,
+        title: "The root is installed but the bundle was not rebuilt",
+        explanation: "The root was copied into the anchors directory, but clients read the compiled \
+bundle, which is only rebuilt by the distribution's update command (update-ca-certificates, \
+update-ca-trust extract); until it runs, nothing trusts the root.",
+        fix: "Run the update command as root (the detail names it), then restart the clients: most \
+read the store once, at start.",
+        platforms: &[
+            ("Debian/Ubuntu/Alpine", "`sudo update-ca-certificates` (it reports \"1 added\")"),
+            ("RHEL/Fedora", "`sudo update-ca-trust extract`"),
+            ("Dockerfile", "`RUN update-ca-certificates` after the `COPY` of the root, in the same image"),
+        ],
+    }
+    /// Debian ignores anchor files that do not end in .crt.
+    AnchorWrongExtension {
+        id: "anchor-wrong-extension", severity: Error, side: Client,
+        title: "The root file is ignored because of its name",
+        explanation: "Debian's and Ubuntu's update-ca-certificates only reads files ending in .crt \
+under /usr/local/share/ca-certificates; a root saved as .pem or .cer there is silently skipped, \
+however often the command runs.",
+        fix: "Rename the file to end in .crt (PEM content is fine) and run `sudo update-ca-certificates`.",
+    }
+    /// A leaf or intermediate was installed where a root was needed.
+    AnchorIsLeaf {
+        id: "anchor-is-leaf", severity: Error, side: Client,
+        title: "A server or intermediate certificate was installed as a root",
+        explanation: "A trust store needs the root CA at the top of the chain. A server's own \
+certificate or an intermediate installed instead is not used by OpenSSL, Go or Java to anchor a \
+chain (or works only until the next renewal), so the unknown-authority error stays.",
+        fix: "Install the root that issued it: `tlsdoctor check HOST --save-root root.pem` saves the \
+root a server's chain ends at; remove the wrong file and rebuild the bundle.",
+    }
+    /// An installed root has expired.
+    AnchorExpired {
+        id: "anchor-expired", severity: Error, side: Client,
+        title: "An installed root has expired",
+        explanation: "Chains that end at an expired root are rejected by every mainstream client; a \
+CA that renewed its root issues under the new one.",
+        fix: "Replace it with the CA's current root and rebuild the bundle; remove the expired file.",
+    }
+    /// A client with its own store lacks the root the system store has.
+    ClientBundleSeparate {
+        id: "client-bundle-separate", severity: Error, side: Client,
+        title: "A client uses its own trust store, which lacks the root",
+        explanation: "Some clients do not read the system store: Python requests reads certifi's \
+bundle, Node.js its compiled-in copy of Mozilla's list, Java its cacerts keystore. A private root \
+added to the system store is invisible to them, so curl works and the application still fails.",
+        fix: "Give that client the root in its own way (the detail has the command for it), then \
+restart it.",
+        platforms: &[
+            ("Python", "`REQUESTS_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt` in the service's environment, or `pip install truststore` and `truststore.inject_into_ssl()`"),
+            ("Node", "`NODE_EXTRA_CA_CERTS=/path/root.pem`, or `NODE_OPTIONS=--use-openssl-ca`"),
+            ("Java", "`keytool -importcert -cacerts -alias NAME -file root.pem`; on Debian, install ca-certificates-java and run `sudo update-ca-certificates`"),
+        ],
+        avoid: AVOID_TRUST_SHORTCUTS,
+    }
+    /// A container image has no real trust store.
+    ContainerStoreMissing {
+        id: "container-store-missing", severity: Error, side: Client,
+        title: "The container has no CA bundle",
+        explanation: "Minimal images (scratch, distroless, slim, Alpine without ca-certificates) ship \
+without a CA bundle, and a container never sees the host's: every TLS connection from it fails \
+with \"unknown authority\", public sites included.",
+        fix: "Install the CA package in the image, and add private roots in the image too.",
+        platforms: &[
+            ("Debian/Ubuntu image", "`RUN apt-get update && apt-get install -y ca-certificates`"),
+            ("Alpine image", "`RUN apk add --no-cache ca-certificates`"),
+            ("scratch / distroless", "`COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/`"),
+            ("private root", "`COPY root.crt /usr/local/share/ca-certificates/` and `RUN update-ca-certificates`"),
+        ],
+        avoid: "Do not mount the host's /etc/ssl into containers as a habit: images then depend on the host's distribution.",
+    }
+    /// The system bundle was overwritten or stripped down.
+    StoreMinimal {
+        id: "store-minimal", severity: Error, side: Client,
+        title: "The system CA bundle holds only a handful of certificates",
+        explanation: "A distribution's bundle holds over a hundred public roots. One with a few \
+certificates was usually overwritten with a private root (`cp corp.pem \
+/etc/ssl/certs/ca-certificates.crt` instead of installing it as an anchor), or comes from a stripped \
+image: connections to public sites fail, and the next package update may undo the change.",
+        fix: "Restore the distribution's bundle (the detail has the command) and add private roots as \
+anchors, so that the update command appends them.",
+        avoid: "Never write a root into the compiled bundle by hand: install it as an anchor and let \
+the update command build the bundle.",
+    }
+    /// A container runtime has no CA for a private registry.
+    DockerRegistryCa {
+        id: "docker-registry-ca", severity: Error, side: Client,
+        title: "The container runtime has no CA for this registry",
+        explanation: "Docker, containerd and Podman verify a registry's certificate against the system \
+store plus a per-registry directory (certs.d/HOST:PORT). A registry with a private CA needs its root \
+in one of them, on every node that pulls.",
+        fix: "Put the registry's root CA in /etc/docker/certs.d/HOST:PORT/ca.crt (Docker, no restart \
+needed), containerd's certs.d hosts.toml, or /etc/containers/certs.d/HOST:PORT/ (Podman, CRI-O).",
+        avoid: "Do not list the registry under insecure-registries: that turns verification off for it.",
+    }
+    /// An environment variable switches certificate verification off.
+    VerificationDisabled {
+        id: "verification-disabled", severity: Error, side: Client,
+        title: "Certificate verification is switched off by an environment variable",
+        explanation: "A variable tells a client to accept any certificate. Connections still work, \
+which is why it stays set, but an attacker on the path can read and change them, and real \
+certificate problems are hidden.",
+        fix: "Unset it (`unset NAME`; remove it from the profile, service unit, image or CI job) and fix \
+the trust problem it was covering: `tlsdoctor check HOST` names it.",
+    }
+    /// GODEBUG re-enables weak certificate handling.
+    VerificationWeakened {
+        id: "verification-weakened", severity: Warning, side: Client,
+        title: "GODEBUG relaxes Go's certificate checks",
+        explanation: "Go programs read GODEBUG at start; some settings bring back what Go rejects by \
+default (SHA-1 signatures, CN matching, RSA key exchange). They are meant as a temporary bridge.",
+        fix: "Fix the certificate or server that needed the setting, then remove it from GODEBUG.",
     }
     /// The leaf signed itself.
     SelfSignedLeaf {

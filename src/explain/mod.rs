@@ -174,6 +174,20 @@ fn next_command(host: Option<&str>, port: Option<u16>, candidates: &[Candidate])
         .iter()
         .take(3)
         .any(|c| c.cause.id().starts_with("client-"));
+    // Problems of the client machine are found on it, not on the server.
+    match candidates.first().map(|c| c.cause) {
+        Some(Cause::DockerRegistryCa) => return format!("tlsdoctor trust --registry {target}"),
+        Some(
+            Cause::AnchorMissing
+            | Cause::AnchorNotCompiled
+            | Cause::AnchorWrongExtension
+            | Cause::AnchorIsLeaf
+            | Cause::ClientBundleSeparate
+            | Cause::StoreMinimal
+            | Cause::ContainerStoreMissing,
+        ) => return format!("tlsdoctor trust --host {target}"),
+        _ => {}
+    }
     let mut command = format!("tlsdoctor check {target}");
     if mutual {
         command.push_str(" --cert client.pem --key client.key");
@@ -189,7 +203,10 @@ fn tell(cause: Cause) -> &'static str {
             "the report shows only the leaf under \"Chain as sent\" and downloads its issuer"
         }
         UnknownIssuer => "the chain sent ends at an intermediate whose issuer no store holds",
-        PrivateRoot => "the chain ends at a root that is not in Mozilla's list",
+        PrivateRoot => {
+            "the chain ends at a root that is not in Mozilla's list; `tlsdoctor trust --host HOST:PORT` \
+             on the client then says which of its clients lack that root"
+        }
         UntrustedRoot => "the chain ends at a public root your chosen store lacks",
         SelfSignedLeaf => "the server's certificate is its own issuer",
         OutdatedSystemStore => "Mozilla's list trusts the chain and this machine's store does not",
@@ -213,6 +230,23 @@ fn tell(cause: Cause) -> &'static str {
         }
         HandshakeFailure => "the alert the server sends, and the TLS versions it offers",
         NotTls => "the first bytes the port sends",
+        ProtocolTooOld | LegacyCipherOnly => {
+            "the version and suite the server picks when offered old ones"
+        }
+        ChainTooLarge | LongChain => "the number and size of the certificates the server sends",
+        AnchorMissing
+        | AnchorNotCompiled
+        | AnchorWrongExtension
+        | AnchorIsLeaf
+        | AnchorExpired
+        | StoreMinimal
+        | ContainerStoreMissing => {
+            "on the client machine, `tlsdoctor trust --root root.pem` says where the root is missing"
+        }
+        ClientBundleSeparate => {
+            "on the client machine, `tlsdoctor trust --root root.pem` lists which client stacks lack it"
+        }
+        DockerRegistryCa => "`tlsdoctor trust --registry HOST:PORT` on the node that pulls",
         _ => cause.entry().title,
     }
 }

@@ -964,6 +964,25 @@ pub static RULES: &[Rule] = &[
         "The server sent more certificates than Java accepts (10 by default).",
         &[(LongChain, 10), (ExtraCertificates, 4)],
     ),
+    // ---- Docker pulling from a registry (the daemon wraps Go's crypto/x509 error). ----
+    Rule {
+        also: &["/v2/"],
+        ..rule(
+            "Docker",
+            &[
+                "error response from daemon",
+                "failed to do request",
+                "failed to resolve reference",
+            ],
+            "The container runtime could not verify the registry's certificate: it reads the system \
+             store plus /etc/docker/certs.d/HOST:PORT/ on the node that pulls.",
+            &[
+                (DockerRegistryCa, 8),
+                (PrivateRoot, 3),
+                (MissingIntermediate, 2),
+            ],
+        )
+    },
     // ---- Python. ----
     Rule {
         unless: BORINGSSL,

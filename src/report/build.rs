@@ -168,6 +168,13 @@ fn store_report(store: &TrustStore, eval: &StoreEval) -> StoreReport {
     }
 }
 
+impl FindingReport {
+    /// A finding about no particular certificate of a chain.
+    pub fn plain(finding: &Finding) -> FindingReport {
+        finding_report(finding, &[])
+    }
+}
+
 fn finding_report(finding: &Finding, certs: &[Certificate]) -> FindingReport {
     let entry = finding.cause.entry();
     FindingReport {

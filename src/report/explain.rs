@@ -55,10 +55,12 @@ pub fn write_explanation(e: &Explanation, out: &mut dyn Write) -> io::Result<()>
     }
     writeln!(out)?;
     writeln!(out, "{} {}", paint("Next:", bold), e.next)?;
-    writeln!(
-        out,
-        "  (it connects, captures the chain and names which of these it is)"
-    )
+    let how = if e.next.starts_with("tlsdoctor trust") {
+        "it reads this machine's trust stores and names which of these it is"
+    } else {
+        "it connects, captures the chain and names which of these it is"
+    };
+    writeln!(out, "  ({how})")
 }
 
 /// The human form of one catalog entry (`tlsdoctor explain CAUSE-ID`).

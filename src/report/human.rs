@@ -22,7 +22,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-fn paint(text: &str, style: Style) -> String {
+pub(crate) fn paint(text: &str, style: Style) -> String {
     text.if_supports_color(Stream::Stdout, |t| t.style(style))
         .to_string()
 }
@@ -332,7 +332,7 @@ fn day(rfc3339: &str) -> &str {
     rfc3339.get(..10).unwrap_or(rfc3339)
 }
 
-fn write_finding(f: &FindingReport, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn write_finding(f: &FindingReport, out: &mut dyn Write) -> io::Result<()> {
     let (mark, style) = match f.severity {
         "error" => ("✗ error  ", Style::new().red().bold()),
         "warning" => ("! warning", Style::new().yellow().bold()),
@@ -348,10 +348,12 @@ fn write_finding(f: &FindingReport, out: &mut dyn Write) -> io::Result<()> {
     )?;
     let indent = "              ";
     wrap(out, indent, "", &f.detail)?;
-    if f.severity != "info" {
+    if f.severity != "info" && !f.explanation.is_empty() {
         wrap(out, indent, "why: ", f.explanation)?;
     }
-    wrap(out, indent, "fix: ", f.fix)?;
+    if !f.fix.is_empty() {
+        wrap(out, indent, "fix: ", f.fix)?;
+    }
     for step in &f.fix_steps {
         wrap(out, indent, &format!("     {}: ", step.platform), step.step)?;
     }
@@ -362,14 +364,19 @@ fn write_finding(f: &FindingReport, out: &mut dyn Write) -> io::Result<()> {
 }
 
 fn verdict_line(t: &TargetReport) -> String {
-    let count = |s: &str| t.findings.iter().filter(|f| f.severity == s).count();
+    verdict_of(t.verdict, &t.findings)
+}
+
+/// "Verdict: ERROR (2 errors, 0 warnings)".
+pub(crate) fn verdict_of(verdict: Verdict, findings: &[FindingReport]) -> String {
+    let count = |s: &str| findings.iter().filter(|f| f.severity == s).count();
     let (errors, warnings) = (count("error"), count("warning"));
-    let style = match t.verdict {
+    let style = match verdict {
         Verdict::Ok => Style::new().green().bold(),
         Verdict::Warning => Style::new().yellow().bold(),
         Verdict::Error | Verdict::Unreachable => Style::new().red().bold(),
     };
-    let summary = match t.verdict {
+    let summary = match verdict {
         Verdict::Unreachable => "the chain could not be checked".to_string(),
         _ => format!(
             "{errors} error{}, {warnings} warning{}",
@@ -379,12 +386,12 @@ fn verdict_line(t: &TargetReport) -> String {
     };
     format!(
         "Verdict: {} ({summary})",
-        paint(&t.verdict.as_str().to_uppercase(), style)
+        paint(&verdict.as_str().to_uppercase(), style)
     )
 }
 
 /// Word-wraps `text` to WIDTH, every line indented, the first one prefixed.
-fn wrap(out: &mut dyn Write, indent: &str, prefix: &str, text: &str) -> io::Result<()> {
+pub(crate) fn wrap(out: &mut dyn Write, indent: &str, prefix: &str, text: &str) -> io::Result<()> {
     let room = WIDTH.saturating_sub(indent.len()).max(40);
     let mut line = String::from(prefix);
     for word in text.split_whitespace() {

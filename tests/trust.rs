@@ -1,0 +1,487 @@
+//! `tlsdoctor trust` on machines built in temporary directories (`--root-dir`): one for each
+//! way a root fails to be trusted, each asserting the cause it must produce.
+
+mod common;
+use common::*;
+use std::path::Path;
+use std::process::Command;
+
+/// A fake filesystem root with an os-release and whatever the test puts in it.
+struct FakeMachine {
+    dir: Scratch,
+    env: Vec<(String, String)>,
+}
+
+fn pem(name: &str) -> Vec<u8> {
+    std::fs::read(ca_path(name)).expect("fixture CA")
+}
+
+/// A compiled bundle as a distribution makes it: a dozen roots, plus these fixture roots.
+fn bundle(roots: &[&str]) -> Vec<u8> {
+    static FILLER: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    let mut out = FILLER
+        .get_or_init(|| {
+            hostile::filler_certificates(12)
+                .iter()
+                .flat_map(|c| tlsdoctor::bundle::to_pem(c).into_bytes())
+                .collect()
+        })
+        .clone();
+    for root in roots {
+        out.extend_from_slice(&pem(root));
+    }
+    out
+}
+
+impl FakeMachine {
+    fn new(label: &str, os_release: &str) -> FakeMachine {
+        let machine = FakeMachine {
+            dir: Scratch::new(label),
+            env: Vec::new(),
+        };
+        machine.put("/etc/os-release", os_release.as_bytes());
+        machine
+    }
+
+    /// Debian with a compiled bundle holding only `other-root`.
+    fn debian(label: &str) -> FakeMachine {
+        let machine = FakeMachine::new(
+            label,
+            "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\n",
+        );
+        machine.put(
+            "/etc/ssl/certs/ca-certificates.crt",
+            &bundle(&["other-root"]),
+        );
+        machine
+    }
+
+    fn rhel(label: &str) -> FakeMachine {
+        let machine = FakeMachine::new(label, "PRETTY_NAME=\"Fedora Linux 41\"\nID=fedora\n");
+        machine.put(
+            "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+            &bundle(&["other-root"]),
+        );
+        machine
+    }
+
+    fn put(&self, path: &str, contents: &[u8]) {
+        let full = self.dir.0.join(path.trim_start_matches('/'));
+        std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+        std::fs::write(full, contents).expect("write");
+    }
+
+    fn env(mut self, name: &str, value: &str) -> FakeMachine {
+        self.env.push((name.into(), value.into()));
+        self
+    }
+
+    fn root_dir(&self) -> String {
+        self.dir.0.display().to_string()
+    }
+
+    /// `tlsdoctor trust --root-dir DIR --format json ARGS`, with only the machine's variables.
+    fn trust(&self, args: &[&str]) -> Run {
+        let root_dir = self.root_dir();
+        let mut all = vec!["trust", "--root-dir", &root_dir, "--format", "json"];
+        all.extend_from_slice(args);
+        let output = Command::new(env!("CARGO_BIN_EXE_tlsdoctor"))
+            .args(&all)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .output()
+            .expect("run tlsdoctor");
+        Run::from(output)
+    }
+}
+
+fn causes(run: &Run) -> Vec<String> {
+    run.json()["findings"]
+        .as_array()
+        .map(|fs| {
+            fs.iter()
+                .filter_map(|f| f["cause"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Every finding's detail for this cause.
+fn all(run: &Run, cause: &str) -> Vec<String> {
+    run.json()["findings"]
+        .as_array()
+        .map(|fs| {
+            fs.iter()
+                .filter(|f| f["cause"] == cause)
+                .filter_map(|f| f["detail"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn finding(run: &Run, cause: &str) -> String {
+    run.json()["findings"]
+        .as_array()
+        .and_then(|fs| fs.iter().find(|f| f["cause"] == cause))
+        .and_then(|f| f["detail"].as_str().map(String::from))
+        .unwrap_or_else(|| panic!("no {cause} in {:?}\n{}", causes(run), run.stdout))
+}
+
+fn client(run: &Run, name: &str) -> serde_json::Value {
+    run.json()["clients"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["client"] == name).cloned())
+        .unwrap_or_else(|| panic!("no client {name}: {}", run.stdout))
+}
+
+fn root_arg() -> String {
+    root_ca()
+}
+
+#[test]
+fn a_root_installed_and_compiled_is_trusted_by_openssl_and_go() {
+    let machine = FakeMachine::debian("trust-ok");
+    machine.put(
+        "/etc/ssl/certs/ca-certificates.crt",
+        &bundle(&["other-root", "root"]),
+    );
+    machine.put("/usr/local/share/ca-certificates/corp.crt", &pem("root"));
+    let run = machine.trust(&["--root", &root_arg()]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.json()["verdict"], "ok");
+    assert_eq!(run.json()["machine"]["family"], "debian");
+    assert_eq!(client(&run, "OpenSSL")["trusted"], true);
+    assert_eq!(client(&run, "Go")["trusted"], true);
+    assert_eq!(run.json()["stores"][0]["roots"], 14);
+    assert_documented(&run.json());
+}
+
+#[test]
+fn a_root_copied_without_running_update_ca_certificates_is_anchor_not_compiled() {
+    let machine = FakeMachine::debian("trust-not-compiled");
+    machine.put("/usr/local/share/ca-certificates/corp.crt", &pem("root"));
+    let run = machine.trust(&["--root", &root_arg()]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let detail = finding(&run, "anchor-not-compiled");
+    assert!(detail.contains("sudo update-ca-certificates"), "{detail}");
+    assert!(
+        !causes(&run).contains(&"anchor-missing".to_string()),
+        "{:?}",
+        causes(&run)
+    );
+    assert_eq!(client(&run, "OpenSSL")["trusted"], false);
+}
+
+#[test]
+fn a_pem_file_in_the_debian_anchors_directory_is_anchor_wrong_extension() {
+    let machine = FakeMachine::debian("trust-extension");
+    machine.put("/usr/local/share/ca-certificates/corp.pem", &pem("root"));
+    let run = machine.trust(&[]);
+    assert_eq!(run.code, 1);
+    let detail = finding(&run, "anchor-wrong-extension");
+    assert!(
+        detail.contains("corp.pem") && detail.contains(".crt"),
+        "{detail}"
+    );
+    assert_eq!(run.json()["anchors"][0]["picked_up"], false);
+}
+
+#[test]
+fn rhel_reads_pem_anchors_and_rebuilds_with_update_ca_trust() {
+    let machine = FakeMachine::rhel("trust-rhel");
+    machine.put("/etc/pki/ca-trust/source/anchors/corp.pem", &pem("root"));
+    let run = machine.trust(&["--root", &root_arg()]);
+    assert_eq!(run.json()["machine"]["family"], "rhel");
+    assert!(finding(&run, "anchor-not-compiled").contains("update-ca-trust extract"));
+    assert!(!causes(&run).contains(&"anchor-wrong-extension".to_string()));
+}
+
+#[test]
+fn a_server_certificate_installed_as_the_anchor_is_anchor_is_leaf() {
+    let machine = FakeMachine::debian("trust-leaf");
+    let leaf = std::fs::read(chain_path("self-signed-leaf")).expect("fixture");
+    machine.put("/usr/local/share/ca-certificates/server.crt", &leaf);
+    let run = machine.trust(&[]);
+    assert_eq!(run.code, 1);
+    assert!(finding(&run, "anchor-is-leaf").contains("server.crt"));
+
+    // An intermediate handed over as "the root" is refused the same way.
+    let run = machine.trust(&["--root", &ca_path("intermediate").display().to_string()]);
+    let details = all(&run, "anchor-is-leaf");
+    assert!(
+        details
+            .iter()
+            .any(|d| d.contains("the certificate given") && d.contains("intermediate")),
+        "{details:?}"
+    );
+}
+
+#[test]
+fn an_expired_anchor_is_anchor_expired() {
+    let machine = FakeMachine::debian("trust-expired");
+    machine.put(
+        "/etc/ssl/certs/ca-certificates.crt",
+        &bundle(&["other-root", "root"]),
+    );
+    machine.put("/usr/local/share/ca-certificates/corp.crt", &pem("root"));
+    let run = machine.trust(&["--at", "2041-01-01T00:00:00Z"]);
+    assert_eq!(run.code, 1);
+    assert!(finding(&run, "anchor-expired").contains("corp.crt"));
+}
+
+#[test]
+fn an_alpine_image_without_ca_certificates_is_container_store_missing() {
+    let machine = FakeMachine::new(
+        "trust-alpine",
+        "PRETTY_NAME=\"Alpine Linux v3.20\"\nID=alpine\n",
+    );
+    let run = machine.trust(&[]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.json()["machine"]["family"], "alpine");
+    let detail = finding(&run, "container-store-missing");
+    assert!(
+        detail.contains("/etc/ssl/certs/ca-certificates.crt"),
+        "{detail}"
+    );
+}
+
+#[test]
+fn ssl_cert_file_pointing_at_a_bundle_without_the_root_is_env_override_missing_root() {
+    let machine = FakeMachine::debian("trust-env");
+    machine.put(
+        "/etc/ssl/certs/ca-certificates.crt",
+        &bundle(&["other-root", "root"]),
+    );
+    machine.put("/opt/app/bundle.pem", &pem("other-root"));
+    let machine = machine.env("SSL_CERT_FILE", "/opt/app/bundle.pem");
+    let run = machine.trust(&["--root", &root_arg()]);
+    assert_eq!(run.code, 1);
+    assert!(
+        finding(&run, "env-override-missing-root").contains("SSL_CERT_FILE=/opt/app/bundle.pem")
+    );
+    assert_eq!(client(&run, "OpenSSL")["trusted"], false);
+
+    let missing = FakeMachine::debian("trust-env-missing").env("SSL_CERT_FILE", "/nowhere.pem");
+    let run = missing.trust(&[]);
+    assert!(finding(&run, "env-override-missing-root").contains("does not exist"));
+}
+
+#[test]
+fn a_registry_needs_its_ca_in_certs_d() {
+    let machine = FakeMachine::debian("trust-registry");
+    let registry = "registry.test:5000";
+    let run = machine.trust(&["--root", &root_arg(), "--registry", registry]);
+    assert_eq!(run.code, 1);
+    assert!(
+        finding(&run, "docker-registry-ca")
+            .contains("/etc/docker/certs.d/registry.test:5000/ca.crt")
+    );
+
+    machine.put(
+        &format!("/etc/docker/certs.d/{registry}/ca.crt"),
+        &pem("root"),
+    );
+    let run = machine.trust(&["--root", &root_arg(), "--registry", registry]);
+    assert!(
+        !causes(&run).contains(&"docker-registry-ca".to_string()),
+        "{:?}",
+        causes(&run)
+    );
+    assert_eq!(run.json()["registries"][0]["trusted"], true);
+    assert_documented(&run.json());
+
+    let containerd = FakeMachine::debian("trust-containerd");
+    containerd.put(
+        "/etc/containerd/certs.d/registry.test:5000/corp.pem",
+        &pem("root"),
+    );
+    containerd.put(
+        "/etc/containerd/certs.d/registry.test:5000/hosts.toml",
+        b"server = \"https://registry.test:5000\"\n[host.\"https://registry.test:5000\"]\n  ca = \"corp.pem\"\n",
+    );
+    let run = containerd.trust(&["--root", &root_arg(), "--registry", registry]);
+    assert_eq!(
+        run.json()["registries"][0]["trusted"],
+        true,
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn variables_that_switch_verification_off_are_flagged() {
+    let machine = FakeMachine::debian("trust-dangerous")
+        .env("NODE_TLS_REJECT_UNAUTHORIZED", "0")
+        .env("PYTHONHTTPSVERIFY", "0")
+        .env("CURL_CA_BUNDLE", "")
+        .env("GODEBUG", "http2client=0,x509sha1=1");
+    let run = machine.trust(&[]);
+    assert_eq!(run.code, 1);
+    let disabled = all(&run, "verification-disabled");
+    for name in [
+        "NODE_TLS_REJECT_UNAUTHORIZED",
+        "PYTHONHTTPSVERIFY",
+        "CURL_CA_BUNDLE",
+    ] {
+        assert!(
+            disabled.iter().any(|d| d.contains(name)),
+            "{name} not flagged: {disabled:?}"
+        );
+    }
+    assert!(finding(&run, "verification-weakened").contains("SHA-1"));
+    assert_documented(&run.json());
+}
+
+#[test]
+fn clients_with_their_own_store_are_client_bundle_separate() {
+    let machine = FakeMachine::debian("trust-clients");
+    machine.put(
+        "/etc/ssl/certs/ca-certificates.crt",
+        &bundle(&["other-root", "root"]),
+    );
+    machine.put("/usr/local/share/ca-certificates/corp.crt", &pem("root"));
+    machine.put(
+        "/usr/lib/python3/dist-packages/certifi/cacert.pem",
+        &pem("other-root"),
+    );
+    machine.put("/usr/bin/node", b"");
+    let run = machine.trust(&["--root", &root_arg()]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(client(&run, "OpenSSL")["trusted"], true);
+    assert_eq!(client(&run, "Python requests")["trusted"], false);
+    assert_eq!(client(&run, "Node.js")["trusted"], false);
+    let separate = all(&run, "client-bundle-separate");
+    assert_documented(&run.json());
+    assert!(
+        separate.iter().any(|d| d.contains("REQUESTS_CA_BUNDLE")),
+        "{separate:?}"
+    );
+    assert!(
+        separate.iter().any(|d| d.contains("NODE_EXTRA_CA_CERTS")),
+        "{separate:?}"
+    );
+
+    // Telling each client about the root fixes it.
+    let fixed = machine
+        .env("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
+        .env(
+            "NODE_EXTRA_CA_CERTS",
+            "/usr/local/share/ca-certificates/corp.crt",
+        );
+    let run = fixed.trust(&["--root", &root_arg()]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(client(&run, "Node.js")["trusted"], true);
+}
+
+/// A Java keystore holding `roots`, made with keytool.
+fn keystore(path: &Path, roots: &[&str]) {
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    for (i, root) in roots.iter().enumerate() {
+        let status = Command::new("keytool")
+            .args([
+                "-importcert",
+                "-noprompt",
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                "changeit",
+            ])
+            .arg("-keystore")
+            .arg(path)
+            .args(["-alias", &format!("root{i}"), "-file"])
+            .arg(ca_path(root))
+            .output()
+            .expect("keytool is needed for the Java trust store tests");
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stdout)
+        );
+    }
+}
+
+#[test]
+fn java_reads_cacerts_not_the_system_bundle() {
+    let machine = FakeMachine::debian("trust-java");
+    machine.put(
+        "/etc/ssl/certs/ca-certificates.crt",
+        &bundle(&["other-root", "root"]),
+    );
+    machine.put("/usr/local/share/ca-certificates/corp.crt", &pem("root"));
+    let cacerts = machine.dir.0.join("etc/ssl/certs/java/cacerts");
+    keystore(&cacerts, &["other-root"]);
+    let run = machine.trust(&["--root", &root_arg()]);
+    assert_eq!(client(&run, "Java")["trusted"], false, "{}", run.stdout);
+    let detail = finding(&run, "client-bundle-separate");
+    assert!(detail.contains("/etc/ssl/certs/java/cacerts"), "{detail}");
+
+    std::fs::remove_file(&cacerts).expect("remove");
+    keystore(&cacerts, &["other-root", "root"]);
+    let run = machine.trust(&["--root", &root_arg()]);
+    assert_eq!(client(&run, "Java")["trusted"], true, "{}", run.stdout);
+}
+
+#[test]
+fn host_takes_the_root_the_server_chain_ends_at() {
+    let server = Server::tls("root-included");
+    let machine = FakeMachine::debian("trust-host");
+    let run = machine.trust(&["--host", &server.target()]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let root = &run.json()["root"];
+    assert!(
+        root["subject"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("tlsdoctor Test Root CA")
+    );
+    assert!(finding(&run, "anchor-missing").contains("tlsdoctor Test Root CA"));
+}
+
+#[test]
+fn this_machine_has_a_store() {
+    let run = tlsdoctor(&["trust", "--format", "json"]);
+    assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+    let roots: u64 = run.json()["stores"]
+        .as_array()
+        .map(|s| s.iter().filter_map(|s| s["roots"].as_u64()).sum())
+        .unwrap_or(0);
+    assert!(roots > 0, "{}", run.stdout);
+}
+
+#[test]
+fn the_human_report_is_a_checklist_with_the_fix() {
+    let machine = FakeMachine::debian("trust-human");
+    machine.put("/usr/local/share/ca-certificates/corp.crt", &pem("root"));
+    let root = root_arg();
+    let root_dir = machine.root_dir();
+    let run = tlsdoctor(&[
+        "trust",
+        "--root-dir",
+        &root_dir,
+        "--root",
+        &root,
+        "--color",
+        "never",
+    ]);
+    for needle in [
+        "Stores",
+        "Installed anchors",
+        "✗ OpenSSL",
+        "To fix",
+        "anchor-not-compiled",
+        "sudo update-ca-certificates",
+        "Verdict: ERROR",
+    ] {
+        assert!(
+            run.stdout.contains(needle),
+            "no {needle:?} in\n{}",
+            run.stdout
+        );
+    }
+    assert!(
+        !run.stdout.contains("RHEL/Fedora:"),
+        "only this machine's steps:\n{}",
+        run.stdout
+    );
+}
