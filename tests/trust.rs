@@ -485,3 +485,16 @@ fn the_human_report_is_a_checklist_with_the_fix() {
         run.stdout
     );
 }
+
+#[test]
+fn a_bundle_overwritten_with_one_root_is_store_minimal() {
+    let machine = FakeMachine::debian("trust-overwritten");
+    machine.put("/etc/ssl/certs/ca-certificates.crt", &pem("root"));
+    let run = machine.trust(&[]);
+    assert_eq!(run.code, 1);
+    let detail = finding(&run, "store-minimal");
+    assert!(
+        detail.contains("holds only 1 certificate(s)") && detail.contains("--reinstall"),
+        "{detail}"
+    );
+}

@@ -407,7 +407,7 @@ pub fn inspect(machine: &Machine, request: &Request) -> Picture {
             findings.push(Finding::new(
                 Cause::StoreMinimal,
                 format!(
-                    "{path} holds only {main_count} certificates, where a distribution's holds over a \
+                    "{path} holds only {main_count} certificate(s), where a distribution's holds over a \
                      hundred: public sites fail; restore it (`{}`) and add your roots as anchors",
                     restore(layout.family, package)
                 ),
