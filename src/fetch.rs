@@ -1,11 +1,12 @@
-//! The one bounded HTTP client for what tlsdoctor downloads (AIA issuer certificates).
+//! The one bounded HTTP client for what tlsdoctor downloads (AIA issuer certificates) and asks
+//! (OCSP responders).
 //!
 //! Every fetch is bounded in size, time (the check's own deadline) and redirects, follows only
 //! http:// and https:// locations, and verifies HTTPS against Mozilla's roots.
 
 use crate::capture::Resolve;
 use http::Uri;
-use http_body_util::{BodyExt, Empty, Limited};
+use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
 use std::fmt;
@@ -29,6 +30,8 @@ pub enum FetchError {
     Timeout,
     Status(u16),
     TooLarge,
+    /// Larger than the caller's own, smaller limit (bytes), e.g. an OCSP answer's.
+    LargerThan(usize),
     TooManyRedirects,
     Protocol(String),
 }
@@ -47,6 +50,9 @@ impl fmt::Display for FetchError {
             FetchError::TooLarge => {
                 write!(f, "the answer is larger than {} KiB", MAX_BODY_BYTES / 1024)
             }
+            FetchError::LargerThan(limit) => {
+                write!(f, "the answer is larger than {} KiB", limit / 1024)
+            }
             FetchError::TooManyRedirects => write!(f, "more than {MAX_REDIRECTS} redirects"),
             FetchError::Protocol(e) => write!(f, "HTTP error: {e}"),
         }
@@ -59,6 +65,8 @@ pub struct Download {
     /// The URL the body finally came from, after redirects.
     pub url: String,
     pub body: Vec<u8>,
+    /// The Content-Type header, when the server sent one.
+    pub content_type: Option<String>,
 }
 
 /// Downloads within a deadline.
@@ -70,24 +78,57 @@ pub struct Fetcher<'a> {
 impl Fetcher<'_> {
     /// GETs `url`, following up to [`MAX_REDIRECTS`] http(s) redirects.
     pub async fn get(&self, url: &str) -> Result<Download, FetchError> {
-        match tokio::time::timeout_at(self.deadline, self.follow(url)).await {
+        let outgoing = Outgoing {
+            method: http::Method::GET,
+            body: None,
+            max_bytes: MAX_BODY_BYTES,
+        };
+        self.send(url, &outgoing).await
+    }
+
+    /// POSTs `body` to `url` (an OCSP request), accepting at most `max_bytes` (never more than
+    /// [`MAX_BODY_BYTES`]) back. A redirect repeats the POST: a responder that moved still
+    /// needs the request, which a GET would drop.
+    pub async fn post(
+        &self,
+        url: &str,
+        content_type: &str,
+        body: Vec<u8>,
+        max_bytes: usize,
+    ) -> Result<Download, FetchError> {
+        let outgoing = Outgoing {
+            method: http::Method::POST,
+            body: Some((content_type.to_string(), Bytes::from(body))),
+            max_bytes: max_bytes.min(MAX_BODY_BYTES),
+        };
+        self.send(url, &outgoing).await
+    }
+
+    async fn send(&self, url: &str, outgoing: &Outgoing) -> Result<Download, FetchError> {
+        match tokio::time::timeout_at(self.deadline, self.follow(url, outgoing)).await {
             Ok(result) => result,
             Err(_) => Err(FetchError::Timeout),
         }
     }
 
-    async fn follow(&self, url: &str) -> Result<Download, FetchError> {
+    async fn follow(&self, url: &str, outgoing: &Outgoing) -> Result<Download, FetchError> {
         let mut current = url.to_string();
         for _ in 0..=MAX_REDIRECTS {
-            match self.once(&current).await? {
-                Step::Body(body) => return Ok(Download { url: current, body }),
+            match self.once(&current, outgoing).await? {
+                Step::Body { body, content_type } => {
+                    return Ok(Download {
+                        url: current,
+                        body,
+                        content_type,
+                    });
+                }
                 Step::Redirect(location) => current = location,
             }
         }
         Err(FetchError::TooManyRedirects)
     }
 
-    async fn once(&self, url: &str) -> Result<Step, FetchError> {
+    async fn once(&self, url: &str, outgoing: &Outgoing) -> Result<Step, FetchError> {
         let scheme = url
             .split_once(':')
             .map(|(s, _)| s.to_ascii_lowercase())
@@ -118,16 +159,29 @@ impl Fetcher<'_> {
         let stream = connect(&addresses).await?;
         let path = uri.path_and_query().map_or("/", |p| p.as_str()).to_string();
         let authority = uri.authority().map_or(host.clone(), |a| a.to_string());
-        let request = http::Request::get(path)
+        let mut request = http::Request::builder()
+            .method(outgoing.method.clone())
+            .uri(path)
             .header(http::header::HOST, authority)
             .header(
                 http::header::USER_AGENT,
                 concat!("tlsdoctor/", env!("CARGO_PKG_VERSION")),
             )
             .header(http::header::ACCEPT, "*/*")
-            .header(http::header::CONNECTION, "close")
-            .body(Empty::<Bytes>::new())
+            .header(http::header::CONNECTION, "close");
+        if let Some((content_type, _)) = &outgoing.body {
+            request = request.header(http::header::CONTENT_TYPE, content_type.as_str());
+        }
+        // An empty Full body sends exactly what the former Empty body did: no body, no length.
+        let body = outgoing
+            .body
+            .as_ref()
+            .map(|(_, b)| b.clone())
+            .unwrap_or_default();
+        let request = request
+            .body(Full::new(body))
             .map_err(|e| FetchError::Protocol(e.to_string()))?;
+        let max_bytes = outgoing.max_bytes;
         if tls {
             let name = rustls::pki_types::ServerName::try_from(host.clone())
                 .map_err(|_| FetchError::BadUrl(url.to_string()))?;
@@ -136,16 +190,36 @@ impl Fetcher<'_> {
                 .connect(name, stream)
                 .await
                 .map_err(|e| FetchError::Connect(e.to_string()))?;
-            exchange(stream, request, url).await
+            exchange(stream, request, url, max_bytes).await
         } else {
-            exchange(stream, request, url).await
+            exchange(stream, request, url, max_bytes).await
         }
     }
 }
 
+/// What one call sends; every redirect sends it again.
+struct Outgoing {
+    method: http::Method,
+    /// Content type and bytes, for a POST.
+    body: Option<(String, Bytes)>,
+    max_bytes: usize,
+}
+
 enum Step {
-    Body(Vec<u8>),
+    Body {
+        body: Vec<u8>,
+        content_type: Option<String>,
+    },
     Redirect(String),
+}
+
+/// The size error for `limit`: the familiar one at the default limit.
+fn too_large(limit: usize) -> FetchError {
+    if limit == MAX_BODY_BYTES {
+        FetchError::TooLarge
+    } else {
+        FetchError::LargerThan(limit)
+    }
 }
 
 async fn connect(addresses: &[SocketAddr]) -> Result<TcpStream, FetchError> {
@@ -161,8 +235,9 @@ async fn connect(addresses: &[SocketAddr]) -> Result<TcpStream, FetchError> {
 
 async fn exchange<S>(
     stream: S,
-    request: http::Request<Empty<Bytes>>,
+    request: http::Request<Full<Bytes>>,
     url: &str,
+    max_bytes: usize,
 ) -> Result<Step, FetchError>
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
@@ -193,20 +268,28 @@ where
             .get(http::header::CONTENT_LENGTH)
             .and_then(|l| l.to_str().ok())
             .and_then(|l| l.parse::<u64>().ok());
-        if declared.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
-            return Err(FetchError::TooLarge);
+        if declared.is_some_and(|len| len > max_bytes as u64) {
+            return Err(too_large(max_bytes));
         }
-        let body = Limited::new(response.into_body(), MAX_BODY_BYTES)
+        let content_type = response
+            .headers()
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|t| t.to_str().ok())
+            .map(str::to_string);
+        let body = Limited::new(response.into_body(), max_bytes)
             .collect()
             .await
             .map_err(|e| {
                 if e.is::<http_body_util::LengthLimitError>() {
-                    FetchError::TooLarge
+                    too_large(max_bytes)
                 } else {
                     FetchError::Protocol(e.to_string())
                 }
             })?;
-        Ok(Step::Body(body.to_bytes().to_vec()))
+        Ok(Step::Body {
+            body: body.to_bytes().to_vec(),
+            content_type,
+        })
     }
     .await;
     driver.abort();

@@ -23,6 +23,7 @@ pub mod input;
 pub mod machine;
 pub mod repair;
 pub mod report;
+pub mod revocation;
 pub mod target;
 pub mod trust;
 pub mod verify;

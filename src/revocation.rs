@@ -1,0 +1,668 @@
+//! Revocation: stapled OCSP responses, must-staple, and asking the OCSP responder.
+//!
+//! Facts, not verdicts: [`check_response`] says what an OCSP response (stapled or fetched)
+//! claims, about which certificate, signed by whom and how fresh at `now`, and lists what is
+//! wrong with it as [`OcspProblem`]s for the checks to judge. The ASN.1 is RustCrypto's
+//! `x509-ocsp`; certificates are read and signatures checked by the chain model's helpers.
+
+use crate::chain::signature::{self, SignatureKind, SignatureStatus, SignedData, hex};
+use crate::chain::{CertFacts, Chain};
+use crate::fetch::{FetchError, Fetcher};
+use der::asn1::{Null, ObjectIdentifier, OctetString};
+use der::{Decode, Encode, Reader, SliceReader};
+use rustls::pki_types::CertificateDer;
+use serde::{Serialize, Serializer};
+use time::OffsetDateTime;
+use x509_cert::ext::pkix::CrlReason;
+use x509_cert::serial_number::SerialNumber;
+use x509_cert::spki::AlgorithmIdentifierOwned;
+use x509_ocsp::{BasicOcspResponse, CertId, OcspGeneralizedTime, OcspResponse};
+use x509_ocsp::{OcspRequest, OcspResponseStatus, Request, ResponderId, TbsRequest, Version};
+use x509_parser::prelude::{FromDer, SubjectPublicKeyInfo, X509Certificate, X509Name};
+
+/// Largest OCSP answer accepted: real ones are a few KiB even with a responder certificate.
+pub const MAX_RESPONSE_BYTES: usize = 64 * 1024;
+/// OCSP URLs of one certificate that are tried; real certificates name one.
+pub const MAX_URLS: usize = 4;
+
+const OCSP_BASIC: &str = "1.3.6.1.5.5.7.48.1.1";
+const TLS_FEATURE: &str = "1.3.6.1.5.5.7.1.24";
+/// The TLS extension number of status_request (RFC 6066), as listed in a TLS Feature.
+const STATUS_REQUEST: u16 = 5;
+const SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.14.3.2.26");
+
+/// What the responder says about the certificate.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum CertStatus {
+    Good,
+    Revoked {
+        #[serde(serialize_with = "rfc3339")]
+        time: OffsetDateTime,
+        /// The CRL reason as RFC 5280 spells it (`keyCompromise`), when given.
+        reason: Option<&'static str>,
+    },
+    /// The responder does not know the certificate (often: the wrong responder was asked).
+    Unknown,
+}
+
+/// Who the response says signed it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "by", content = "value", rename_all = "kebab-case")]
+pub enum Responder {
+    /// A distinguished name, `O=..., CN=...`.
+    Name(String),
+    /// SHA-1 of the responder's public key, lowercase hex.
+    KeyHash(String),
+}
+
+/// Whose key made the response's signature.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Signer {
+    /// The certificate's issuer itself.
+    Issuer,
+    /// A certificate included in the response; [`OcspProblem::UnauthorizedSigner`] says when
+    /// it may not speak for the issuer.
+    Delegated { subject: String },
+}
+
+/// What is wrong with (or worth knowing about) a response. Only [`OcspProblem::NoNextUpdate`]
+/// is a note; every other problem means the status cannot be relied on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum OcspProblem {
+    /// nextUpdate has passed: the answer may no longer be true.
+    Stale {
+        #[serde(serialize_with = "rfc3339")]
+        next_update: OffsetDateTime,
+    },
+    /// thisUpdate is after the evaluation instant (a responder or server clock ahead).
+    NotYetValid {
+        #[serde(serialize_with = "rfc3339")]
+        this_update: OffsetDateTime,
+    },
+    /// No nextUpdate: newer information may be available at any time.
+    NoNextUpdate,
+    /// The response is about another certificate (serial, or issuer hashes, differ).
+    WrongCertificate { serial: String, expected: String },
+    /// The CertID hash cannot be computed here, so only the serial was compared.
+    UnsupportedCertIdHash { algorithm: String },
+    /// Neither the issuer's key nor any included certificate's key made the signature.
+    BadSignature,
+    /// The signature algorithm cannot be checked here.
+    UnsupportedSignature { algorithm: String },
+    /// Signed by an included certificate that may not answer for the issuer.
+    UnauthorizedSigner { subject: String, reason: String },
+    /// The delegated responder's certificate is not valid at the evaluation instant.
+    SignerNotValid {
+        subject: String,
+        #[serde(serialize_with = "rfc3339")]
+        not_after: OffsetDateTime,
+    },
+    /// No issuer certificate was given: the signature and the issuer hashes are unchecked.
+    IssuerUnknown,
+}
+
+impl OcspProblem {
+    /// False for the note that does not make a response untrustworthy.
+    pub fn is_defect(&self) -> bool {
+        !matches!(self, OcspProblem::NoNextUpdate)
+    }
+}
+
+impl std::fmt::Display for OcspProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let time = |t: &OffsetDateTime| crate::report::rfc3339(*t);
+        match self {
+            OcspProblem::Stale { next_update } => {
+                write!(f, "stale: its nextUpdate {} has passed", time(next_update))
+            }
+            OcspProblem::NotYetValid { this_update } => {
+                write!(f, "its thisUpdate {} is in the future", time(this_update))
+            }
+            OcspProblem::NoNextUpdate => write!(f, "it has no nextUpdate, so no stated lifetime"),
+            OcspProblem::WrongCertificate { serial, expected } if serial == expected => {
+                write!(f, "it is about serial {serial} of another issuer")
+            }
+            OcspProblem::WrongCertificate { serial, expected } => write!(
+                f,
+                "it is about serial {serial}, not this certificate's {expected}"
+            ),
+            OcspProblem::UnsupportedCertIdHash { algorithm } => {
+                write!(
+                    f,
+                    "its CertID hash {algorithm} is not supported; only the serial matched"
+                )
+            }
+            OcspProblem::BadSignature => write!(
+                f,
+                "its signature was not made by the issuer or by a certificate it includes"
+            ),
+            OcspProblem::UnsupportedSignature { algorithm } => {
+                write!(f, "its signature algorithm {algorithm} cannot be checked")
+            }
+            OcspProblem::UnauthorizedSigner { subject, reason } => {
+                write!(f, "signed by {subject}, which {reason}")
+            }
+            OcspProblem::SignerNotValid { subject, not_after } => write!(
+                f,
+                "signed by {subject}, whose certificate is not valid now (notAfter {})",
+                time(not_after)
+            ),
+            OcspProblem::IssuerUnknown => write!(
+                f,
+                "the issuer is unknown, so its signature and the issuer hashes are unchecked"
+            ),
+        }
+    }
+}
+
+/// One OCSP response read for one certificate.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct OcspReport {
+    pub status: CertStatus,
+    #[serde(serialize_with = "rfc3339")]
+    pub produced_at: OffsetDateTime,
+    #[serde(serialize_with = "rfc3339")]
+    pub this_update: OffsetDateTime,
+    #[serde(serialize_with = "rfc3339_option")]
+    pub next_update: Option<OffsetDateTime>,
+    pub responder: Responder,
+    /// `None` when no key could be shown to have made the signature (see `problems`).
+    pub signed_by: Option<Signer>,
+    /// Subjects of the certificates included in the response.
+    pub certificates: Vec<String>,
+    /// The serial the single response is about, lowercase hex.
+    pub serial: String,
+    /// The CertID hash (`sha1`, `sha256`, ...).
+    pub cert_id_hash: String,
+    pub problems: Vec<OcspProblem>,
+}
+
+impl OcspReport {
+    /// True when nothing but notes was found: the status can be relied on.
+    pub fn is_trustworthy(&self) -> bool {
+        !self.problems.iter().any(OcspProblem::is_defect)
+    }
+}
+
+/// Why a response could not be read at all.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum OcspError {
+    #[error("not an OCSP response: {0}")]
+    Unparseable(String),
+    /// The responder answered, but with a refusal instead of a status.
+    #[error("the responder answered {}: {}", .0.name(), .0.meaning())]
+    Unsuccessful(Refusal),
+    #[error("the response is of type {0}, not a basic OCSP response")]
+    UnsupportedType(String),
+    /// The leaf or the issuer given to check against cannot be parsed.
+    #[error("the certificate cannot be parsed: {0}")]
+    BadCertificate(String),
+}
+
+/// A responseStatus other than successful (RFC 6960 4.2.1): the responder gave no status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Refusal {
+    MalformedRequest,
+    InternalError,
+    TryLater,
+    SigRequired,
+    Unauthorized,
+}
+
+impl Refusal {
+    /// The RFC 6960 name, e.g. `tryLater`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Refusal::MalformedRequest => "malformedRequest",
+            Refusal::InternalError => "internalError",
+            Refusal::TryLater => "tryLater",
+            Refusal::SigRequired => "sigRequired",
+            Refusal::Unauthorized => "unauthorized",
+        }
+    }
+
+    /// What the refusal usually means, for a human.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Refusal::MalformedRequest => "it could not read the request",
+            Refusal::InternalError => "it failed internally",
+            Refusal::TryLater => "it is busy or has no answer ready yet",
+            Refusal::SigRequired => "it wants signed requests",
+            Refusal::Unauthorized => "it does not answer for this certificate's issuer",
+        }
+    }
+}
+
+/// Why asking a responder gave no report.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    #[error("the certificate names no OCSP responder (no OCSP URL in its AIA extension)")]
+    NoUrl,
+    /// The leaf or issuer cannot be made into a request.
+    #[error("cannot build the OCSP request: {0}")]
+    Request(String),
+    #[error("{url}: {error}")]
+    Fetch { url: String, error: FetchError },
+    /// The answer is not DER OCSP: an HTML error page, a captive portal, garbage.
+    #[error("{url} did not answer with an OCSP response: {detail}")]
+    NotOcsp {
+        url: String,
+        content_type: Option<String>,
+        detail: String,
+    },
+    #[error("{url}: {error}")]
+    Response { url: String, error: OcspError },
+}
+
+/// True when the certificate demands a stapled OCSP response: its TLS Feature extension
+/// (RFC 7633) lists status_request.
+pub fn must_staple(leaf_der: &[u8]) -> bool {
+    let Ok((_, cert)) = X509Certificate::from_der(leaf_der) else {
+        return false;
+    };
+    cert.extensions()
+        .iter()
+        .filter(|e| e.oid.to_id_string() == TLS_FEATURE)
+        .any(|e| <Vec<u16> as Decode>::from_der(e.value).is_ok_and(|f| f.contains(&STATUS_REQUEST)))
+}
+
+/// The OCSP responder URLs in the certificate's Authority Information Access extension.
+pub fn ocsp_urls(leaf_der: &[u8]) -> Vec<String> {
+    facts_of(leaf_der).map(|f| f.ocsp).unwrap_or_default()
+}
+
+/// A DER OCSPRequest for `leaf`, with the SHA-1 CertID that every responder understands and
+/// no nonce (most CAs serve pre-signed responses and ignore it).
+pub fn ocsp_request(leaf_der: &[u8], issuer_der: &[u8]) -> Result<Vec<u8>, QueryError> {
+    let (_, leaf) = X509Certificate::from_der(leaf_der)
+        .map_err(|e| QueryError::Request(format!("the certificate: {e}")))?;
+    let issuer =
+        facts_of(issuer_der).map_err(|e| QueryError::Request(format!("the issuer: {e}")))?;
+    let sha1 =
+        |bytes: &[u8]| OctetString::new(digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, bytes));
+    let built = (|| {
+        let cert_id = CertId {
+            hash_algorithm: AlgorithmIdentifierOwned {
+                oid: SHA1,
+                parameters: Some(Null.into()),
+            },
+            issuer_name_hash: sha1(&issuer.subject_der)?,
+            issuer_key_hash: sha1(&key_bits(&issuer))?,
+            serial_number: SerialNumber::new(leaf.raw_serial())?,
+        };
+        let tbs_request = TbsRequest {
+            version: Version::V1,
+            requestor_name: None,
+            request_list: vec![Request {
+                req_cert: cert_id,
+                single_request_extensions: None,
+            }],
+            request_extensions: None,
+        };
+        OcspRequest {
+            tbs_request,
+            optional_signature: None,
+        }
+        .to_der()
+    })();
+    built.map_err(|e| QueryError::Request(e.to_string()))
+}
+
+/// Reads an OCSP response about `leaf` (with `issuer`, when known, to check the CertID and the
+/// signature) and judges its freshness at `now`.
+pub fn check_response(
+    der: &[u8],
+    leaf_der: &[u8],
+    issuer_der: Option<&[u8]>,
+    now: OffsetDateTime,
+) -> Result<OcspReport, OcspError> {
+    let leaf = facts_of(leaf_der).map_err(OcspError::BadCertificate)?;
+    let issuer = issuer_der.map(facts_of).transpose();
+    let issuer = issuer.map_err(OcspError::BadCertificate)?;
+    let (basic, tbs) = decode(der)?;
+    let data = &basic.tbs_response_data;
+    let mut problems = Vec::new();
+    let matching = data
+        .responses
+        .iter()
+        .find(|r| identifies(&r.cert_id, &leaf, issuer.as_ref()));
+    let Some(single) = matching.or(data.responses.first()) else {
+        return Err(OcspError::Unparseable("it lists no certificate".into()));
+    };
+    let serial = hex(single.cert_id.serial_number.as_bytes());
+    if matching.is_none() {
+        let expected = leaf.serial.clone();
+        problems.push(OcspProblem::WrongCertificate {
+            serial: serial.clone(),
+            expected,
+        });
+    }
+    let hash = cert_id_hash(&single.cert_id.hash_algorithm.oid);
+    if hash.is_none() {
+        let algorithm = single.cert_id.hash_algorithm.oid.to_string();
+        problems.push(OcspProblem::UnsupportedCertIdHash { algorithm });
+    }
+    let included: Vec<CertFacts> = basic
+        .certs
+        .iter()
+        .flatten()
+        .filter_map(|c| c.to_der().ok().and_then(|d| facts_of(&d).ok()))
+        .collect();
+    let signed_by = signer(&basic, tbs, issuer.as_ref(), &included, now, &mut problems);
+    let this_update = instant(&single.this_update)?;
+    let next_update = single.next_update.as_ref().map(instant).transpose()?;
+    problems.extend(freshness(this_update, next_update, now));
+    Ok(OcspReport {
+        status: status(&single.cert_status)?,
+        produced_at: instant(&data.produced_at)?,
+        this_update,
+        next_update,
+        responder: responder(&data.responder_id),
+        signed_by,
+        certificates: included.iter().map(|c| c.subject.clone()).collect(),
+        serial,
+        cert_id_hash: hash.map_or_else(
+            || single.cert_id.hash_algorithm.oid.to_string(),
+            |h| h.1.into(),
+        ),
+        problems,
+    })
+}
+
+/// Stale once nextUpdate has passed, not yet valid before thisUpdate (no clock-skew allowance:
+/// `now` is explicit, so a caller that wants one moves `now`).
+fn freshness(
+    this_update: OffsetDateTime,
+    next_update: Option<OffsetDateTime>,
+    now: OffsetDateTime,
+) -> Vec<OcspProblem> {
+    let mut problems = Vec::new();
+    if this_update > now {
+        problems.push(OcspProblem::NotYetValid { this_update });
+    }
+    match next_update {
+        Some(next_update) if next_update < now => problems.push(OcspProblem::Stale { next_update }),
+        Some(_) => {}
+        None => problems.push(OcspProblem::NoNextUpdate),
+    }
+    problems
+}
+
+/// Asks the responders named in the leaf's AIA extension (the first that answers wins).
+pub async fn query(
+    leaf_der: &[u8],
+    issuer_der: &[u8],
+    fetcher: &Fetcher<'_>,
+    now: OffsetDateTime,
+) -> Result<OcspReport, QueryError> {
+    let mut last = QueryError::NoUrl;
+    for url in ocsp_urls(leaf_der).iter().take(MAX_URLS) {
+        match query_url(url, leaf_der, issuer_der, fetcher, now).await {
+            Ok(report) => return Ok(report),
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
+}
+
+/// Asks the responder at `url` about `leaf` with an HTTP POST, within the fetcher's deadline
+/// and [`MAX_RESPONSE_BYTES`].
+pub async fn query_url(
+    url: &str,
+    leaf_der: &[u8],
+    issuer_der: &[u8],
+    fetcher: &Fetcher<'_>,
+    now: OffsetDateTime,
+) -> Result<OcspReport, QueryError> {
+    let request = ocsp_request(leaf_der, issuer_der)?;
+    let answer = fetcher
+        .post(url, "application/ocsp-request", request, MAX_RESPONSE_BYTES)
+        .await
+        .map_err(|error| QueryError::Fetch {
+            url: url.to_string(),
+            error,
+        })?;
+    // The Content-Type is not required to be application/ocsp-response: some responders send
+    // octet-stream. Whether the body parses decides; the type only helps explain a failure.
+    match check_response(&answer.body, leaf_der, Some(issuer_der), now) {
+        Ok(report) => Ok(report),
+        Err(OcspError::Unparseable(why)) => Err(QueryError::NotOcsp {
+            url: url.to_string(),
+            detail: describe_body(&answer.body, answer.content_type.as_deref(), &why),
+            content_type: answer.content_type,
+        }),
+        Err(error) => Err(QueryError::Response {
+            url: url.to_string(),
+            error,
+        }),
+    }
+}
+
+fn describe_body(body: &[u8], content_type: Option<&str>, why: &str) -> String {
+    let kind = content_type.unwrap_or("no Content-Type");
+    let start = body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(body.len());
+    let head = String::from_utf8_lossy(&body[start..body.len().min(start + 64)]).to_lowercase();
+    if head.starts_with("<!doctype html") || head.starts_with("<html") {
+        format!("it sent an HTML page ({kind}, {} bytes)", body.len())
+    } else if body.is_empty() {
+        format!("it sent an empty body ({kind})")
+    } else {
+        format!(
+            "{} bytes of {kind} that are not DER OCSP ({why})",
+            body.len()
+        )
+    }
+}
+
+/// The basic response and the exact bytes its signature covers.
+fn decode(der: &[u8]) -> Result<(BasicOcspResponse, Vec<u8>), OcspError> {
+    let bad = |e: der::Error| OcspError::Unparseable(e.to_string());
+    let response = OcspResponse::from_der(der).map_err(bad)?;
+    let refusal = match response.response_status {
+        OcspResponseStatus::Successful => None,
+        OcspResponseStatus::MalformedRequest => Some(Refusal::MalformedRequest),
+        OcspResponseStatus::InternalError => Some(Refusal::InternalError),
+        OcspResponseStatus::TryLater => Some(Refusal::TryLater),
+        OcspResponseStatus::SigRequired => Some(Refusal::SigRequired),
+        OcspResponseStatus::Unauthorized => Some(Refusal::Unauthorized),
+    };
+    if let Some(refusal) = refusal {
+        return Err(OcspError::Unsuccessful(refusal));
+    }
+    let Some(bytes) = response.response_bytes else {
+        return Err(OcspError::Unparseable(
+            "successful, but with no response".into(),
+        ));
+    };
+    if bytes.response_type.to_string() != OCSP_BASIC {
+        return Err(OcspError::UnsupportedType(bytes.response_type.to_string()));
+    }
+    let basic_der = bytes.response.as_bytes();
+    let basic = BasicOcspResponse::from_der(basic_der).map_err(bad)?;
+    // Re-encoding could differ from what was signed; take tbsResponseData as sent.
+    let mut reader = SliceReader::new(basic_der).map_err(bad)?;
+    let tbs = reader
+        .sequence(|inner| {
+            let tbs = inner.tlv_bytes()?;
+            inner.read_slice(inner.remaining_len())?;
+            Ok(tbs.to_vec())
+        })
+        .map_err(bad)?;
+    Ok((basic, tbs))
+}
+
+/// Whether a CertID names `leaf`: the serial, and with the issuer known, the hashes of its
+/// name and key (RFC 6960 4.1.1) in whatever hash the CertID uses.
+fn identifies(id: &CertId, leaf: &CertFacts, issuer: Option<&CertFacts>) -> bool {
+    if hex(id.serial_number.as_bytes()) != leaf.serial {
+        return false;
+    }
+    let (Some(issuer), Some((algorithm, _))) = (issuer, cert_id_hash(&id.hash_algorithm.oid))
+    else {
+        return true;
+    };
+    digest(algorithm, &issuer.subject_der) == id.issuer_name_hash.as_bytes()
+        && digest(algorithm, &key_bits(issuer)) == id.issuer_key_hash.as_bytes()
+}
+
+/// Finds whose key made the signature; what disqualifies that key goes to `problems`.
+fn signer(
+    basic: &BasicOcspResponse,
+    tbs: Vec<u8>,
+    issuer: Option<&CertFacts>,
+    included: &[CertFacts],
+    now: OffsetDateTime,
+    problems: &mut Vec<OcspProblem>,
+) -> Option<Signer> {
+    let signed = SignedData {
+        tbs,
+        signature: basic.signature.raw_bytes().to_vec(),
+        kind: signature_kind(&basic.signature_algorithm),
+    };
+    let mut results = Vec::new();
+    if let Some(issuer) = issuer {
+        let result = signature::verify(&signed, &issuer.spki_der);
+        if result == SignatureStatus::Valid {
+            return Some(Signer::Issuer);
+        }
+        results.push(result);
+    } else {
+        problems.push(OcspProblem::IssuerUnknown);
+    }
+    for cert in included {
+        let result = signature::verify(&signed, &cert.spki_der);
+        results.push(result);
+        if result != SignatureStatus::Valid {
+            continue;
+        }
+        let subject = cert.subject.clone();
+        // RFC 6960 4.2.2.2: a delegate is issued by the CA and carries id-kp-OCSPSigning.
+        let reason = match issuer.map(|i| i.signed(cert)) {
+            Some(SignatureStatus::Valid) | None => None,
+            Some(_) => Some("was not issued by the certificate's issuer"),
+        };
+        let has_eku = cert.eku.iter().flatten().any(|e| e == "OCSPSigning");
+        let reason = reason.or((!has_eku).then_some("lacks the OCSPSigning extended key usage"));
+        if let Some(reason) = reason {
+            let (subject, reason) = (subject.clone(), reason.to_string());
+            problems.push(OcspProblem::UnauthorizedSigner { subject, reason });
+        }
+        if now < cert.not_before || now > cert.not_after {
+            let (subject, not_after) = (subject.clone(), cert.not_after);
+            problems.push(OcspProblem::SignerNotValid { subject, not_after });
+        }
+        return Some(Signer::Delegated { subject });
+    }
+    if results.contains(&SignatureStatus::Unsupported) {
+        let algorithm = signed.kind.name();
+        problems.push(OcspProblem::UnsupportedSignature { algorithm });
+    } else if !results.is_empty() {
+        problems.push(OcspProblem::BadSignature);
+    }
+    None
+}
+
+/// The chain model's reading of an algorithm, through x509-parser's type.
+fn signature_kind(algorithm: &AlgorithmIdentifierOwned) -> SignatureKind {
+    let der = algorithm.to_der().unwrap_or_default();
+    match x509_parser::x509::AlgorithmIdentifier::from_der(&der) {
+        Ok((_, parsed)) => SignatureKind::of(&parsed),
+        Err(_) => SignatureKind::Other(algorithm.oid.to_string()),
+    }
+}
+
+fn status(status: &x509_ocsp::CertStatus) -> Result<CertStatus, OcspError> {
+    Ok(match status {
+        x509_ocsp::CertStatus::Good(_) => CertStatus::Good,
+        x509_ocsp::CertStatus::Unknown(_) => CertStatus::Unknown,
+        x509_ocsp::CertStatus::Revoked(info) => CertStatus::Revoked {
+            time: instant(&info.revocation_time)?,
+            reason: info.revocation_reason.map(reason_name),
+        },
+    })
+}
+
+fn reason_name(reason: CrlReason) -> &'static str {
+    match reason {
+        CrlReason::Unspecified => "unspecified",
+        CrlReason::KeyCompromise => "keyCompromise",
+        CrlReason::CaCompromise => "cACompromise",
+        CrlReason::AffiliationChanged => "affiliationChanged",
+        CrlReason::Superseded => "superseded",
+        CrlReason::CessationOfOperation => "cessationOfOperation",
+        CrlReason::CertificateHold => "certificateHold",
+        CrlReason::RemoveFromCRL => "removeFromCRL",
+        CrlReason::PrivilegeWithdrawn => "privilegeWithdrawn",
+        CrlReason::AaCompromise => "aACompromise",
+    }
+}
+
+fn responder(id: &ResponderId) -> Responder {
+    match id {
+        ResponderId::ByKey(hash) => Responder::KeyHash(hex(hash.as_bytes())),
+        ResponderId::ByName(name) => {
+            let der = name.to_der().unwrap_or_default();
+            let text = X509Name::from_der(&der).ok().and_then(|(_, n)| {
+                n.to_string_with_registry(x509_parser::objects::oid_registry())
+                    .ok()
+            });
+            Responder::Name(text.unwrap_or_else(|| name.to_string()))
+        }
+    }
+}
+
+fn instant(time: &OcspGeneralizedTime) -> Result<OffsetDateTime, OcspError> {
+    let seconds = i64::try_from(time.0.to_unix_duration().as_secs()).unwrap_or(i64::MAX);
+    OffsetDateTime::from_unix_timestamp(seconds)
+        .map_err(|e| OcspError::Unparseable(format!("a time out of range: {e}")))
+}
+
+/// The chain model's facts for one DER certificate.
+fn facts_of(der: &[u8]) -> Result<CertFacts, String> {
+    let chain = Chain::from_der(vec![CertificateDer::from(der.to_vec())]);
+    match chain.certs.into_iter().next() {
+        Some(cert) => cert.facts,
+        None => Err("no certificate".into()),
+    }
+}
+
+/// The subjectPublicKey bits, which the CertID's key hash covers (not the whole SPKI).
+fn key_bits(cert: &CertFacts) -> Vec<u8> {
+    SubjectPublicKeyInfo::from_der(&cert.spki_der)
+        .map(|(_, spki)| spki.subject_public_key.data.to_vec())
+        .unwrap_or_default()
+}
+
+fn cert_id_hash(
+    oid: &ObjectIdentifier,
+) -> Option<(&'static ring::digest::Algorithm, &'static str)> {
+    Some(match oid.to_string().as_str() {
+        "1.3.14.3.2.26" => (&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, "sha1"),
+        "2.16.840.1.101.3.4.2.1" => (&ring::digest::SHA256, "sha256"),
+        "2.16.840.1.101.3.4.2.2" => (&ring::digest::SHA384, "sha384"),
+        "2.16.840.1.101.3.4.2.3" => (&ring::digest::SHA512, "sha512"),
+        _ => return None,
+    })
+}
+
+fn digest(algorithm: &'static ring::digest::Algorithm, bytes: &[u8]) -> Vec<u8> {
+    ring::digest::digest(algorithm, bytes).as_ref().to_vec()
+}
+
+fn rfc3339<S: Serializer>(time: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::report::rfc3339(*time))
+}
+
+fn rfc3339_option<S: Serializer>(time: &Option<OffsetDateTime>, s: S) -> Result<S::Ok, S::Error> {
+    match time {
+        Some(time) => rfc3339(time, s),
+        None => s.serialize_none(),
+    }
+}
