@@ -24,6 +24,7 @@ pub mod machine;
 pub mod repair;
 pub mod report;
 pub mod revocation;
+pub mod starttls;
 pub mod target;
 pub mod trust;
 pub mod verify;
