@@ -435,3 +435,83 @@ fn sub_second_instants_are_judged_in_whole_seconds_like_verifiers_do() {
     assert!(run.has("expiring-soon"));
     assert_eq!(run.target()["checked_at"], "2027-01-01T00:00:00Z");
 }
+
+/// The leaf and root of a test PKI as files, checked offline as `ok.test` against that root.
+fn check_pki(pki: &pki::NamedPki, label: &str) -> Run {
+    let scratch = Scratch::new(label);
+    let chain = scratch.file("chain.pem", tlsdoctor::bundle::to_pem(&pki.leaf).as_bytes());
+    let root = scratch.file("root.pem", tlsdoctor::bundle::to_pem(&pki.root).as_bytes());
+    let run = tlsdoctor(&[
+        "check",
+        "--file",
+        &chain,
+        "--host",
+        "ok.test",
+        "--ca-file",
+        &root,
+        "--at",
+        AT,
+        "--format",
+        "json",
+    ]);
+    drop(scratch);
+    run
+}
+
+#[test]
+fn a_well_formed_test_pki_passes_the_profile_checks() {
+    let run = check_pki(
+        &pki::NamedPki::new("Profile Test Root", "ok.test"),
+        "profile-ok",
+    );
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(!run.has("profile-violation"));
+}
+
+#[test]
+fn a_leaf_without_authority_key_identifier_is_rejected_by_strict_clients() {
+    let pki = pki::NamedPki::with(
+        "Profile Test Root",
+        "ok.test",
+        |_| {},
+        |leaf| {
+            leaf.use_authority_key_identifier_extension = false;
+        },
+    );
+    let run = check_pki(&pki, "profile-aki");
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let finding = run.finding("profile-violation");
+    assert_eq!(finding["cert_index"], 0);
+    let detail = finding["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains("authorityKeyIdentifier") && detail.contains("Python 3.13"),
+        "{detail}"
+    );
+}
+
+#[test]
+fn a_trusted_root_with_an_unknown_critical_extension_is_named() {
+    let pki = pki::NamedPki::with(
+        "Profile Test Root",
+        "ok.test",
+        |root| {
+            let mut odd = rcgen::CustomExtension::from_oid_content(
+                &[1, 3, 6, 1, 4, 1, 99999, 1],
+                vec![0x05, 0x00],
+            );
+            odd.set_criticality(true);
+            root.custom_extensions.push(odd);
+        },
+        |_| {},
+    );
+    let run = check_pki(&pki, "profile-root");
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let detail = run.finding("profile-violation")["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        detail.contains("the trusted root") && detail.contains("1.3.6.1.4.1.99999.1"),
+        "{detail}"
+    );
+}

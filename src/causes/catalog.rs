@@ -870,6 +870,20 @@ impersonate the client.",
     }
 
     // ---- The certificates themselves. ----
+    /// A certificate breaks an encoding rule that some mainstream clients enforce.
+    ProfileViolation {
+        id: "profile-violation", severity: Error, side: Certificate,
+        title: "A certificate breaks an encoding rule some clients enforce",
+        explanation: "RFC 5280 fixes how certificates are encoded: which extensions must be critical \
+or must not be, that CAs carry key identifiers and keyCertSign, that a root is its own issuer. \
+rustls lets some of these pass, but OpenSSL, Go, Chrome or Python's strict mode (the default since \
+Python 3.13) reject the chain; the detail names the rule and who rejects it. A root is checked too: \
+verifiers read only its name and key, so nothing else looks at it.",
+        fix: "Reissue the certificate with a standard profile: for a CA, `basicConstraints = critical, \
+CA:true`, `keyUsage = critical, keyCertSign, cRLSign`, `subjectKeyIdentifier = hash`, \
+`authorityKeyIdentifier = keyid:always` (OpenSSL's v3_ca section), no unknown critical extensions. \
+For a root, that means a new root, distributed to the clients.",
+    }
     /// Bytes that are not an X.509 certificate.
     UnparseableCertificate {
         id: "unparseable-certificate", severity: Error, side: Server,

@@ -106,6 +106,8 @@ pub struct CertFacts {
     pub self_issued: bool,
     /// Self-issued and the signature verifies with its own key.
     pub self_signed: bool,
+    /// How the certificate is encoded, for the RFC 5280 rules strict clients enforce.
+    pub profile: Profile,
 }
 
 impl CertFacts {
@@ -236,6 +238,27 @@ fn link(certs: &[Certificate]) -> Vec<Link> {
     links
 }
 
+/// Encoding details that only the profile checks look at.
+#[derive(Clone, Debug, Default)]
+pub struct Profile {
+    /// X.509 version: 1, 2 or 3.
+    pub version: u32,
+    /// Critical extensions no parser here understands, by OID.
+    pub unknown_critical: Vec<String>,
+    /// Extensions whose contents do not decode: "name: why".
+    pub malformed: Vec<String>,
+    pub aki_critical: bool,
+    pub ski_critical: bool,
+    /// basicConstraints present and marked critical.
+    pub basic_constraints_critical: bool,
+    pub san_critical: bool,
+    /// The subject Name has no attributes.
+    pub empty_subject: bool,
+    /// An AKI that names an issuer or serial which are not this certificate's issuer's: for a
+    /// self-issued certificate, ones that are not its own.
+    pub aki_issuer_serial: Option<(Option<Vec<u8>>, Option<String>)>,
+}
+
 /// Parses one DER certificate into owned facts.
 fn parse(der: &[u8]) -> Result<CertFacts, String> {
     let (rest, cert) = X509Certificate::from_der(der).map_err(|e| e.to_string())?;
@@ -278,9 +301,51 @@ fn parse(der: &[u8]) -> Result<CertFacts, String> {
         aki: None,
         self_issued: tbs.subject().as_raw() == tbs.issuer().as_raw(),
         self_signed: false,
+        profile: Profile {
+            version: tbs.version.0 + 1,
+            empty_subject: tbs.subject().iter_attributes().next().is_none(),
+            ..Profile::default()
+        },
     };
     for ext in tbs.extensions() {
-        read_extension(ext.parsed_extension(), &mut facts);
+        let parsed = ext.parsed_extension();
+        let profile = &mut facts.profile;
+        match parsed {
+            ParsedExtension::UnsupportedExtension { .. } if ext.critical => {
+                profile.unknown_critical.push(ext.oid.to_id_string());
+            }
+            ParsedExtension::ParseError { error } => profile.malformed.push(format!(
+                "{}: {error}",
+                extension_name(&ext.oid.to_id_string())
+            )),
+            ParsedExtension::AuthorityKeyIdentifier(aki) => {
+                profile.aki_critical = ext.critical;
+                let issuer = aki.authority_cert_issuer.as_ref().and_then(|names| {
+                    names.iter().find_map(|n| match n {
+                        GeneralName::DirectoryName(name) => Some(name.as_raw().to_vec()),
+                        _ => None,
+                    })
+                });
+                let serial = aki.authority_cert_serial.map(hex);
+                if issuer.is_some() || serial.is_some() {
+                    profile.aki_issuer_serial = Some((issuer, serial));
+                }
+            }
+            ParsedExtension::SubjectKeyIdentifier(_) => profile.ski_critical = ext.critical,
+            ParsedExtension::BasicConstraints(_) => {
+                profile.basic_constraints_critical = ext.critical;
+            }
+            ParsedExtension::SubjectAlternativeName(_) => profile.san_critical = ext.critical,
+            ParsedExtension::NameConstraints(nc)
+                if nc.permitted_subtrees.is_none() && nc.excluded_subtrees.is_none() =>
+            {
+                profile
+                    .malformed
+                    .push("nameConstraints: neither permitted nor excluded subtrees".into());
+            }
+            _ => {}
+        }
+        read_extension(parsed, &mut facts);
     }
     facts.self_signed = facts.self_issued
         && signature::verify(&facts.signed, &facts.spki_der) == SignatureStatus::Valid;
@@ -369,6 +434,23 @@ fn san_entry(name: &GeneralName<'_>) -> San {
             _ => San::Other(format!("IP:invalid ({} bytes)", bytes.len())),
         },
         other => San::Other(other.to_string()),
+    }
+}
+
+/// The usual name of an extension, for messages.
+fn extension_name(oid: &str) -> String {
+    match oid {
+        "1.3.6.1.5.5.7.1.1" => "authorityInfoAccess".into(),
+        "2.5.29.17" => "subjectAltName".into(),
+        "2.5.29.19" => "basicConstraints".into(),
+        "2.5.29.15" => "keyUsage".into(),
+        "2.5.29.37" => "extKeyUsage".into(),
+        "2.5.29.30" => "nameConstraints".into(),
+        "2.5.29.35" => "authorityKeyIdentifier".into(),
+        "2.5.29.14" => "subjectKeyIdentifier".into(),
+        "2.5.29.31" => "cRLDistributionPoints".into(),
+        "2.5.29.32" => "certificatePolicies".into(),
+        other => other.to_string(),
     }
 }
 

@@ -5,6 +5,7 @@ pub mod connection;
 pub mod crypto;
 pub mod name;
 pub mod path;
+pub mod profile;
 pub mod purpose;
 pub mod stores;
 pub mod validity;
@@ -102,6 +103,7 @@ pub fn run_all(ctx: &Context<'_>) -> Vec<Finding> {
     findings.extend(name::check(ctx));
     findings.extend(purpose::check(ctx));
     findings.extend(crypto::check(ctx));
+    findings.extend(profile::check(ctx));
     findings
 }
 

@@ -96,3 +96,45 @@ fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     out.extend_from_slice(content);
     out
 }
+
+/// A root with a chosen name and a leaf it issues for `host`: for chains whose issuer's name
+/// matters (an inspection product's CA).
+pub struct NamedPki {
+    pub root: CertificateDer<'static>,
+    pub leaf: CertificateDer<'static>,
+    pub leaf_key: PrivateKeyDer<'static>,
+}
+
+impl NamedPki {
+    pub fn new(root_name: &str, host: &str) -> NamedPki {
+        NamedPki::with(root_name, host, |_| {}, |_| {})
+    }
+
+    /// Like [`NamedPki::new`], with the root's and the leaf's parameters adjusted first.
+    pub fn with(
+        root_name: &str,
+        host: &str,
+        root_edit: impl FnOnce(&mut CertificateParams),
+        leaf_edit: impl FnOnce(&mut CertificateParams),
+    ) -> NamedPki {
+        let root_key = KeyPair::generate().expect("key");
+        let mut root_params = ca_params(root_name, None);
+        root_edit(&mut root_params);
+        let root = root_params.self_signed(&root_key).expect("root");
+        let issuer = Issuer::new(root_params, root_key);
+        let leaf_key = KeyPair::generate().expect("key");
+        let mut params = CertificateParams::new(vec![host.to_string()]).expect("leaf params");
+        params.distinguished_name = name(host);
+        params.not_before = datetime!(2026-01-01 0:00 UTC);
+        params.not_after = datetime!(2027-01-01 0:00 UTC);
+        params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+        params.use_authority_key_identifier_extension = true;
+        leaf_edit(&mut params);
+        let leaf = params.signed_by(&leaf_key, &issuer).expect("leaf");
+        NamedPki {
+            root: root.der().clone(),
+            leaf: leaf.der().clone(),
+            leaf_key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
+        }
+    }
+}
