@@ -6,7 +6,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use tlsdoctor::report::FailOn;
-use tlsdoctor::target::{ConnectTo, ResolveRule};
+use tlsdoctor::target::{ConnectTo, ResolveRule, StarttlsChoice};
 use tlsdoctor::trust::StoreSpec;
 
 const EXIT_CODES: &str = "\
@@ -155,13 +155,14 @@ pub enum CausesFormat {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// host, host:port, https://host[:port]/path, [IPv6]:port or IP:port (port 443 by default).
-    /// Several may be given.
+    /// host, host:port, https://host[:port]/path, [IPv6]:port or IP:port (port 443 by default),
+    /// or a STARTTLS URL: smtp://, imap://, pop3://, ftp://, ldap://, postgres://, mysql://,
+    /// xmpp://. Several may be given.
     #[arg(required_unless_present_any = ["file", "targets"], conflicts_with = "file")]
     pub target: Vec<String>,
 
     /// Read targets from this file (`-` for stdin): one per line, `#` comments, and per-target
-    /// options after the target: `servername=NAME`, `connect=HOST[:PORT]`.
+    /// options after the target: `servername=NAME`, `connect=HOST[:PORT]`, `starttls=PROTO`.
     #[arg(long, value_name = "FILE", conflicts_with = "file")]
     pub targets: Option<PathBuf>,
 
@@ -214,6 +215,33 @@ pub struct CheckArgs {
     #[arg(long)]
     pub no_fetch: bool,
 
+    /// Ask the leaf's OCSP responder (from its AIA extension) whether it is revoked: `ocsp`, or
+    /// `off` (the default). The stapled response is always read. --no-fetch keeps this off.
+    #[arg(long, value_enum, value_name = "HOW", default_value_t = RevocationArg::Off)]
+    pub revocation: RevocationArg,
+
+    /// With --revocation ocsp (which it implies): ask this OCSP responder instead of the one the
+    /// certificate names.
+    #[arg(long, value_name = "URL")]
+    pub ocsp_url: Option<String>,
+
+    /// Upgrade a plain-text protocol with STARTTLS before the handshake: smtp, imap, pop3, ftp,
+    /// ldap, postgres, mysql or xmpp; `none` for TLS from the first byte; `auto` (the default)
+    /// picks from the URL scheme or a well-known port (25/587 smtp, 143 imap, 110 pop3, 21 ftp,
+    /// 389 ldap, 5432 postgres, 3306 mysql, 5222 xmpp).
+    #[arg(
+        long,
+        value_name = "PROTO",
+        default_value = "auto",
+        conflicts_with = "file"
+    )]
+    pub starttls: StarttlsChoice,
+
+    /// Tunnel through this HTTP proxy (http://[USER:PASSWORD@]HOST[:PORT]), or `none` to ignore
+    /// HTTPS_PROXY / ALL_PROXY. By default those variables (and NO_PROXY) apply, as in curl.
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+
     /// Write the corrected chain (leaf, then intermediates in order, no root) to this file.
     #[arg(long, value_name = "PATH")]
     pub fix_chain: Option<PathBuf>,
@@ -263,6 +291,12 @@ pub enum Format {
     Json,
     Jsonl,
     Prometheus,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RevocationArg {
+    Off,
+    Ocsp,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -91,6 +91,8 @@ pub struct Settings<'a> {
     pub warn_days: u32,
     /// Whether missing issuers were looked for over the network.
     pub fetching: bool,
+    /// The proxy the connection went through, as shown in reports.
+    pub proxy: Option<&'a str>,
 }
 
 /// Diagnoses a non-empty chain.
@@ -139,6 +141,7 @@ pub fn diagnose(chain: Chain, attempts: Vec<Attempt>, settings: &Settings<'_>) -
         path: &eval.path,
         attempts: &attempts,
         fetching: settings.fetching,
+        proxy: settings.proxy,
     };
     let mut findings = checks::run_all(&ctx);
     if let Some(rejection) = unexplained_rejection(&eval.verification, &findings) {

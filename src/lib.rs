@@ -21,6 +21,7 @@ pub mod fleet;
 pub mod identity;
 pub mod input;
 pub mod machine;
+pub mod proxy;
 pub mod repair;
 pub mod report;
 pub mod revocation;
@@ -71,6 +72,22 @@ pub struct Options {
     pub repair: RepairRequest,
     /// The client certificate to present when a server asks (`--cert`, `--key`).
     pub client: Option<Arc<identity::ClientIdentity>>,
+    /// Which proxy to go through.
+    pub proxy: ProxySetting,
+    /// Whom to ask about revocation (`--revocation ocsp`, `--ocsp-url`); never with `--no-fetch`.
+    pub revocation: revocation::Query,
+}
+
+/// Where the proxy comes from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum ProxySetting {
+    /// HTTPS_PROXY / ALL_PROXY (and NO_PROXY), as curl reads them.
+    #[default]
+    Environment,
+    /// `--proxy URL`, for every target.
+    Explicit(proxy::Proxy),
+    /// `--proxy none`: connect directly whatever the environment says.
+    Direct,
 }
 
 impl Options {
@@ -85,7 +102,28 @@ impl Options {
             fetch: true,
             repair: RepairRequest::default(),
             client: None,
+            proxy: ProxySetting::Environment,
+            revocation: revocation::Query::Off,
         }
+    }
+
+    /// How to reach `target`: through the proxy that applies to it, if any, then STARTTLS if
+    /// its protocol has it. HTTPS_PROXY is for HTTPS, as in curl: STARTTLS protocols go through
+    /// a proxy only when `--proxy` names one.
+    pub fn route(&self, target: &Target) -> Result<capture::Route, Error> {
+        let (host, port) = target.endpoint();
+        let proxy = match &self.proxy {
+            ProxySetting::Explicit(proxy) => Some(proxy.clone()),
+            ProxySetting::Direct => None,
+            ProxySetting::Environment if target.starttls.is_some() => None,
+            ProxySetting::Environment => {
+                proxy::Proxy::from_env(|name| std::env::var(name).ok(), &host, port)?
+            }
+        };
+        Ok(capture::Route {
+            proxy,
+            starttls: target.starttls,
+        })
     }
 
     /// The evaluation instant in whole seconds: certificate times have no finer grain, and
@@ -105,9 +143,11 @@ pub async fn check_target(target: &Target, options: &Options) -> Result<TargetRe
     let client = capture::ClientSide {
         identity: options.client.as_ref().map(|c| &c.certified),
     };
+    let route = options.route(target)?;
     let captured = capture::capture(
         target,
         name.clone(),
+        &route,
         options.resolver.as_ref(),
         options.timeout,
         client,
@@ -137,12 +177,15 @@ pub async fn check_target(target: &Target, options: &Options) -> Result<TargetRe
         name: Some(name_text.clone()),
         now: options.now(),
         store_names: options.stores.names(),
-        connection: Some(ConnectionReport::new(
-            captured.address,
-            sni,
-            captured.negotiated.as_ref().or(legacy_negotiated.as_ref()),
-            captured.ocsp.is_some(),
-        )),
+        connection: Some(
+            ConnectionReport::new(
+                captured.address,
+                sni,
+                captured.negotiated.as_ref().or(legacy_negotiated.as_ref()),
+                captured.ocsp.is_some(),
+            )
+            .with_route(&captured),
+        ),
     };
     let failure = checks::connection::check(&target.endpoint().0, &name_text, &captured);
     if captured.chain.is_empty() {
@@ -177,7 +220,17 @@ pub async fn check_target(target: &Target, options: &Options) -> Result<TargetRe
             parts.now,
         )
     });
-    let mut report = judge(captured.chain, Some(&name), options, deadline, parts, extra).await;
+    let staple = captured.ocsp.take();
+    let mut report = judge(
+        captured.chain,
+        staple.as_deref(),
+        Some(&name),
+        options,
+        deadline,
+        parts,
+        extra,
+    )
+    .await;
     report.client_auth = client_auth;
     Ok(report)
 }
@@ -192,7 +245,16 @@ pub async fn root_of_server(
     let name = target.server_name().map_err(|e| e.to_string())?;
     let client = capture::ClientSide { identity: None };
     let resolver = options.resolver.as_ref();
-    let captured = capture::capture(target, name.clone(), resolver, options.timeout, client).await;
+    let route = options.route(target).map_err(|e| e.to_string())?;
+    let captured = capture::capture(
+        target,
+        name.clone(),
+        &route,
+        resolver,
+        options.timeout,
+        client,
+    )
+    .await;
     let mut presented = captured.chain.clone();
     if presented.is_empty() {
         presented = captured
@@ -255,6 +317,7 @@ pub async fn check_file(
     };
     Ok(judge(
         presented,
+        None,
         name.as_ref(),
         options,
         deadline,
@@ -267,6 +330,7 @@ pub async fn check_file(
 /// Completes (downloads missing issuers), diagnoses, repairs if asked, and reports.
 async fn judge(
     presented: Vec<CertificateDer<'static>>,
+    staple: Option<&[u8]>,
     name: Option<&ServerName<'static>>,
     options: &Options,
     deadline: Instant,
@@ -287,11 +351,11 @@ async fn judge(
         presented.truncate(MAX_CHAIN_CERTS);
     }
     let stores = options.stores.stores();
+    let fetcher = fetch::Fetcher {
+        resolver: options.resolver.as_ref(),
+        deadline,
+    };
     let (chain, attempts) = if options.fetch {
-        let fetcher = fetch::Fetcher {
-            resolver: options.resolver.as_ref(),
-            deadline,
-        };
         aia::complete(presented, stores, &fetcher).await
     } else {
         (Chain::from_der(presented), Vec::new())
@@ -302,9 +366,20 @@ async fn judge(
         now: parts.now,
         warn_days: options.warn_days,
         fetching: options.fetch,
+        proxy: parts.connection.as_ref().and_then(|c| c.proxy.as_deref()),
     };
     let diagnosis = diagnosis::diagnose(chain, attempts, &settings);
+    let query = if options.fetch {
+        &options.revocation
+    } else {
+        &revocation::Query::Off
+    };
+    let revocation = revocation::learn(&diagnosis.chain, staple, query, &fetcher, parts.now).await;
+    let connection = parts.source == Source::Network;
+    extra.extend(checks::revocation::check(&revocation, connection));
     let asked = options.repair.fix_chain.is_some() || options.repair.save_root.is_some();
     let repair = asked.then(|| repair::apply(&diagnosis, &options.repair, parts.now));
-    TargetReport::diagnosed(parts, &diagnosis, extra, repair)
+    let mut report = TargetReport::diagnosed(parts, &diagnosis, extra, repair);
+    report.revocation = Some(revocation);
+    report
 }

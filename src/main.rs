@@ -6,7 +6,7 @@ use anyhow::Context as _;
 use clap::Parser;
 use cli::{
     CausesArgs, CausesFormat, CheckArgs, Cli, ColorChoice, Command, ExplainArgs, ExplainFormat,
-    Format, TrustArgs,
+    Format, RevocationArg, TrustArgs,
 };
 use std::io::{ErrorKind, IsTerminal, Write};
 use std::process::ExitCode;
@@ -19,7 +19,7 @@ use tlsdoctor::repair::RepairRequest;
 use tlsdoctor::report::explain as explain_report;
 use tlsdoctor::report::{Report, Summary, TargetReport, human, json, prometheus};
 use tlsdoctor::trust::{StoreSet, SystemLocations};
-use tlsdoctor::{Options, Target};
+use tlsdoctor::{Options, ProxySetting, Target};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -183,6 +183,16 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
     options.warn_days = args.warn_days;
     options.timeout = args.timeout;
     options.fetch = !args.no_fetch;
+    options.revocation = match (&args.ocsp_url, args.revocation) {
+        (Some(url), _) => tlsdoctor::revocation::Query::Url(url.clone()),
+        (None, RevocationArg::Ocsp) => tlsdoctor::revocation::Query::FromCertificate,
+        (None, RevocationArg::Off) => tlsdoctor::revocation::Query::Off,
+    };
+    options.proxy = match args.proxy.as_deref() {
+        None => ProxySetting::Environment,
+        Some("none") => ProxySetting::Direct,
+        Some(url) => ProxySetting::Explicit(tlsdoctor::proxy::Proxy::parse(url, "--proxy")?),
+    };
     options.repair = RepairRequest {
         fix_chain: args.fix_chain.clone(),
         save_root: args.save_root.clone(),
@@ -253,8 +263,8 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
         .is_some_and(|e| e.kind() == ErrorKind::BrokenPipe)
 }
 
-/// The targets from the command line and `--targets`, with `--servername`, `--connect-to` and
-/// `--resolve` applied, each checked for a usable name before anything connects.
+/// The targets from the command line and `--targets`, with `--servername`, `--starttls`,
+/// `--connect-to` and `--resolve` applied, each checked for a usable name before anything connects.
 fn targets(args: &CheckArgs) -> anyhow::Result<Vec<Target>> {
     let mut targets = Vec::new();
     for input in &args.target {
@@ -277,6 +287,7 @@ fn targets(args: &CheckArgs) -> anyhow::Result<Vec<Target>> {
         if target.servername.is_none() {
             target.servername = args.servername.clone();
         }
+        target.choose_starttls(args.starttls);
         target.apply(&args.connect_to, &args.resolve);
         target.server_name()?;
     }

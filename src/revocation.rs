@@ -258,6 +258,115 @@ pub enum QueryError {
     Response { url: String, error: OcspError },
 }
 
+/// What was learnt about the leaf's revocation: the stapled response and, when asked for, the
+/// responder's answer. Facts for `checks::revocation` and the report.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Revocation {
+    /// The leaf's TLS Feature extension demands a staple (RFC 7633).
+    pub must_staple: bool,
+    /// The response the server stapled; null when it stapled none (or for files).
+    pub stapled: Option<Outcome>,
+    /// `--revocation ocsp`: the responder's answer; null when not asked.
+    pub queried: Option<Outcome>,
+}
+
+/// One OCSP response, or why there is none.
+#[derive(Clone, Debug, Serialize)]
+pub struct Outcome {
+    /// The responder asked (queried responses only).
+    pub url: Option<String>,
+    pub response: Option<OcspReport>,
+    /// Why no response could be read.
+    pub error: Option<String>,
+}
+
+impl Outcome {
+    fn of(url: Option<String>, result: Result<OcspReport, String>) -> Outcome {
+        match result {
+            Ok(report) => Outcome {
+                url,
+                response: Some(report),
+                error: None,
+            },
+            Err(error) => Outcome {
+                url,
+                response: None,
+                error: Some(error),
+            },
+        }
+    }
+}
+
+/// Whom to ask with `--revocation ocsp`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Query {
+    /// Nobody (the default, and always with `--no-fetch`).
+    #[default]
+    Off,
+    /// The responders in the leaf's AIA extension.
+    FromCertificate,
+    /// This URL instead (`--ocsp-url`).
+    Url(String),
+}
+
+/// Reads the staple about the chain's leaf and, when `query` says so, asks its responder,
+/// within the fetcher's deadline. The issuer is the presented (or downloaded) certificate whose
+/// key signed the leaf; without one, the staple's signature cannot be checked and the
+/// responder cannot be asked.
+pub async fn learn(
+    chain: &Chain,
+    staple: Option<&[u8]>,
+    query: &Query,
+    fetcher: &Fetcher<'_>,
+    now: OffsetDateTime,
+) -> Revocation {
+    let Some(leaf) = chain.leaf() else {
+        return Revocation::default();
+    };
+    let issuer = chain
+        .issuers_of(leaf.index)
+        .find(|l| l.status == SignatureStatus::Valid)
+        .and_then(|l| chain.certs.get(l.issuer))
+        .map(|c| c.der.as_ref());
+    let stapled = staple.map(|der| {
+        Outcome::of(
+            None,
+            check_response(der, &leaf.der, issuer, now).map_err(|e| e.to_string()),
+        )
+    });
+    let queried = match (query, issuer) {
+        (Query::Off, _) => None,
+        (_, None) => Some(Outcome::of(
+            None,
+            Err("the leaf's issuer is not in the chain, so no OCSP request can name it".into()),
+        )),
+        (Query::Url(url), Some(issuer)) => {
+            let result = query_url(url, &leaf.der, issuer, fetcher, now).await;
+            Some(Outcome::of(
+                Some(url.clone()),
+                result.map_err(|e| e.to_string()),
+            ))
+        }
+        (Query::FromCertificate, Some(issuer)) => {
+            let urls = ocsp_urls(&leaf.der);
+            let mut outcome = Outcome::of(None, Err(QueryError::NoUrl.to_string()));
+            for url in urls.iter().take(MAX_URLS) {
+                let result = query_url(url, &leaf.der, issuer, fetcher, now).await;
+                outcome = Outcome::of(Some(url.clone()), result.map_err(|e| e.to_string()));
+                if outcome.response.is_some() {
+                    break;
+                }
+            }
+            Some(outcome)
+        }
+    };
+    Revocation {
+        must_staple: must_staple(&leaf.der),
+        stapled,
+        queried,
+    }
+}
+
 /// True when the certificate demands a stapled OCSP response: its TLS Feature extension
 /// (RFC 7633) lists status_request.
 pub fn must_staple(leaf_der: &[u8]) -> bool {

@@ -65,6 +65,20 @@ impl Protocol {
         }
     }
 
+    /// The protocol's name in prose: "SMTP", "PostgreSQL".
+    pub fn title(self) -> &'static str {
+        match self {
+            Protocol::Smtp => "SMTP",
+            Protocol::Imap => "IMAP",
+            Protocol::Pop3 => "POP3",
+            Protocol::Ftp => "FTP",
+            Protocol::Ldap => "LDAP",
+            Protocol::Postgres => "PostgreSQL",
+            Protocol::Mysql => "MySQL",
+            Protocol::Xmpp => "XMPP",
+        }
+    }
+
     /// Reads a user's name for a protocol, with the aliases people type (and `openssl s_client
     /// -starttls` uses).
     pub fn from_name(name: &str) -> Option<Protocol> {

@@ -2,6 +2,7 @@
 //! connect when that is somewhere else (a staging address checked with the production name).
 
 use crate::error::Error;
+use crate::starttls::Protocol;
 use rustls::pki_types::ServerName;
 use std::net::IpAddr;
 use std::str::FromStr;
@@ -9,7 +10,19 @@ use std::str::FromStr;
 /// The port used when none is given.
 pub const DEFAULT_PORT: u16 = 443;
 
-/// A network target, parsed from `host`, `host:port`, `https://host[:port]/path`, `[v6]:port`.
+/// URL schemes that speak TLS from the first byte, with their default ports.
+const IMPLICIT_TLS_SCHEMES: [(&str, u16); 7] = [
+    ("https", 443),
+    ("smtps", 465),
+    ("imaps", 993),
+    ("pop3s", 995),
+    ("ldaps", 636),
+    ("ftps", 990),
+    ("xmpps", 5223),
+];
+
+/// A network target, parsed from `host`, `host:port`, `https://host[:port]/path`, `[v6]:port`,
+/// or a URL of a protocol that upgrades with STARTTLS (`smtp://mx.example`, `postgres://db:5432`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Target {
     /// Exactly what the user typed, for the report.
@@ -23,6 +36,41 @@ pub struct Target {
     pub connect: Option<Endpoint>,
     /// Addresses to connect to instead of resolving (`--resolve`).
     pub addresses: Vec<IpAddr>,
+    /// The plain-text protocol to upgrade with STARTTLS before the handshake: from the URL
+    /// scheme, else from a well-known port (25 is SMTP), else none.
+    pub starttls: Option<Protocol>,
+}
+
+/// What `--starttls` asks for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StarttlsChoice {
+    /// From the URL scheme or the port (the default).
+    #[default]
+    Auto,
+    /// Plain TLS from the first byte, whatever the port.
+    Off,
+    /// This protocol, whatever the port.
+    Protocol(Protocol),
+}
+
+impl FromStr for StarttlsChoice {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "auto" => Ok(StarttlsChoice::Auto),
+            "none" | "off" | "no" => Ok(StarttlsChoice::Off),
+            other => Protocol::from_name(other)
+                .map(StarttlsChoice::Protocol)
+                .ok_or_else(|| {
+                    let names: Vec<&str> = Protocol::ALL.iter().map(|p| p.name()).collect();
+                    format!(
+                        "{s:?} is not a protocol; use {}, none or auto",
+                        names.join(", ")
+                    )
+                }),
+        }
+    }
 }
 
 /// A host (name or IP address) and port.
@@ -40,21 +88,35 @@ impl Target {
             reason: reason.to_string(),
         };
         let trimmed = input.trim();
-        let rest = match trimmed.split_once("://") {
-            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("https") => rest,
-            Some((scheme, _)) => {
-                return Err(bad(&format!(
-                    "the {scheme}:// scheme is not supported; use https:// or host:port"
-                )));
+        // From the scheme: the port when none is written, and whether to upgrade (None: the
+        // scheme speaks TLS from the start; no scheme: decided by the port below).
+        let (rest, scheme) = match trimmed.split_once("://") {
+            Some((scheme, rest)) => {
+                let lower = scheme.to_ascii_lowercase();
+                let known = IMPLICIT_TLS_SCHEMES
+                    .iter()
+                    .find(|(name, _)| *name == lower)
+                    .map(|(_, port)| (*port, None))
+                    .or_else(|| Protocol::for_scheme(&lower).map(|p| (p.default_port(), Some(p))));
+                match known {
+                    Some(known) => (rest, Some(known)),
+                    None => {
+                        return Err(bad(&format!(
+                            "the {scheme}:// scheme is not supported; use https://, a STARTTLS \
+                             protocol (smtp://, imap://, postgres://, ...) or host:port"
+                        )));
+                    }
+                }
             }
-            None => trimmed,
+            None => (trimmed, None),
         };
         // Drop any path, query or fragment, then any user info.
         let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
         let authority = authority
             .rsplit_once('@')
             .map_or(authority, |(_, host)| host);
-        let (host, port) = split_host_port(authority).map_err(|r| bad(&r))?;
+        let default_port = scheme.map_or(DEFAULT_PORT, |(port, _)| port);
+        let (host, port) = split_host_port(authority, default_port).map_err(|r| bad(&r))?;
         let host = host.strip_suffix('.').unwrap_or(host).to_string();
         if host.is_empty() {
             return Err(bad("no host name"));
@@ -62,6 +124,10 @@ impl Target {
         if host.parse::<IpAddr>().is_err() && ServerName::try_from(host.as_str()).is_err() {
             return Err(bad("not a valid host name or IP address"));
         }
+        let starttls = match scheme {
+            Some((_, protocol)) => protocol,
+            None => Protocol::for_port(port),
+        };
         Ok(Target {
             input: input.to_string(),
             host,
@@ -69,11 +135,12 @@ impl Target {
             servername: None,
             connect: None,
             addresses: Vec::new(),
+            starttls,
         })
     }
 
-    /// Parses one line of a targets file: a target, then optional `servername=NAME` and
-    /// `connect=HOST[:PORT]`. Blank lines and `#` comments give `None`.
+    /// Parses one line of a targets file: a target, then optional `servername=NAME`,
+    /// `connect=HOST[:PORT]` and `starttls=PROTO|none`. Blank lines and `#` comments give `None`.
     pub fn parse_line(line: &str) -> Result<Option<Target>, Error> {
         let line = line
             .split_once('#')
@@ -94,8 +161,12 @@ impl Target {
                     server_name(name)?;
                     target.servername = Some(name.to_string());
                 }
+                Some(("starttls", choice)) => {
+                    let choice = choice.parse::<StarttlsChoice>().map_err(bad)?;
+                    target.choose_starttls(choice);
+                }
                 Some(("connect", to)) => {
-                    let (host, port) = split_host_port(to).map_err(bad)?;
+                    let (host, port) = split_host_port(to, DEFAULT_PORT).map_err(bad)?;
                     let port = if to.ends_with(']') || !to.contains(':') {
                         target.port
                     } else {
@@ -108,7 +179,8 @@ impl Target {
                 }
                 _ => {
                     return Err(bad(format!(
-                        "{word:?} is not an option; use servername=NAME or connect=HOST[:PORT]"
+                        "{word:?} is not an option; use servername=NAME, connect=HOST[:PORT] or \
+                         starttls=PROTO"
                     )));
                 }
             }
@@ -117,6 +189,15 @@ impl Target {
         // The whole line names the target in reports: two lines may share a host.
         target.input = line.split_whitespace().collect::<Vec<_>>().join(" ");
         Ok(Some(target))
+    }
+
+    /// Applies `--starttls`: `auto` keeps what the scheme or port said.
+    pub fn choose_starttls(&mut self, choice: StarttlsChoice) {
+        match choice {
+            StarttlsChoice::Auto => {}
+            StarttlsChoice::Off => self.starttls = None,
+            StarttlsChoice::Protocol(p) => self.starttls = Some(p),
+        }
     }
 
     /// Applies `--connect-to` and `--resolve` rules, the first matching rule of each, as curl does.
@@ -285,7 +366,7 @@ fn optional_port(s: &str) -> Result<Option<u16>, String> {
     parse_port(s).map(Some)
 }
 
-fn split_host_port(authority: &str) -> Result<(&str, u16), String> {
+fn split_host_port(authority: &str, default_port: u16) -> Result<(&str, u16), String> {
     if let Some(rest) = authority.strip_prefix('[') {
         let (host, after) = rest
             .split_once(']')
@@ -294,7 +375,7 @@ fn split_host_port(authority: &str) -> Result<(&str, u16), String> {
             return Err(format!("{host} is not an IPv6 address"));
         }
         return match after {
-            "" => Ok((host, DEFAULT_PORT)),
+            "" => Ok((host, default_port)),
             _ => match after.strip_prefix(':') {
                 Some(port) => parse_port(port).map(|p| (host, p)),
                 None => Err(format!("unexpected {after:?} after the address")),
@@ -304,13 +385,13 @@ fn split_host_port(authority: &str) -> Result<(&str, u16), String> {
     // A bare IPv6 address has several colons and no port.
     if authority.matches(':').count() > 1 {
         return match authority.parse::<std::net::Ipv6Addr>() {
-            Ok(_) => Ok((authority, DEFAULT_PORT)),
+            Ok(_) => Ok((authority, default_port)),
             Err(_) => Err("write an IPv6 address with a port as [address]:port".to_string()),
         };
     }
     match authority.rsplit_once(':') {
         Some((host, port)) => parse_port(port).map(|p| (host, p)),
-        None => Ok((authority, DEFAULT_PORT)),
+        None => Ok((authority, default_port)),
     }
 }
 
@@ -350,13 +431,54 @@ mod tests {
     }
 
     #[test]
+    fn schemes_and_ports_choose_the_starttls_protocol() {
+        let t = |input: &str| {
+            let t = Target::parse(input).unwrap();
+            (t.port, t.starttls)
+        };
+        assert_eq!(t("smtp://mx.example.com"), (25, Some(Protocol::Smtp)));
+        assert_eq!(t("smtp://mx.example.com:587"), (587, Some(Protocol::Smtp)));
+        assert_eq!(
+            t("postgres://db.example.com/app"),
+            (5432, Some(Protocol::Postgres))
+        );
+        assert_eq!(
+            t("postgresql://u@db.example.com:6432"),
+            (6432, Some(Protocol::Postgres))
+        );
+        assert_eq!(t("ldap://dir.example.com"), (389, Some(Protocol::Ldap)));
+        assert_eq!(t("imap://[::1]"), (143, Some(Protocol::Imap)));
+        // Well-known plain ports upgrade without being told; implicit-TLS ports do not.
+        assert_eq!(t("mx.example.com:25"), (25, Some(Protocol::Smtp)));
+        assert_eq!(t("db.example.com:5432"), (5432, Some(Protocol::Postgres)));
+        assert_eq!(t("mx.example.com:465"), (465, None));
+        assert_eq!(t("smtps://mx.example.com"), (465, None));
+        assert_eq!(t("imaps://mail.example.com"), (993, None));
+        assert_eq!(t("ldaps://dir.example.com"), (636, None));
+        // An explicit https:// on a mail port means TLS from the first byte.
+        assert_eq!(t("https://mx.example.com:25"), (25, None));
+
+        let mut target = Target::parse("mx.example.com:25").unwrap();
+        target.choose_starttls("none".parse().unwrap());
+        assert_eq!(target.starttls, None);
+        target.choose_starttls("postgresql".parse().unwrap());
+        assert_eq!(target.starttls, Some(Protocol::Postgres));
+        let err = "smpt".parse::<StarttlsChoice>().unwrap_err();
+        assert!(err.contains("smtp, imap"), "{err}");
+        let line = Target::parse_line("10.0.0.7:2525 starttls=smtp servername=mx.example.com")
+            .unwrap()
+            .unwrap();
+        assert_eq!(line.starttls, Some(Protocol::Smtp));
+    }
+
+    #[test]
     fn nonsense_is_refused_with_a_reason() {
         for bad in [
             "",
             ":443",
             "example.com:0",
             "example.com:99999",
-            "ftp://x",
+            "gopher://x",
             "[::1",
             "a b",
         ] {

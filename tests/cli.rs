@@ -10,7 +10,7 @@ fn bad_invocations_exit_2_with_a_message() {
         vec!["check", "--no-such-flag", "example.com"],
         vec!["check", "example.com", "--file", "x.pem"],
         vec!["check", "exa mple.com"],
-        vec!["check", "ftp://example.com"],
+        vec!["check", "gopher://example.com"],
         vec!["check", "example.com:0"],
         vec!["check", "example.com", "--at", "someday"],
         vec!["check", "example.com", "--timeout", "0"],

@@ -1,7 +1,8 @@
-//! End to end against real servers: nginx and `openssl s_server` on loopback, serving fixtures.
+//! End to end against real servers on loopback, serving fixtures: nginx (also stapling OCSP
+//! responses), `openssl s_server`, tinyproxy and PostgreSQL.
 //!
-//! These need `nginx` and `openssl` installed (`apt-get install -y nginx openssl`); without them
-//! the tests fail and say so, rather than pass silently.
+//! These need them installed (`apt-get install -y nginx openssl tinyproxy postgresql`, as
+//! `.ci/run` does); without them the tests fail and say so, rather than pass silently.
 
 mod common;
 use common::*;
@@ -17,7 +18,9 @@ fn find_program(name: &str) -> PathBuf {
         .map(|dir| dir.join(name))
         .find(|p| p.is_file())
         .unwrap_or_else(|| {
-            panic!("the end-to-end suite needs `{name}`: apt-get install -y nginx openssl")
+            panic!(
+                "the end-to-end suite needs `{name}`: apt-get install -y nginx openssl tinyproxy"
+            )
         })
 }
 
@@ -64,15 +67,32 @@ impl Nginx {
 
     /// Like `start`, with extra directives for each fixture's server block.
     fn start_with(fixtures: &[(&str, String)]) -> Nginx {
+        let sites: Vec<Site> = fixtures
+            .iter()
+            .map(|(name, directives)| Site {
+                name: name.to_string(),
+                chain: chain_path(name),
+                key: fixtures_dir_key(name),
+                directives: directives.clone(),
+            })
+            .collect();
+        Nginx::start_sites(&sites)
+    }
+
+    fn start_sites(sites: &[Site]) -> Nginx {
         let nginx = find_program("nginx");
         let scratch = Scratch::new("nginx");
         let dir = scratch.0.clone();
         let mut servers = String::new();
         let mut tls_ports = Vec::new();
-        for (name, directives) in fixtures {
+        for Site {
+            name,
+            chain,
+            key,
+            directives,
+        } in sites
+        {
             let port = free_port();
-            let chain = chain_path(name);
-            let key = fixtures_dir_key(name);
             servers.push_str(&format!(
                 "  server {{ listen 127.0.0.1:{port} ssl; server_name ok.test; \
                  ssl_certificate {}; ssl_certificate_key {}; {directives} return 200 \"ok\\n\"; }}\n",
@@ -126,6 +146,14 @@ impl Nginx {
             .unwrap_or_else(|| panic!("nginx does not serve {fixture}"));
         format!("127.0.0.1:{port}")
     }
+}
+
+/// One nginx server block: a name for `Nginx::target`, the chain and key files, and directives.
+struct Site {
+    name: String,
+    chain: PathBuf,
+    key: PathBuf,
+    directives: String,
 }
 
 fn fixtures_dir_key(name: &str) -> PathBuf {
@@ -360,4 +388,225 @@ fn openssl_s_server_requiring_client_certs_answers_with_alerts() {
 
     let good = check_mtls(&target, &client_args(&scratch, "client-chain"));
     assert_eq!(good.verdict(), "ok", "{:?}\n{}", good.causes(), good.stdout);
+}
+
+// ---- Through a real HTTP proxy. ----
+
+/// tinyproxy on a free port with `extra` configuration lines.
+fn tinyproxy(extra: &str) -> (Running, u16) {
+    let program = find_program("tinyproxy");
+    let scratch = Scratch::new("tinyproxy");
+    let port = free_port();
+    let config = scratch.file(
+        "tinyproxy.conf",
+        format!(
+            "Port {port}\nListen 127.0.0.1\nTimeout 10\nMaxClients 20\nAllow 127.0.0.1\nLogLevel Critical\n{extra}"
+        )
+        .as_bytes(),
+    );
+    let child = Command::new(program)
+        .args(["-d", "-c", &config])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start tinyproxy");
+    let running = Running {
+        child,
+        _scratch: scratch,
+    };
+    wait_for(port);
+    (running, port)
+}
+
+#[test]
+fn tinyproxy_tunnels_the_check_and_its_refusals_are_named() {
+    let server = Server::tls("good");
+    let target = server.target();
+
+    let (_open, port) = tinyproxy("");
+    let run = check_address(&target, &["--proxy", &format!("http://127.0.0.1:{port}")]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.target()["connection"]["proxy"]
+            .as_str()
+            .is_some_and(|p| p.contains(&port.to_string()))
+    );
+
+    let (_guarded, port) = tinyproxy("BasicAuth alice s3cret\n");
+    let bare = check_address(&target, &["--proxy", &format!("http://127.0.0.1:{port}")]);
+    assert_eq!(bare.code, 3, "{}", bare.stdout);
+    assert!(bare.has("proxy-auth-required"), "{:?}", bare.causes());
+    let authorised = check_address(
+        &target,
+        &["--proxy", &format!("http://alice:s3cret@127.0.0.1:{port}")],
+    );
+    assert_eq!(authorised.code, 0, "{}", authorised.stdout);
+
+    let (_strict, port) = tinyproxy("ConnectPort 443\n");
+    let refused = check_address(&target, &["--proxy", &format!("http://127.0.0.1:{port}")]);
+    assert_eq!(refused.code, 3, "{}", refused.stdout);
+    let detail = refused.finding("proxy-refused")["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(detail.contains("403"), "{detail}");
+}
+
+#[test]
+fn nginx_stapling_a_good_and_a_revoked_response_from_files() {
+    let ocsp = fixtures().join("ocsp");
+    let site = |name: &str, staple: &str| Site {
+        name: name.to_string(),
+        chain: ocsp.join(format!("{name}.pem")),
+        key: ocsp.join(format!("{name}.key")),
+        directives: format!(
+            "ssl_stapling on; ssl_stapling_file {};",
+            ocsp.join(format!("{staple}.der")).display()
+        ),
+    };
+    let nginx = Nginx::start_sites(&[site("good", "good"), site("revoked", "revoked")]);
+    let good = check_address(&nginx.target("good"), &[]);
+    assert_eq!(good.verdict(), "ok", "{}", good.stdout);
+    assert_eq!(good.target()["connection"]["ocsp_stapled"], true);
+    assert_eq!(
+        good.target()["revocation"]["stapled"]["response"]["status"]["state"],
+        "good"
+    );
+    let revoked = check_address(&nginx.target("revoked"), &[]);
+    assert_eq!(revoked.code, 1, "{}", revoked.stdout);
+    let detail = revoked.finding("revoked")["detail"].to_string();
+    assert!(
+        detail.contains("staple") && detail.contains("keyCompromise"),
+        "{detail}"
+    );
+}
+
+/// PostgreSQL's server programs: on PATH, else where Debian's `postgresql` package puts them.
+fn postgres_program(name: &str) -> PathBuf {
+    let on_path = std::env::var_os("PATH")
+        .map(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join(name))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|dirs| {
+            dirs.filter_map(Result::ok)
+                .map(|d| d.path().join("bin").join(name))
+                .collect()
+        })
+        .unwrap_or_default();
+    versions.sort();
+    on_path
+        .into_iter()
+        .chain(versions.into_iter().rev())
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| {
+            panic!(
+                "the end-to-end suite needs PostgreSQL's `{name}`: apt-get install -y postgresql"
+            )
+        })
+}
+
+/// Runs `program` as the `postgres` user when we are root (PostgreSQL refuses to run as root),
+/// with setpriv, which execs: the PID we hold is PostgreSQL's own.
+fn as_postgres(program: &PathBuf) -> Command {
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+    if root {
+        let mut command = Command::new("setpriv");
+        command
+            .args([
+                "--reuid=postgres",
+                "--regid=postgres",
+                "--init-groups",
+                "--",
+            ])
+            .arg(program);
+        command
+    } else {
+        Command::new(program)
+    }
+}
+
+/// A throwaway PostgreSQL cluster in a scratch directory, serving the fixture chain "good".
+struct Postgres {
+    scratch: Scratch,
+}
+
+impl Postgres {
+    fn init() -> Postgres {
+        let scratch = Scratch::new("postgres");
+        let dir = &scratch.0;
+        let _ = Command::new("chown")
+            .args(["-R", "postgres:"])
+            .arg(dir)
+            .status();
+        let status = as_postgres(&postgres_program("initdb"))
+            .args(["-A", "trust", "-U", "postgres", "-D"])
+            .arg(dir.join("data"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("initdb");
+        assert!(status.success(), "initdb failed");
+        let (chain, key) = (chain_path("good"), fixtures_dir_key("good"));
+        for (from, to) in [(chain, "server.crt"), (key, "server.key")] {
+            let to = dir.join("data").join(to);
+            std::fs::copy(from, &to).expect("copy the fixture");
+            let _ = Command::new("chown").arg("postgres:").arg(&to).status();
+            let _ = Command::new("chmod").arg("600").arg(&to).status();
+        }
+        Postgres { scratch }
+    }
+
+    /// Starts the server with `ssl` on or off; it stops when the result is dropped.
+    fn start(&self, ssl: bool) -> (Child, u16) {
+        let port = free_port();
+        let dir = &self.scratch.0;
+        let child = as_postgres(&postgres_program("postgres"))
+            .arg("-D")
+            .arg(dir.join("data"))
+            .arg("-k")
+            .arg(dir)
+            .args([
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                &format!("port={port}"),
+            ])
+            .args(["-c", if ssl { "ssl=on" } else { "ssl=off" }])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start postgres");
+        wait_for(port);
+        (child, port)
+    }
+}
+
+#[test]
+fn postgres_with_ssl_is_checked_through_its_ssl_request() {
+    let cluster = Postgres::init();
+    let (mut server, port) = cluster.start(true);
+    let run = check_address(&format!("postgres://127.0.0.1:{port}/app"), &[]);
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.verdict(), "ok");
+    let starttls = &run.target()["connection"]["starttls"];
+    assert_eq!(starttls["protocol"], "postgres");
+    assert_eq!(starttls["upgraded"], true);
+
+    let (mut server, port) = cluster.start(false);
+    let run = check_address(&format!("127.0.0.1:{port}"), &["--starttls", "postgres"]);
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(run.code, 3, "{}", run.stdout);
+    let detail = run.finding("starttls-not-offered")["detail"].to_string();
+    assert!(detail.contains("this is PostgreSQL on"), "{detail}");
 }

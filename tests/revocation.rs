@@ -349,9 +349,23 @@ impl OpensslResponder {
     /// openssl wants a port number, so a free one is picked; another process may take it first,
     /// so a responder that fails to listen is retried on another.
     fn start() -> OpensslResponder {
+        OpensslResponder::start_at(None)
+    }
+
+    /// Like [`OpensslResponder::start`], with the responder's clock frozen at `frozen` (UTC)
+    /// by faketime, so its answers fit the tests' evaluation instant.
+    fn start_at(frozen: Option<&str>) -> OpensslResponder {
         for _ in 0..5 {
             let port = closed_port().to_string();
-            let mut child = Command::new("openssl")
+            let mut command = match frozen {
+                Some(when) => {
+                    let mut c = Command::new("faketime");
+                    c.env("TZ", "UTC").args(["-f", when, "openssl"]);
+                    c
+                }
+                None => Command::new("openssl"),
+            };
+            let mut child = command
                 .current_dir(ocsp_dir())
                 .args(["ocsp", "-index", "index.txt", "-port", &port])
                 .args(["-rsigner", "responder.pem", "-rkey", "responder.key"])
@@ -367,7 +381,7 @@ impl OpensslResponder {
                 .stdout(Stdio::piped())
                 .stderr(Stdio::null())
                 .spawn()
-                .expect("openssl is needed for the OCSP responder");
+                .expect("openssl (and faketime) are needed for the OCSP responder");
             // It prints "ACCEPT ..." once listening, and exits if it cannot bind. (A probe
             // connection would not do: an empty connection upsets its next answer.)
             let stdout = child.stdout.take().expect("stdout");
@@ -523,4 +537,154 @@ fn a_failing_or_silent_responder_is_a_fetch_error_within_the_deadline() {
         "{error:?}"
     );
     assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+// ---- `tlsdoctor check`: staples, must-staple and --revocation ocsp --------------------------
+
+/// An OCSP fixture chain (leaf then intermediate) and its key.
+fn ocsp_chain(
+    name: &str,
+) -> (
+    Vec<CertificateDer<'static>>,
+    rustls::pki_types::PrivateKeyDer<'static>,
+) {
+    use rustls::pki_types::PrivateKeyDer;
+    let chain = CertificateDer::pem_file_iter(ocsp_dir().join(format!("{name}.pem")))
+        .expect("fixture PEM")
+        .collect::<Result<Vec<_>, _>>()
+        .expect("PEM");
+    let key = PrivateKeyDer::from_pem_file(ocsp_dir().join(format!("{name}.key"))).expect("key");
+    (chain, key)
+}
+
+/// A TLS server presenting OCSP fixture chain `name`, stapling `staple` if given.
+fn stapling_server(name: &str, staple: Option<&str>) -> Server {
+    let (chain, key) = ocsp_chain(name);
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let signing_key = provider.key_provider.load_private_key(key).expect("key");
+    let mut certified = rustls::sign::CertifiedKey::new(chain, signing_key);
+    certified.ocsp = staple.map(response);
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_no_client_auth()
+        .with_cert_resolver(std::sync::Arc::new(rustls::sign::SingleCertAndKey::from(
+            certified,
+        )));
+    Server::tls_config(config)
+}
+
+#[test]
+fn a_good_staple_is_shown_and_the_chain_is_ok() {
+    let run = check_live(&stapling_server("good", Some("good")), &[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.verdict(), "ok");
+    let stapled = &run.target()["revocation"]["stapled"]["response"];
+    assert_eq!(stapled["status"]["state"], "good");
+    assert_eq!(stapled["next_update"], "2026-06-07T00:00:00Z");
+    assert_eq!(
+        run.target()["revocation"]["queried"],
+        serde_json::Value::Null
+    );
+}
+
+#[test]
+fn a_stapled_revoked_response_is_the_revoked_cause() {
+    let run = check_live(&stapling_server("revoked", Some("revoked")), &[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let detail = run.finding("revoked")["detail"].to_string();
+    assert!(
+        detail.contains("2026-03-01T00:00:00Z") && detail.contains("keyCompromise"),
+        "{detail}"
+    );
+}
+
+#[test]
+fn a_stale_staple_is_a_warning_naming_its_next_update() {
+    let run = check_live(&stapling_server("good", Some("stale")), &[]);
+    assert_eq!(run.verdict(), "warning", "{}", run.stdout);
+    let detail = run.finding("ocsp-staple-invalid")["detail"].to_string();
+    assert!(detail.contains("stale"), "{detail}");
+}
+
+#[test]
+fn a_staple_about_another_certificate_is_named() {
+    let run = check_live(&stapling_server("good", Some("revoked")), &[]);
+    assert!(!run.has("revoked"), "{}", run.stdout);
+    let detail = run.finding("ocsp-staple-invalid")["detail"].to_string();
+    assert!(detail.contains("0ce5a002"), "{detail}");
+}
+
+#[test]
+fn a_must_staple_leaf_without_a_staple_is_an_error() {
+    let run = check_live(&stapling_server("must-staple", None), &[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.target()["revocation"]["must_staple"] == true);
+    let detail = run.finding("must-staple-missing")["detail"].to_string();
+    assert!(detail.contains("sent none"), "{detail}");
+    // The same certificate in a file is not a connection: nothing could be stapled.
+    let file = ocsp_dir().join("must-staple.pem").display().to_string();
+    assert!(!check_path(&file, &[]).has("must-staple-missing"));
+}
+
+#[test]
+fn asking_the_responder_names_a_revoked_certificate_in_a_file() {
+    let server = common::http::http_server(vec![("/ocsp", Reply::Body(response("revoked")))]);
+    let url = format!("http://{}/ocsp", server.target());
+    let file = ocsp_dir().join("revoked.pem").display().to_string();
+    let run = check_path(&file, &["--revocation", "ocsp", "--ocsp-url", &url]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.finding("revoked")["detail"].to_string().contains(&url));
+    assert_eq!(run.target()["revocation"]["queried"]["url"], url.as_str());
+    // --no-fetch keeps the responder unasked.
+    let run = check_path(&file, &["--ocsp-url", &url, "--no-fetch"]);
+    assert!(!run.has("revoked"), "{}", run.stdout);
+    assert_eq!(
+        run.target()["revocation"]["queried"],
+        serde_json::Value::Null
+    );
+}
+
+#[test]
+fn an_unusable_responder_is_revocation_unknown_never_ok_nor_a_failure() {
+    let server = common::http::http_server(vec![
+        (
+            "/html",
+            Reply::Body(b"<html><body>Access denied</body></html>".to_vec()),
+        ),
+        ("/huge", Reply::Endless { announced: false }),
+        ("/silent", Reply::Silent),
+    ]);
+    let file = ocsp_dir().join("good.pem").display().to_string();
+    for path in ["/html", "/huge", "/silent"] {
+        let url = format!("http://{}{path}", server.target());
+        let started = Instant::now();
+        let run = check_path(&file, &["--ocsp-url", &url, "--timeout", "3"]);
+        assert!(
+            started.elapsed() < Duration::from_secs(8),
+            "{path}: {:?}",
+            started.elapsed()
+        );
+        assert_eq!(run.verdict(), "warning", "{path}: {}", run.stdout);
+        assert_eq!(run.code, 0, "{path}: warnings do not fail by default");
+        let detail = run.finding("revocation-unknown")["detail"].to_string();
+        assert!(detail.contains(&url), "{path}: {detail}");
+    }
+}
+
+#[test]
+fn the_real_openssl_responder_answers_the_check_for_good_and_revoked_leaves() {
+    // The responder stamps answers with its clock: frozen at the day before the tests' instant.
+    let responder = OpensslResponder::start_at(Some("2026-05-31 12:00:00"));
+    for (name, revoked) in [("good", false), ("revoked", true)] {
+        let run = check_live(
+            &stapling_server(name, None),
+            &["--revocation", "ocsp", "--ocsp-url", &responder.url],
+        );
+        assert_eq!(run.has("revoked"), revoked, "{name}: {}", run.stdout);
+        let queried = &run.target()["revocation"]["queried"]["response"];
+        let state = if revoked { "revoked" } else { "good" };
+        assert_eq!(queried["status"]["state"], state, "{name}: {}", run.stdout);
+        assert!(!run.has("revocation-unknown"), "{name}: {}", run.stdout);
+    }
 }

@@ -639,3 +639,120 @@ fn protocols_are_found_by_name_port_and_scheme() {
         "\"pop3\""
     );
 }
+
+// ---- `tlsdoctor check` through STARTTLS ------------------------------------------------------
+
+/// A loopback SMTP server for the real binary: `extensions` in its EHLO reply, `reply` to
+/// STARTTLS, then the fixture chain "good" when it agreed.
+fn smtp_peer(extensions: &'static [&'static str], reply: &'static str) -> Server {
+    Server::raw(move |stream| async move {
+        if let Some(stream) = smtp_server(stream, extensions, reply.to_string()).await {
+            serve_tls(stream).await;
+        }
+    })
+}
+
+#[test]
+fn check_smtp_url_upgrades_and_diagnoses_the_chain() {
+    let server = smtp_peer(SMTP_EXTENSIONS, "220 2.0.0 Ready to start TLS\r\n");
+    let run = check_address(&format!("smtp://{}", server.target()), &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.verdict(), "ok");
+    let connection = &run.target()["connection"];
+    assert_eq!(connection["starttls"]["protocol"], "smtp");
+    assert_eq!(connection["starttls"]["upgraded"], true);
+    let transcript = connection["starttls"]["transcript"].to_string();
+    assert!(
+        transcript.contains("C: EHLO") && transcript.contains("C: STARTTLS"),
+        "{transcript}"
+    );
+    assert_eq!(
+        connection["negotiated"]["tls_version"],
+        connection["tls_version"]
+    );
+    assert!(connection["negotiated"]["cipher_suite"].is_string());
+    assert_eq!(run.target()["chain"].as_array().map(Vec::len), Some(2));
+}
+
+#[test]
+fn starttls_flag_upgrades_any_port_and_human_output_names_it() {
+    let server = Server::raw(|stream| async move {
+        if let Some(stream) = postgres_server(stream, b'S').await {
+            serve_tls(stream).await;
+        }
+    });
+    let run = check_live(&server, &["--starttls", "postgres", "--format", "human"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("STARTTLS PostgreSQL"), "{}", run.stdout);
+}
+
+#[test]
+fn smtp_without_starttls_is_named_with_its_greeting() {
+    let server = smtp_peer(&["PIPELINING", "8BITMIME"], "");
+    let run = check_live(&server, &["--starttls", "smtp"]);
+    assert_eq!(run.code, 3, "{}", run.stdout);
+    assert_eq!(
+        run.causes(),
+        vec![("starttls-not-offered".to_string(), None)]
+    );
+    let detail = run.finding("starttls-not-offered")["detail"].to_string();
+    assert!(
+        detail.contains(&format!(
+            "this is SMTP on {} without STARTTLS",
+            server.port()
+        )) && detail.contains("mail.ok.test ESMTP"),
+        "{detail}"
+    );
+    assert_eq!(run.target()["connection"]["starttls"]["upgraded"], false);
+}
+
+#[test]
+fn smtp_refusing_starttls_quotes_the_reply() {
+    let server = smtp_peer(
+        SMTP_EXTENSIONS,
+        "454 4.7.0 TLS not available due to local problem\r\n",
+    );
+    let run = check_live(&server, &["--starttls", "smtp"]);
+    assert_eq!(run.code, 3, "{}", run.stdout);
+    let detail = run.finding("starttls-refused")["detail"].to_string();
+    assert!(detail.contains("454 4.7.0 TLS not available"), "{detail}");
+}
+
+#[test]
+fn an_endless_greeting_ends_in_a_named_cause_within_the_timeout() {
+    let server = Server::raw(|mut s| async move {
+        let line = format!("220-{}\r\n", "x".repeat(70));
+        while s.write_all(line.as_bytes()).await.is_ok() {}
+    });
+    let started = Instant::now();
+    let run = check_live(&server, &["--starttls", "smtp", "--timeout", "3"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(run.code, 3, "{}", run.stdout);
+    let detail = run.finding("not-tls")["detail"].to_string();
+    assert!(detail.contains("without agreeing to start TLS"), "{detail}");
+}
+
+#[test]
+fn a_tls_port_checked_with_the_wrong_protocol_says_so() {
+    let server = Server::tls("good");
+    let run = check_live(&server, &["--starttls", "imap", "--timeout", "2"]);
+    assert_eq!(run.code, 3, "{}", run.stdout);
+    // IMAP waits for a greeting; a TLS server waits for a ClientHello.
+    let detail = run.finding("timeout")["detail"].to_string();
+    assert!(
+        detail.contains("IMAP exchange") && detail.contains("--starttls none"),
+        "{detail}"
+    );
+}
+
+#[test]
+fn a_plain_smtp_port_checked_as_tls_suggests_starttls() {
+    let server = Server::sends(b"220 mail.ok.test ESMTP\r\n");
+    let run = check_live(&server, &["--starttls", "none", "--timeout", "2"]);
+    let detail = run.finding("not-tls")["detail"].to_string();
+    assert!(detail.contains("add --starttls smtp"), "{detail}");
+}

@@ -73,7 +73,7 @@ fn an_smtp_banner_is_recognised() {
     let server = Server::sends(b"220 mail.example.test ESMTP Postfix\r\n");
     let detail = assert_unreachable(&check_unreachable(&server.target(), &[]), "not-tls");
     assert!(
-        detail.contains("SMTP") && detail.contains("STARTTLS"),
+        detail.contains("SMTP") && detail.contains("--starttls smtp"),
         "{detail}"
     );
 }

@@ -7,6 +7,8 @@
 pub mod client_auth;
 pub mod legacy;
 
+use crate::proxy::Proxy;
+use crate::starttls::{Protocol, Transcript, UpgradeError};
 use crate::target::Target;
 use client_auth::ClientAuth;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -64,6 +66,10 @@ pub enum Phase {
     #[default]
     Resolving,
     Connecting,
+    /// Opening the tunnel through a proxy.
+    Proxy,
+    /// The plain-text exchange before a STARTTLS upgrade.
+    Starttls,
     Handshake,
 }
 
@@ -91,6 +97,17 @@ pub enum Failure {
     Tls(rustls::Error),
     /// The connection broke during the handshake.
     Io(io::Error),
+    /// The proxy did not open a tunnel.
+    Proxy(crate::proxy::ProxyError),
+    /// The plain-text protocol did not get to starting TLS.
+    Starttls(Protocol, UpgradeError),
+}
+
+/// A STARTTLS exchange that led to the handshake.
+#[derive(Clone, Debug)]
+pub struct Upgrade {
+    pub protocol: Protocol,
+    pub transcript: Transcript,
 }
 
 /// Everything recorded about one connection attempt.
@@ -114,6 +131,12 @@ pub struct Capture {
     /// When rustls could not complete the handshake: what the server answered to a ClientHello
     /// offering old versions and suites.
     pub legacy: Option<legacy::LegacyHello>,
+    /// The proxy the connection went through, as reports show it.
+    pub proxy: Option<String>,
+    /// The protocol upgraded with STARTTLS, if the route had one.
+    pub starttls: Option<Protocol>,
+    /// The STARTTLS exchange, when it completed.
+    pub upgrade: Option<Upgrade>,
 }
 
 /// State shared between the attempt and the timeout that may cut it short.
@@ -126,6 +149,7 @@ struct Shared {
     first_bytes: Vec<u8>,
     bytes_received: usize,
     client_auth: ClientAuth,
+    upgrade: Option<Upgrade>,
 }
 
 type SharedState = Arc<Mutex<Shared>>;
@@ -143,33 +167,57 @@ pub struct ClientSide<'a> {
     pub identity: Option<&'a Arc<CertifiedKey>>,
 }
 
-/// Connects to `target`, runs a TLS handshake as `name`, and records what was presented,
-/// all within `limit`.
+/// How a connection reaches the server besides plain TCP.
+#[derive(Clone, Debug, Default)]
+pub struct Route {
+    /// An HTTP proxy to tunnel through with CONNECT.
+    pub proxy: Option<Proxy>,
+    /// The protocol to upgrade with STARTTLS before the handshake.
+    pub starttls: Option<Protocol>,
+}
+
+/// Connects to `target` (through `route`), runs a TLS handshake as `name`, and records what was
+/// presented, all within `limit`.
 pub async fn capture(
     target: &Target,
     name: ServerName<'static>,
+    route: &Route,
     resolver: &dyn Resolve,
     limit: Duration,
     client: ClientSide<'_>,
 ) -> Capture {
     let shared = SharedState::default();
     let deadline = tokio::time::Instant::now() + limit;
-    let attempt = attempt(
-        target,
-        name.clone(),
-        resolver,
-        shared.clone(),
-        client,
-        deadline,
-    );
-    let mut capture = finish(shared, limit, attempt).await;
-    if let (Some(address), true) = (capture.address, wants_legacy_probe(&capture)) {
+    let name_text = match &name {
+        ServerName::DnsName(dns) => dns.as_ref().to_string(),
+        _ => target.host.clone(),
+    };
+    let attempt = async {
+        let stream = open(target, route, resolver, &shared, &name_text).await?;
+        let (host, port) = target.endpoint();
+        handshake(
+            stream,
+            &host,
+            port,
+            name.clone(),
+            shared.clone(),
+            client,
+            deadline,
+        )
+        .await
+    };
+    let mut capture = finish(shared.clone(), limit, attempt).await;
+    capture.proxy = route.proxy.as_ref().map(Proxy::described);
+    capture.starttls = route.starttls;
+    if capture.address.is_some() && wants_legacy_probe(&capture) {
         let sni = match &name {
             ServerName::DnsName(dns) => Some(dns.as_ref().to_string()),
             _ => None,
         };
         let probe = async {
-            let stream = TcpStream::connect(address).await.ok()?;
+            let stream = open(target, route, resolver, &SharedState::default(), &name_text)
+                .await
+                .ok()?;
             legacy::probe(stream, sni.as_deref()).await.ok()
         };
         capture.legacy = tokio::time::timeout_at(deadline, probe)
@@ -238,18 +286,56 @@ async fn finish(
         bytes_received: state.bytes_received,
         client_auth: std::mem::take(&mut state.client_auth),
         legacy: None,
+        proxy: None,
+        starttls: None,
+        upgrade: state.upgrade.take(),
     }
 }
 
-async fn attempt(
+/// Opens the stream the TLS handshake runs on: TCP to the first address that answers, or a
+/// tunnel through the proxy; then the STARTTLS exchange, if the route has one. `name` is the
+/// server's name, for protocols that say whom they talk to (XMPP).
+async fn open(
     target: &Target,
-    name: ServerName<'static>,
+    route: &Route,
     resolver: &dyn Resolve,
-    shared: SharedState,
-    client: ClientSide<'_>,
-    deadline: tokio::time::Instant,
-) -> Result<Negotiated, Failure> {
+    shared: &SharedState,
+    name: &str,
+) -> Result<TcpStream, Failure> {
+    let mut stream = connect(target, route, resolver, shared).await?;
+    if let Some(protocol) = route.starttls {
+        lock(shared).phase = Phase::Starttls;
+        let transcript = crate::starttls::upgrade(protocol, &mut stream, name)
+            .await
+            .map_err(|e| Failure::Starttls(protocol, e))?;
+        let mut state = lock(shared);
+        state.upgrade = Some(Upgrade {
+            protocol,
+            transcript,
+        });
+        state.phase = Phase::Handshake;
+    }
+    Ok(stream)
+}
+
+/// TCP to the first address that answers, or a tunnel through the proxy.
+async fn connect(
+    target: &Target,
+    route: &Route,
+    resolver: &dyn Resolve,
+    shared: &SharedState,
+) -> Result<TcpStream, Failure> {
     let (host, port) = target.endpoint();
+    if let Some(proxy) = &route.proxy {
+        lock(shared).phase = Phase::Proxy;
+        let stream = crate::proxy::connect(proxy, &host, port, resolver)
+            .await
+            .map_err(Failure::Proxy)?;
+        lock(shared).address = stream.peer_addr().ok();
+        let _ = stream.set_nodelay(true);
+        lock(shared).phase = Phase::Handshake;
+        return Ok(stream);
+    }
     let addresses = if !target.addresses.is_empty() {
         target
             .addresses
@@ -265,14 +351,14 @@ async fn attempt(
                 .map_err(Failure::Resolve)?,
         }
     };
-    lock(&shared).phase = Phase::Connecting;
+    lock(shared).phase = Phase::Connecting;
     let mut last_error = None;
     let mut stream = None;
     for address in &addresses {
         match TcpStream::connect(address).await {
             Ok(s) => {
                 stream = Some(s);
-                lock(&shared).address = Some(*address);
+                lock(shared).address = Some(*address);
                 break;
             }
             Err(e) => last_error = Some((*address, e)),
@@ -284,8 +370,8 @@ async fn attempt(
         (None, None) => return Err(Failure::NoAddresses),
     };
     let _ = stream.set_nodelay(true);
-    lock(&shared).phase = Phase::Handshake;
-    handshake(stream, &host, port, name, shared, client, deadline).await
+    lock(shared).phase = Phase::Handshake;
+    Ok(stream)
 }
 
 /// The TLS handshake (and, when a client certificate was asked for, the server's verdict on it).

@@ -87,6 +87,14 @@ const SERVE_FULL_CHAIN: &[(&str, &str)] = &[
         "Java (Tomcat, Spring)",
         "the key entry in the keystore must carry the whole chain: import the full chain onto the key's alias",
     ),
+    (
+        "PostgreSQL",
+        "`ssl_cert_file` holds the leaf, then the intermediates; `SELECT pg_reload_conf();`",
+    ),
+    (
+        "Postfix, Dovecot",
+        "Postfix `smtpd_tls_chain_files` (or `smtpd_tls_cert_file`) and Dovecot `ssl_cert` hold the leaf, then the intermediates; `postfix reload`, `doveadm reload`",
+    ),
     ("certbot", "point the server at fullchain.pem, not cert.pem"),
     (
         "build it",
@@ -191,7 +199,7 @@ silent port usually means a firewall drops the packets, the service hangs, or it
 to speak a plain-text protocol first.",
         fix: "Check that the port is reachable from here (`nc -vz HOST PORT`) and that no firewall drops \
 the traffic; if the server is only slow, raise --timeout. Ports that speak plain text first (SMTP, \
-IMAP, PostgreSQL) upgrade with STARTTLS instead of starting with TLS.",
+IMAP, PostgreSQL) upgrade with STARTTLS instead of starting with TLS: tlsdoctor does that by itself on their well-known ports, and with `--starttls PROTO` on others.",
     }
     /// The peer answered with something that is not TLS.
     NotTls {
@@ -202,7 +210,50 @@ detail names it when recognisable). Typical: plain HTTP on the port, the TLS lis
 or a protocol that needs STARTTLS.",
         fix: "Use the TLS port (443 for HTTPS, not 80), or enable TLS on this listener: nginx \
 `listen 443 ssl;`, Apache `SSLEngine on` in the VirtualHost, HAProxy `bind :443 ssl crt /path/site.pem`. \
-SMTP, IMAP and PostgreSQL upgrade to TLS with STARTTLS on their plain port.",
+SMTP, IMAP, LDAP and PostgreSQL upgrade to TLS with STARTTLS on their plain port: check them with `--starttls smtp` (or `imap`, `ldap`, `postgres`, ...), or with a URL such as `smtp://HOST:2525`.",
+    }
+    /// The plain-text server never advertises STARTTLS.
+    StarttlsNotOffered {
+        id: "starttls-not-offered", severity: Error, side: Server,
+        title: "The server does not offer STARTTLS",
+        explanation: "The port speaks the plain-text protocol, but the server does not advertise the upgrade to TLS (SMTP's EHLO reply has no STARTTLS line, IMAP's CAPABILITY no STARTTLS, PostgreSQL answers 'N' to SSLRequest, MySQL's handshake lacks the SSL flag). Clients that require TLS stop here; clients that only prefer it send everything, passwords included, in clear text.",
+        fix: "Enable TLS in the server: Postfix `smtpd_tls_cert_file`, `smtpd_tls_key_file` and `smtpd_tls_security_level = may`; Dovecot `ssl = yes` with `ssl_cert`/`ssl_key`; PostgreSQL `ssl = on` with `ssl_cert_file`/`ssl_key_file`; MySQL/MariaDB `ssl_cert`/`ssl_key` (`require_secure_transport` to insist); OpenLDAP `olcTLSCertificateFile`/`olcTLSCertificateKeyFile`. Then reload it. If a firewall or load balancer strips STARTTLS from SMTP replies, turn that inspection off.",
+    }
+    /// The server advertised STARTTLS and then said no.
+    StarttlsRefused {
+        id: "starttls-refused", severity: Error, side: Server,
+        title: "The server refused to start TLS",
+        explanation: "The server advertises (or is asked for) the upgrade to TLS and then answers the request with an error, quoted in the detail. Usually TLS is configured but broken: the certificate or key file is missing or unreadable by the service's user, or the TLS library failed to load it.",
+        fix: "Read the server's log at the time of the check: it says which file it could not load. Check that the certificate and key paths in its configuration exist, that the key matches the certificate, and that the service's user can read both; then reload it.",
+    }
+    /// The proxy could not be reached.
+    ProxyUnreachable {
+        id: "proxy-unreachable", severity: Error, side: Network,
+        title: "The proxy cannot be reached",
+        explanation: "The connection goes through an HTTP proxy (named by --proxy or by HTTPS_PROXY / \
+ALL_PROXY), and that proxy's name does not resolve or nothing answers at its address and port.",
+        fix: "Check the proxy URL (`env | grep -i proxy`), and whether this host should bypass it: add \
+it to NO_PROXY, or use `--proxy none` to connect directly.",
+    }
+    /// The proxy wants credentials.
+    ProxyAuthRequired {
+        id: "proxy-auth-required", severity: Error, side: Client,
+        title: "The proxy requires authentication",
+        explanation: "The proxy answered the CONNECT request with 407: it wants credentials, or the \
+ones sent were refused. Proxies that only accept NTLM or Kerberos need a client that speaks them.",
+        fix: "Put the credentials in the proxy URL: `http://USER:PASSWORD@proxy:port` (percent-encode \
+special characters), in --proxy or HTTPS_PROXY.",
+    }
+    /// The proxy refused to open the tunnel.
+    ProxyRefused {
+        id: "proxy-refused", severity: Error, side: Network,
+        title: "The proxy refused to open a tunnel",
+        explanation: "The proxy answered the CONNECT request with an error (403: this host or port is \
+not allowed, 502/503: it could not reach the server itself), or with something that is not HTTP \
+(the proxy URL points at a port that is not a proxy).",
+        fix: "Read the proxy's status line in the detail. 403: ask for this host and port to be allowed \
+(many proxies allow CONNECT to port 443 only). 502/503: the proxy cannot reach the server either. \
+Not HTTP: check the proxy URL's port.",
     }
     /// The peer speaks TLS but the handshake did not complete.
     HandshakeFailure {
@@ -307,6 +358,7 @@ renewing the leaf alone does not help.",
             ("cert-manager", "`kubectl describe certificate NAME` and the CertificateRequest's events say why it was not renewed"),
             ("acme.sh", "`acme.sh --renew -d NAME --force`, and check its cron entry"),
             ("nginx", "a renewed file is served only after `nginx -s reload`"),
+            ("PostgreSQL, Postfix", "reload after replacing the files: `SELECT pg_reload_conf();`, `postfix reload`"),
         ],
         avoid: "Do not set clocks back or turn off time checks: the certificate stays expired for everyone else.",
     }
@@ -331,6 +383,65 @@ expires, every client rejects the chain.",
 served until the server reloads it.",
     }
 
+    // ---- Revocation. ----
+    /// The issuer's OCSP responder says the certificate is revoked.
+    Revoked {
+        id: "revoked", severity: Error, side: Certificate,
+        title: "The certificate has been revoked",
+        explanation: "The CA's OCSP responder (asked directly, or in the response the server staples) \
+says this certificate is revoked: the CA withdrew it, usually because its key may be compromised, it \
+was replaced, or it was misissued. Firefox rejects it when it sees that answer, and any client that \
+checks revocation does too. A revoked certificate cannot be un-revoked.",
+        fix: "Get a new certificate issued (with a new key if the reason is keyCompromise or unknown), \
+install it with its chain and reload the server. If the certificate was revoked on purpose, find out \
+which deployments still serve it. A server that staples keeps serving the old response until it \
+fetches a new one: restart it after the change.",
+        platforms: &[
+            ("certbot", "`certbot certonly --force-renewal -d NAME` (add `--new-key` when the key may be compromised), then reload the server"),
+            ("cert-manager", "delete the Secret (or `cmctl renew NAME`) to have the certificate reissued"),
+            ("nginx", "after installing the new certificate, `nginx -s reload` also drops the cached staple"),
+        ],
+        avoid: "Do not turn off revocation checking in clients: the CA revoked this certificate for a reason.",
+    }
+    /// The leaf demands a stapled OCSP response and the server sends none.
+    MustStapleMissing {
+        id: "must-staple-missing", severity: Error, side: Server,
+        title: "The certificate requires OCSP stapling and the server staples nothing usable",
+        explanation: "The leaf has the TLS Feature extension with status_request (\"OCSP must-staple\", \
+RFC 7633): it promises that every server using it staples a valid OCSP response. This server sent \
+none, or one that is stale or not about this certificate. Firefox refuses such a connection with \
+MOZILLA_PKIX_ERROR_REQUIRED_TLS_FEATURE_MISSING.",
+        fix: "Turn stapling on and let the server reach the CA's OCSP responder: nginx `ssl_stapling on; \
+ssl_stapling_verify on;` with a `resolver` and `ssl_trusted_certificate` holding the chain; Apache \
+`SSLUseStapling on` with `SSLStaplingCache shmcb:/var/run/ocsp(128000)`; HAProxy an `.ocsp` file next \
+to the certificate (or `ocsp-update on`). Or get the certificate reissued without must-staple.",
+    }
+    /// The stapled OCSP response cannot be relied on.
+    OcspStapleInvalid {
+        id: "ocsp-staple-invalid", severity: Warning, side: Server,
+        title: "The stapled OCSP response is not usable",
+        explanation: "The server staples an OCSP response, but it is stale (past its nextUpdate), about \
+another certificate, not signed by the issuer or its responder, says \"unknown\", or cannot be read; \
+the detail says which. Clients that check staples ignore it or, for must-staple certificates, reject \
+the connection.",
+        fix: "The server is not refreshing its staple: check that it can reach the OCSP responder in the \
+certificate (`openssl x509 -noout -ocsp_uri -in cert.pem`) through its resolver and firewall, and \
+reload it. A staple file configured by hand (nginx `ssl_stapling_file`, HAProxy `.ocsp`) must be \
+refreshed before its nextUpdate by a scheduled job.",
+    }
+    /// Asked for, the revocation status could not be learnt.
+    RevocationUnknown {
+        id: "revocation-unknown", severity: Warning, side: None,
+        title: "The revocation status could not be determined",
+        explanation: "--revocation ocsp asked the certificate's OCSP responder, but got no usable \
+answer: the certificate names no responder, the responder did not answer in time, answered \
+something that is not OCSP (an HTML page, a proxy's error), refused, or said \"unknown\". The \
+certificate may or may not be revoked; nothing was concluded.",
+        fix: "Check that this machine can reach the responder URL in the detail (`curl -sv URL`, proxy \
+and firewall rules), and retry. \"unknown\" usually means the responder does not serve this CA: \
+the certificate's AIA names the wrong URL.",
+    }
+
     // ---- Identity. ----
     /// No SAN matches the name the client connected to.
     HostnameMismatch {
@@ -350,6 +461,7 @@ Apache `ServerName`/`ServerAlias`). To check a staging address with the producti
             ("OpenSSL", "`-addext \"subjectAltName=DNS:example.com,DNS:www.example.com,IP:192.0.2.10\"`"),
             ("nginx", "the `server_name` of the block with this certificate must match the name clients use"),
             ("Kubernetes", "the Ingress `tls.hosts` and the Certificate's `dnsNames` must list the name"),
+            ("PostgreSQL", "`sslmode=verify-full` matches the host in the connection string (`host=`) against the SANs; connect with a name the certificate has"),
         ],
         avoid: "Do not turn off the name check (`curl -k`, `check_hostname = False`, `InsecureSkipVerify`, `rejectUnauthorized: false`): the certificate then proves nothing about who answers.",
     }
@@ -411,6 +523,21 @@ it means the client's store is outdated.",
         fix: "Check the root's fingerprint with its owner, then install it in the clients' trust store \
 (steps below), or have the server use a certificate from a CA the clients already trust. Sending \
 the root from the server never makes it trusted.",
+        platforms: TRUST_A_ROOT,
+        avoid: AVOID_TRUST_SHORTCUTS,
+    }
+    /// A TLS-inspecting proxy replaced the server's certificate.
+    TlsInterception {
+        id: "tls-interception", severity: Error, side: Client,
+        title: "A TLS-inspecting proxy replaced the server's certificate",
+        explanation: "Between this machine and the server, a proxy, firewall or antivirus decrypts \
+TLS and re-signs every site with its own CA (the corporate \"unknown authority\"). The server's \
+real chain is never seen here. Browsers managed by the organisation trust that CA; curl, language \
+runtimes, containers and CI images usually do not.",
+        fix: "Install the inspecting proxy's root CA (from IT, or saved with `tlsdoctor check HOST \
+--save-root proxy-root.pem` after checking its fingerprint) in the clients' trust stores, or exempt \
+this host from inspection (NO_PROXY, or the proxy's bypass list). `tlsdoctor trust --root \
+proxy-root.pem` shows which clients still lack it.",
         platforms: TRUST_A_ROOT,
         avoid: AVOID_TRUST_SHORTCUTS,
     }

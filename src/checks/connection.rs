@@ -4,6 +4,8 @@ use super::Finding;
 use crate::capture::legacy::{LegacyHello, MAX_HANDSHAKE_MESSAGE, rustls_supports, version_name};
 use crate::capture::{Capture, Failure, Phase};
 use crate::causes::Cause;
+use crate::proxy::ProxyError;
+use crate::starttls::{Protocol, UpgradeError};
 use std::io::ErrorKind;
 
 /// The finding for a capture that stopped short, if it did.
@@ -31,10 +33,23 @@ pub fn check(host: &str, name: &str, capture: &Capture) -> Option<Finding> {
                 format!("connecting to {address}: {e}"),
             ),
         },
+        Failure::Proxy(error) => {
+            proxy_finding(capture.proxy.as_deref().unwrap_or("the proxy"), error)
+        }
+        Failure::Starttls(protocol, error) => starttls_finding(*protocol, error, capture),
         Failure::Timeout { phase, limit } => {
             let during = match phase {
                 Phase::Resolving => format!("while resolving {host}"),
                 Phase::Connecting => "while opening the TCP connection".to_string(),
+                Phase::Proxy => format!(
+                    "while {} opened the tunnel",
+                    capture.proxy.as_deref().unwrap_or("the proxy")
+                ),
+                Phase::Starttls => format!(
+                    "during the plain-text {} exchange before STARTTLS (a server that speaks TLS \
+                     from the first byte waits silently: try --starttls none)",
+                    capture.starttls.map_or("STARTTLS", Protocol::title)
+                ),
                 Phase::Handshake if capture.bytes_received == 0 => {
                     "during the TLS handshake: the server accepted the connection but sent nothing"
                         .to_string()
@@ -112,6 +127,88 @@ pub fn check(host: &str, name: &str, capture: &Capture) -> Option<Finding> {
     })
 }
 
+/// Why the plain-text exchange did not get to TLS.
+fn starttls_finding(protocol: Protocol, error: &UpgradeError, capture: &Capture) -> Finding {
+    let title = protocol.title();
+    let port = capture
+        .address
+        .map(|a| format!(" on {}", a.port()))
+        .unwrap_or_default();
+    match error {
+        UpgradeError::NotOffered { greeting, .. } => {
+            let implicit = protocol
+                .implicit_tls_port()
+                .map(|p| format!(", or use its implicit-TLS port {p} if the server has one"))
+                .unwrap_or_default();
+            Finding::new(
+                Cause::StarttlsNotOffered,
+                format!(
+                    "this is {title}{port} without STARTTLS: the server does not offer the upgrade \
+                     (it greeted: \"{greeting}\"); enable TLS on it{implicit}"
+                ),
+            )
+        }
+        UpgradeError::Refused { reply, .. } => Finding::new(
+            Cause::StarttlsRefused,
+            format!("the {title} server{port} was asked to start TLS and answered \"{reply}\""),
+        ),
+        UpgradeError::Unexpected { detail, .. } => Finding::new(
+            Cause::NotTls,
+            format!(
+                "the port does not speak {title} as --starttls {protocol} expects: {detail}; if it \
+                 speaks TLS from the first byte, use --starttls none"
+            ),
+        ),
+        UpgradeError::TooLong { .. } => Finding::new(
+            Cause::NotTls,
+            format!(
+                "the server sent more than {} bytes of {title} dialogue without agreeing to start \
+                 TLS; tlsdoctor stopped reading",
+                crate::starttls::MAX_DIALOGUE_BYTES
+            ),
+        ),
+        UpgradeError::Io { error, .. } => Finding::new(
+            Cause::ConnectionFailed,
+            format!(
+                "the connection broke during the {title} exchange, before TLS started: {error}"
+            ),
+        ),
+    }
+}
+
+/// Why the proxy opened no tunnel.
+fn proxy_finding(proxy: &str, error: &ProxyError) -> Finding {
+    match error {
+        ProxyError::Unreachable(why) => Finding::new(
+            Cause::ProxyUnreachable,
+            format!("the proxy {proxy} could not be reached: {why}"),
+        ),
+        ProxyError::AuthRequired { status, scheme } => Finding::new(
+            Cause::ProxyAuthRequired,
+            format!(
+                "the proxy {proxy} answered CONNECT with \"{status}\"{}: put the credentials in the \
+                 proxy URL (http://USER:PASSWORD@host:port)",
+                scheme
+                    .as_ref()
+                    .map(|s| format!(" and asks for {s}"))
+                    .unwrap_or_default()
+            ),
+        ),
+        ProxyError::Refused { status } => Finding::new(
+            Cause::ProxyRefused,
+            format!("the proxy {proxy} answered CONNECT with \"{status}\""),
+        ),
+        ProxyError::Garbage { detail } => Finding::new(
+            Cause::ProxyRefused,
+            format!("the proxy {proxy} opened no tunnel: {detail}"),
+        ),
+        ProxyError::Io(e) => Finding::new(
+            Cause::ProxyRefused,
+            format!("the connection to the proxy {proxy} broke while it was asked to CONNECT: {e}"),
+        ),
+    }
+}
+
 /// "the alert protocol_version (70)", or rustls' words for other errors.
 fn tls_error(error: &rustls::Error) -> String {
     match error {
@@ -186,22 +283,26 @@ fn not_tls_detail(bytes: &[u8]) -> String {
     let upper = text.to_ascii_uppercase();
     let protocol = if upper.starts_with("HTTP/") {
         Some("plain HTTP: this is an http:// port, not https://")
+    } else if upper.starts_with("<?XML") || upper.starts_with("<STREAM") {
+        Some("XMPP: add --starttls xmpp")
     } else if upper.starts_with("<") {
         Some("HTML without HTTP headers")
     } else if upper.starts_with("SSH-") {
         Some("SSH")
     } else if upper.starts_with("220") && upper.contains("FTP") {
-        Some("FTP (use its TLS port, or STARTTLS with AUTH TLS)")
+        Some("FTP: add --starttls ftp (AUTH TLS), or use its implicit-TLS port 990")
     } else if upper.starts_with("220") {
-        Some("SMTP: it needs STARTTLS, or use the implicit-TLS port 465")
+        Some("SMTP: add --starttls smtp, or use the implicit-TLS port 465")
     } else if upper.starts_with("+OK") {
-        Some("POP3: it needs STARTTLS (STLS), or use port 995")
+        Some("POP3: add --starttls pop3, or use the implicit-TLS port 995")
     } else if upper.starts_with("* OK") {
-        Some("IMAP: it needs STARTTLS, or use port 993")
+        Some("IMAP: add --starttls imap, or use the implicit-TLS port 993")
     } else if upper.starts_with("-ERR") || upper.starts_with("+PONG") {
         Some("Redis, without TLS")
     } else if bytes.get(4) == Some(&0x0a) && bytes.len() > 5 {
-        Some("MySQL: it upgrades to TLS inside its own protocol")
+        Some("MySQL: add --starttls mysql (it upgrades inside its own protocol)")
+    } else if bytes.first() == Some(&b'E') && bytes.get(5) == Some(&b'S') {
+        Some("PostgreSQL: add --starttls postgres (it upgrades with an SSLRequest)")
     } else {
         None
     };

@@ -7,6 +7,7 @@ pub mod name;
 pub mod path;
 pub mod profile;
 pub mod purpose;
+pub mod revocation;
 pub mod stores;
 pub mod validity;
 
@@ -76,6 +77,8 @@ pub struct Context<'a> {
     /// Downloads made to complete the chain, and whether downloading was allowed.
     pub attempts: &'a [Attempt],
     pub fetching: bool,
+    /// The proxy the connection went through, as shown in reports.
+    pub proxy: Option<&'a str>,
 }
 
 impl Context<'_> {

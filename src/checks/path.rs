@@ -70,7 +70,92 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
     }
     findings.extend(trust_anchor(ctx));
     findings.extend(order_and_extras(ctx));
+    interception(ctx, &mut findings);
     findings
+}
+
+/// Issuer names of TLS-inspecting proxies, gateways and antivirus products, as they appear in
+/// the CA certificates those products generate.
+const INTERCEPTORS: &[&str] = &[
+    "zscaler",
+    "blue coat",
+    "bluecoat",
+    "symantec web",
+    "fortinet",
+    "fortigate",
+    "palo alto",
+    "netskope",
+    "mcafee web gateway",
+    "skyhigh",
+    "sophos",
+    "check point",
+    "checkpoint",
+    "forcepoint",
+    "websense",
+    "cisco umbrella",
+    "barracuda",
+    "kaspersky",
+    "avast",
+    "eset ssl",
+    "bitdefender",
+    "mitmproxy",
+    "charles proxy",
+    "fiddler",
+    "portswigger",
+    "squid",
+    "untangle",
+    "watchguard",
+    "sonicwall",
+    "iboss",
+    "menlo security",
+    "lightspeed",
+    "securly",
+    "goguardian",
+    "cloudflare for teams",
+    "cloudflare gateway",
+    "proxy ca",
+    "ssl inspection",
+    "tls inspection",
+];
+
+/// A chain that leads to no public root, seen through a proxy or issued by a CA named like an
+/// inspecting product, was almost certainly replaced on the way: the server's own chain is
+/// fine, and the fix is the proxy's root on this client (or a bypass), not the server.
+fn interception(ctx: &Context<'_>, findings: &mut [Finding]) {
+    if ctx.public_anchored {
+        return;
+    }
+    let issuers: Vec<&str> = ctx
+        .chain
+        .certs
+        .iter()
+        .filter_map(|c| c.facts())
+        .map(|f| f.issuer.as_str())
+        .collect();
+    let product = issuers.iter().find(|issuer| {
+        let lower = issuer.to_ascii_lowercase();
+        INTERCEPTORS.iter().any(|p| lower.contains(p))
+    });
+    let why = match (ctx.proxy, product) {
+        (_, Some(issuer)) => {
+            format!("the chain was issued by {issuer}, a TLS-inspecting product's CA")
+        }
+        (Some(proxy), None) => format!(
+            "the connection went through the proxy {proxy}, and the chain leads to no public root: \
+             the proxy replaced the server's certificate with one from its own CA ({})",
+            issuers.last().copied().unwrap_or("unnamed")
+        ),
+        (None, None) => return,
+    };
+    for finding in findings.iter_mut() {
+        if matches!(
+            finding.cause,
+            Cause::PrivateRoot | Cause::UnknownIssuer | Cause::UntrustedRoot
+        ) {
+            finding.cause = Cause::TlsInterception;
+            finding.detail = format!("{why}; {}", finding.detail);
+        }
+    }
 }
 
 /// How the path ends says which trust cause applies.

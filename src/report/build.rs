@@ -2,11 +2,11 @@
 
 use super::{
     AnchorReport, CertReport, ClientAuthReport, ConnectionReport, DownloadReport, FindingReport,
-    FixStep, KeyReport, LocationReport, RepairReport, Source, StoreReport, TargetReport,
-    TrustReport, rfc3339,
+    FixStep, KeyReport, LocationReport, NegotiatedReport, RepairReport, Source, StarttlsReport,
+    StoreReport, TargetReport, TrustReport, rfc3339,
 };
 use crate::capture::client_auth::{ClientAuth, Response};
-use crate::capture::{Failure, Negotiated};
+use crate::capture::{Capture, Failure, Negotiated};
 use crate::chain::Chain;
 use crate::chain::path::PathEnd;
 use crate::chain::signature::SignatureStatus;
@@ -46,7 +46,33 @@ impl ConnectionReport {
             key_exchange: negotiated.and_then(|n| n.key_exchange.clone()),
             alpn: negotiated.and_then(|n| n.alpn.clone()),
             ocsp_stapled,
+            proxy: None,
+            starttls: None,
+            negotiated: negotiated.map(|n| NegotiatedReport {
+                tls_version: n.version.clone(),
+                cipher_suite: n.cipher_suite.clone(),
+                key_exchange: n.key_exchange.clone(),
+                alpn: n.alpn.clone(),
+            }),
         }
+    }
+
+    /// Adds what the route did: the proxy and the STARTTLS exchange.
+    pub fn with_route(mut self, capture: &Capture) -> ConnectionReport {
+        self.proxy = capture.proxy.clone();
+        self.starttls = capture.starttls.map(|protocol| {
+            let (upgraded, transcript) = match (&capture.upgrade, &capture.failure) {
+                (Some(upgrade), _) => (true, &upgrade.transcript),
+                (None, Some(Failure::Starttls(_, error))) => (false, error.transcript()),
+                (None, _) => (false, &crate::starttls::Transcript::default()),
+            };
+            StarttlsReport {
+                protocol,
+                upgraded,
+                transcript: transcript.lines.clone(),
+            }
+        });
+        self
     }
 }
 
@@ -75,6 +101,7 @@ impl TargetReport {
             downloads: Vec::new(),
             repair: None,
             client_auth: None,
+            revocation: None,
             findings: vec![finding_report(&failure, &[])],
         }
     }
@@ -132,6 +159,7 @@ impl TargetReport {
                 .collect(),
             repair,
             client_auth: None,
+            revocation: None,
             stores,
             findings: findings
                 .iter()

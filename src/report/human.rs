@@ -39,6 +39,12 @@ fn write_target(t: &TargetReport, out: &mut dyn Write) -> io::Result<()> {
                 .filter(|a| **a != t.target)
                 .map(|a| format!("connected to {a}")),
         );
+        facts.extend(c.proxy.as_ref().map(|p| format!("via {p}")));
+        facts.extend(
+            c.starttls
+                .as_ref()
+                .map(|s| format!("STARTTLS {}", s.protocol.title())),
+        );
         facts.extend(c.tls_version.clone());
         facts.extend(c.cipher_suite.clone());
         facts.extend(c.key_exchange.clone());
@@ -54,6 +60,16 @@ fn write_target(t: &TargetReport, out: &mut dyn Write) -> io::Result<()> {
         "{}",
         paint(&format!("name {name} · checked at {}", t.checked_at), dim)
     )?;
+    // A dialogue that stopped before TLS: show where.
+    if let Some(s) = t.connection.as_ref().and_then(|c| c.starttls.as_ref()) {
+        if !s.upgraded && !s.transcript.is_empty() {
+            writeln!(out)?;
+            writeln!(out, "{}", paint("Before TLS", bold))?;
+            for line in &s.transcript {
+                writeln!(out, "  {}", paint(line, dim))?;
+            }
+        }
+    }
 
     if !t.chain.is_empty() {
         writeln!(out)?;

@@ -145,6 +145,9 @@ pub struct TargetReport {
     pub repair: Option<RepairReport>,
     /// Client certificates (mutual TLS): when the server asked for one or `--cert` was given.
     pub client_auth: Option<ClientAuthReport>,
+    /// What the stapled and the queried OCSP responses say about the leaf; null when no chain
+    /// was diagnosed.
+    pub revocation: Option<crate::revocation::Revocation>,
     /// Worst first.
     pub findings: Vec<FindingReport>,
 }
@@ -236,6 +239,32 @@ pub struct ConnectionReport {
     pub key_exchange: Option<String>,
     pub alpn: Option<String>,
     pub ocsp_stapled: bool,
+    /// The proxy the connection was tunnelled through, and where that setting came from.
+    pub proxy: Option<String>,
+    /// The plain-text exchange before TLS, for STARTTLS protocols.
+    pub starttls: Option<StarttlsReport>,
+    /// The version, suite, group and ALPN together (the same values as the flat fields above);
+    /// null when no handshake completed.
+    pub negotiated: Option<NegotiatedReport>,
+}
+
+/// What the handshake settled on.
+#[derive(Clone, Debug, Serialize)]
+pub struct NegotiatedReport {
+    pub tls_version: String,
+    pub cipher_suite: String,
+    pub key_exchange: Option<String>,
+    pub alpn: Option<String>,
+}
+
+/// A STARTTLS upgrade: the protocol, whether the server agreed, and what was said.
+#[derive(Clone, Debug, Serialize)]
+pub struct StarttlsReport {
+    pub protocol: crate::starttls::Protocol,
+    /// The server agreed and the TLS handshake started.
+    pub upgraded: bool,
+    /// "S: ..." and "C: ..." lines, shortened and escaped.
+    pub transcript: Vec<String>,
 }
 
 /// The trust store used and where the chain leads in it.

@@ -343,13 +343,18 @@ pub fn tlsdoctor(args: &[&str]) -> Run {
     tlsdoctor_env(args, &[])
 }
 
-/// Runs the real binary with these environment variables. The machine's own SSL_CERT_FILE and
-/// SSL_CERT_DIR are removed first, so the system store is the same for every test.
+/// Runs the real binary with these environment variables. The machine's own SSL_CERT_FILE,
+/// SSL_CERT_DIR and proxy variables are removed first, so every test sees the same store and
+/// connects directly unless it says otherwise.
 pub fn tlsdoctor_env(args: &[&str], env: &[(&str, &str)]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_tlsdoctor"))
         .args(args)
         .env_remove("SSL_CERT_FILE")
         .env_remove("SSL_CERT_DIR")
+        .env_remove("HTTPS_PROXY")
+        .env_remove("https_proxy")
+        .env_remove("ALL_PROXY")
+        .env_remove("all_proxy")
         .envs(env.iter().copied())
         .output()
         .expect("run tlsdoctor");
