@@ -6,8 +6,9 @@
 //! The test fails when tlsdoctor accepts a chain limbo expects to fail ("false ok") and the case
 //! is not in `EXPLAINED_FALSE_OK`, whose reasons are written out in docs/conformance.md.
 //!
-//! The suite is not part of the repository. Without `LIMBO_JSON` the test says how to get it
-//! and passes. Run it with:
+//! The suite is not part of the repository. The test reads `LIMBO_JSON` (limbo.json, or a
+//! zstd-compressed limbo.json.zst), else a `limbo.json.zst` kept beside the repository at
+//! `../shared/limbo/`; with neither, it says how to get the file and passes. Run it with:
 //!
 //! ```text
 //! LIMBO_JSON=/path/to/limbo.json cargo test --release --test limbo -- --nocapture
@@ -187,16 +188,23 @@ struct Outcome {
 
 #[test]
 fn limbo() {
-    let Some(path) = std::env::var_os("LIMBO_JSON").map(PathBuf::from) else {
-        skip("LIMBO_JSON is not set");
+    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/limbo/limbo.json.zst");
+    let path = match std::env::var_os("LIMBO_JSON").map(PathBuf::from) {
+        Some(path) if path.is_file() => path,
+        Some(path) => {
+            skip(&format!("LIMBO_JSON={} is not a file", path.display()));
+            return;
+        }
+        None if beside.is_file() => beside,
+        None => {
+            skip("LIMBO_JSON is not set and no limbo.json.zst is beside the repository");
+            return;
+        }
+    };
+    let started = Instant::now();
+    let Some(text) = read_suite(&path) else {
         return;
     };
-    if !path.is_file() {
-        skip(&format!("LIMBO_JSON={} is not a file", path.display()));
-        return;
-    }
-    let started = Instant::now();
-    let text = std::fs::read_to_string(&path).expect("reading LIMBO_JSON");
     let suite: Suite = serde_json::from_str(&text).expect("parsing LIMBO_JSON as limbo.json");
     drop(text);
     let loaded = started.elapsed();
@@ -447,6 +455,35 @@ impl Scratch {
 impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The suite's text: the file itself, or, for `.zst`, what `zstd -d` makes of it (None, after
+/// saying why, when zstd is not installed).
+fn read_suite(path: &Path) -> Option<String> {
+    if path.extension().is_none_or(|e| e != "zst") {
+        return Some(std::fs::read_to_string(path).expect("reading limbo.json"));
+    }
+    let output = std::process::Command::new("zstd")
+        .args(["-d", "--long=27", "-c"])
+        .arg(path)
+        .output();
+    match output {
+        Ok(output) if output.status.success() => {
+            Some(String::from_utf8(output.stdout).expect("limbo.json is UTF-8"))
+        }
+        Ok(output) => panic!(
+            "zstd could not unpack {}: {}",
+            path.display(),
+            String::from_utf8_lossy(&output.stderr)
+        ),
+        Err(e) => {
+            skip(&format!(
+                "{} needs zstd to unpack ({e}; apt-get install zstd)",
+                path.display()
+            ));
+            None
+        }
     }
 }
 
