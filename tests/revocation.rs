@@ -590,7 +590,15 @@ fn a_good_staple_is_shown_and_the_chain_is_ok() {
 
 #[test]
 fn a_stapled_revoked_response_is_the_revoked_cause() {
-    let run = check_live(&stapling_server("revoked", Some("revoked")), &[]);
+    let server = stapling_server("revoked", Some("revoked"));
+    let human = check_live(&server, &["--format", "human", "--color", "never"]);
+    assert!(
+        human.stdout.contains("stapled      REVOKED at 2026-03-01T00:00:00Z (keyCompromise)")
+            && human.stdout.contains("next update 2026-06-07T00:00:00Z"),
+        "{}",
+        human.stdout
+    );
+    let run = check_live(&server, &[]);
     assert_eq!(run.code, 1, "{}", run.stdout);
     let detail = run.finding("revoked")["detail"].to_string();
     assert!(

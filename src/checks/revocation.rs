@@ -55,11 +55,17 @@ pub fn check(revocation: &Revocation, connection: bool) -> Vec<Finding> {
             Ok(_) => {}
             // A staple that says "good" already answered the question.
             Err(_) if staple_usable => {}
-            Err(why) => findings.push(Finding::at(
-                Cause::RevocationUnknown,
-                0,
-                format!("{asked}: {why}; the certificate may or may not be revoked"),
-            )),
+            Err(why) => {
+                let what = match (&queried.response, &queried.error) {
+                    (None, Some(error)) => format!("no revocation status: {error}"),
+                    _ => format!("{asked} answered, but its response {why}"),
+                };
+                findings.push(Finding::at(
+                    Cause::RevocationUnknown,
+                    0,
+                    format!("{what}; the certificate may or may not be revoked"),
+                ));
+            }
         }
     }
     findings

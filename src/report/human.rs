@@ -2,9 +2,10 @@
 
 use super::{
     CertReport, ClientAuthReport, FindingReport, RepairReport, Report, StoreReport, Summary,
-    TargetReport, WrittenFile,
+    TargetReport, WrittenFile, rfc3339,
 };
 use crate::diagnosis::Verdict;
+use crate::revocation::{CertStatus, Responder, Revocation};
 use owo_colors::{OwoColorize, Stream, Style};
 use std::io::{self, Write};
 
@@ -93,6 +94,9 @@ fn write_target(t: &TargetReport, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out)?;
         write_client_auth(client, t, out)?;
     }
+    if let Some(revocation) = &t.revocation {
+        write_revocation(revocation, out)?;
+    }
     if !t.stores.is_empty() {
         writeln!(out)?;
         writeln!(out, "{}", paint("Trust stores", bold))?;
@@ -124,6 +128,61 @@ fn write_target(t: &TargetReport, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(out)?;
     writeln!(out, "{}", verdict_line(t))
+}
+
+/// The OCSP responses read, when there are any (or the leaf demands one).
+fn write_revocation(r: &Revocation, out: &mut dyn Write) -> io::Result<()> {
+    if r.stapled.is_none() && r.queried.is_none() && !r.must_staple {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{}",
+        paint("Revocation (OCSP, leaf)", Style::new().bold())
+    )?;
+    let dim = Style::new().dimmed();
+    if r.must_staple {
+        writeln!(out, "  must-staple  the leaf demands a stapled response")?;
+    }
+    let rows = [("stapled", &r.stapled), ("asked", &r.queried)];
+    for (label, outcome) in rows {
+        let Some(outcome) = outcome else { continue };
+        let from = outcome
+            .url
+            .as_ref()
+            .map(|u| format!(" {u}"))
+            .unwrap_or_default();
+        match (&outcome.response, &outcome.error) {
+            (Some(response), _) => {
+                let status = match &response.status {
+                    CertStatus::Good => "good".to_string(),
+                    CertStatus::Unknown => "unknown".to_string(),
+                    CertStatus::Revoked { time, reason } => format!(
+                        "REVOKED at {}{}",
+                        rfc3339(*time),
+                        reason.map(|r| format!(" ({r})")).unwrap_or_default()
+                    ),
+                };
+                writeln!(out, "  {label:<11}  {status}{from}")?;
+                let next = response.next_update.map_or("none".to_string(), rfc3339);
+                let responder = match &response.responder {
+                    Responder::Name(name) => name.clone(),
+                    Responder::KeyHash(hash) => format!("key SHA-1 {hash}"),
+                };
+                let facts = format!(
+                    "produced {} · next update {next} · responder {responder}",
+                    rfc3339(response.produced_at)
+                );
+                writeln!(out, "  {:<11}  {}", "", paint(&facts, dim))?;
+            }
+            (None, error) => {
+                let error = error.as_deref().unwrap_or("no response");
+                writeln!(out, "  {label:<11}  no usable response: {error}")?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn write_client_auth(
