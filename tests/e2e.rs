@@ -45,6 +45,25 @@ struct Running {
     _scratch: Scratch,
 }
 
+impl Running {
+    /// Starts `command` quietly and waits until something listens on `port`; `scratch` (its
+    /// configuration and files) lives as long as the process.
+    fn start(mut command: Command, scratch: Scratch, port: u16) -> (Running, u16) {
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {:?}: {e}", command.get_program()));
+        let running = Running {
+            child,
+            _scratch: scratch,
+        };
+        wait_for(port);
+        (running, port)
+    }
+}
+
 impl Drop for Running {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -224,7 +243,8 @@ fn s_server(fixture: &str, extra: &[&str]) -> (Running, u16) {
     std::fs::write(&leaf_path, leaf).expect("leaf");
     std::fs::write(&rest_path, rest.concat()).expect("rest");
     let port = free_port();
-    let child = Command::new(openssl)
+    let mut command = Command::new(openssl);
+    command
         .args([
             "s_server",
             "-quiet",
@@ -237,18 +257,8 @@ fn s_server(fixture: &str, extra: &[&str]) -> (Running, u16) {
         .arg(fixtures_dir_key(fixture))
         .arg("-cert_chain")
         .arg(&rest_path)
-        .args(extra)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start openssl s_server");
-    let running = Running {
-        child,
-        _scratch: scratch,
-    };
-    wait_for(port);
-    (running, port)
+        .args(extra);
+    Running::start(command, scratch, port)
 }
 
 #[test]
@@ -404,19 +414,9 @@ fn tinyproxy(extra: &str) -> (Running, u16) {
         )
         .as_bytes(),
     );
-    let child = Command::new(program)
-        .args(["-d", "-c", &config])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start tinyproxy");
-    let running = Running {
-        child,
-        _scratch: scratch,
-    };
-    wait_for(port);
-    (running, port)
+    let mut command = Command::new(program);
+    command.args(["-d", "-c", &config]);
+    Running::start(command, scratch, port)
 }
 
 #[test]

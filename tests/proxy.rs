@@ -61,26 +61,6 @@ fn answering_proxy(answer: &'static [u8]) -> Server {
     })
 }
 
-fn check_via(target: &str, extra: &[&str], env: &[(&str, &str)]) -> Run {
-    let root = root_ca();
-    let mut args = vec![
-        "check",
-        target,
-        "--servername",
-        "ok.test",
-        "--ca-file",
-        &root,
-        "--at",
-        AT,
-        "--format",
-        "json",
-        "--timeout",
-        "5",
-    ];
-    args.extend_from_slice(extra);
-    tlsdoctor_env(&args, env)
-}
-
 fn detail(run: &Run, cause: &str) -> String {
     run.finding(cause)["detail"]
         .as_str()
@@ -93,7 +73,7 @@ fn a_check_goes_through_the_proxy_named_by_flag_and_reports_it() {
     let server = Server::tls("good");
     let proxy = tunnelling_proxy(None);
     let url = format!("http://{}", proxy.target());
-    let run = check_via(&server.target(), &["--proxy", &url], &[]);
+    let run = check_address_env(&server.target(), &["--proxy", &url], &[]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     let connection = &run.target()["connection"];
     assert_eq!(connection["proxy"], format!("{url} (from --proxy)"));
@@ -110,14 +90,14 @@ fn https_proxy_applies_unless_no_proxy_exempts_the_host() {
     let server = Server::tls("good");
     let proxy = tunnelling_proxy(None);
     let url = format!("http://{}", proxy.target());
-    let run = check_via(&server.target(), &[], &[("HTTPS_PROXY", &url)]);
+    let run = check_address_env(&server.target(), &[], &[("HTTPS_PROXY", &url)]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert_eq!(
         run.target()["connection"]["proxy"],
         format!("{url} (from HTTPS_PROXY)")
     );
 
-    let exempt = check_via(
+    let exempt = check_address_env(
         &server.target(),
         &[],
         &[("HTTPS_PROXY", &url), ("NO_PROXY", "localhost,127.0.0.1")],
@@ -125,7 +105,7 @@ fn https_proxy_applies_unless_no_proxy_exempts_the_host() {
     assert_eq!(exempt.code, 0, "{}", exempt.stdout);
     assert!(exempt.target()["connection"]["proxy"].is_null());
 
-    let direct = check_via(
+    let direct = check_address_env(
         &server.target(),
         &["--proxy", "none"],
         &[("HTTPS_PROXY", &url)],
@@ -139,7 +119,7 @@ fn a_proxy_that_wants_credentials_is_proxy_auth_required_until_the_url_has_them(
     // base64("alice:s3cret")
     let proxy = tunnelling_proxy(Some("YWxpY2U6czNjcmV0"));
     let bare = format!("http://{}", proxy.target());
-    let run = check_via(&server.target(), &["--proxy", &bare], &[]);
+    let run = check_address_env(&server.target(), &["--proxy", &bare], &[]);
     assert_eq!(run.code, 3, "{}", run.stdout);
     let why = detail(&run, "proxy-auth-required");
     assert!(
@@ -148,7 +128,7 @@ fn a_proxy_that_wants_credentials_is_proxy_auth_required_until_the_url_has_them(
     );
 
     let with_credentials = format!("http://alice:s3cret@{}", proxy.target());
-    let run = check_via(&server.target(), &["--proxy", &with_credentials], &[]);
+    let run = check_address_env(&server.target(), &["--proxy", &with_credentials], &[]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     let shown = run.target()["connection"]["proxy"]
         .as_str()
@@ -164,13 +144,13 @@ fn a_proxy_that_wants_credentials_is_proxy_auth_required_until_the_url_has_them(
 fn a_proxy_that_refuses_or_answers_garbage_is_proxy_refused() {
     let forbidden = answering_proxy(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
     let url = format!("http://{}", forbidden.target());
-    let run = check_via("127.0.0.1:9", &["--proxy", &url], &[]);
+    let run = check_address_env("127.0.0.1:9", &["--proxy", &url], &[]);
     assert_eq!(run.code, 3, "{}", run.stdout);
     assert!(detail(&run, "proxy-refused").contains("HTTP/1.1 403 Forbidden"));
 
     let garbage = answering_proxy(b"\x16\x03\x01\x00\x05hello");
     let url = format!("http://{}", garbage.target());
-    let run = check_via("127.0.0.1:9", &["--proxy", &url], &[]);
+    let run = check_address_env("127.0.0.1:9", &["--proxy", &url], &[]);
     assert_eq!(run.code, 3, "{}", run.stdout);
     assert!(
         detail(&run, "proxy-refused").contains("not HTTP"),
@@ -182,7 +162,7 @@ fn a_proxy_that_refuses_or_answers_garbage_is_proxy_refused() {
 #[test]
 fn a_proxy_nobody_answers_at_is_proxy_unreachable() {
     let url = format!("http://127.0.0.1:{}", closed_port());
-    let run = check_via("127.0.0.1:9", &["--proxy", &url], &[]);
+    let run = check_address_env("127.0.0.1:9", &["--proxy", &url], &[]);
     assert_eq!(run.code, 3, "{}", run.stdout);
     assert!(detail(&run, "proxy-unreachable").contains("could not be reached"));
 }
@@ -212,7 +192,7 @@ fn a_proxy_that_answers_with_its_own_certificate_is_tls_interception() {
         }
     });
     let url = format!("http://{}", proxy.target());
-    let run = check_via("ok.test:443", &["--proxy", &url, "--no-fetch"], &[]);
+    let run = check_address_env("ok.test:443", &["--proxy", &url, "--no-fetch"], &[]);
     assert_eq!(run.code, 1, "{}", run.stdout);
     let why = detail(&run, "tls-interception");
     assert!(why.contains(&url) && why.contains("Other Root CA"), "{why}");
@@ -227,7 +207,7 @@ fn a_chain_issued_by_an_inspection_product_is_tls_interception_without_a_proxy()
         pki.leaf_key.clone_key(),
         rustls::DEFAULT_VERSIONS,
     ));
-    let run = check_via(&server.target(), &["--no-fetch"], &[]);
+    let run = check_address_env(&server.target(), &["--no-fetch"], &[]);
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(detail(&run, "tls-interception").contains("Zscaler Root CA"));
 }

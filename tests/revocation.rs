@@ -593,7 +593,9 @@ fn a_stapled_revoked_response_is_the_revoked_cause() {
     let server = stapling_server("revoked", Some("revoked"));
     let human = check_live(&server, &["--format", "human", "--color", "never"]);
     assert!(
-        human.stdout.contains("stapled      REVOKED at 2026-03-01T00:00:00Z (keyCompromise)")
+        human
+            .stdout
+            .contains("stapled      REVOKED at 2026-03-01T00:00:00Z (keyCompromise)")
             && human.stdout.contains("next update 2026-06-07T00:00:00Z"),
         "{}",
         human.stdout

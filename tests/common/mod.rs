@@ -379,10 +379,15 @@ pub fn check_live(server: &Server, extra: &[&str]) -> Run {
 
 /// Like [`check_live`] for any `host:port`.
 pub fn check_address(target: &str, extra: &[&str]) -> Run {
+    check_address_env(target, extra, &[])
+}
+
+/// Like [`check_address`], with these environment variables (a proxy, a system store).
+pub fn check_address_env(target: &str, extra: &[&str], env: &[(&str, &str)]) -> Run {
     let root = root_ca();
     let mut defaults = vec![("--servername", "ok.test")];
     defaults.extend(live_defaults(&root));
-    tlsdoctor(&with_defaults(&["check", target], &defaults, extra))
+    tlsdoctor_env(&with_defaults(&["check", target], &defaults, extra), env)
 }
 
 /// Like [`check_address`], but verifying the address itself (no `--servername`, no SNI).
