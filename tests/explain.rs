@@ -53,6 +53,81 @@ fn every_recorded_message_is_explained_with_its_true_cause_among_the_candidates(
 /// Messages from producers that cannot run here, typed from their published wording; each
 /// case says where the words come from.
 #[test]
+fn starttls_proxy_and_revocation_messages_lead_with_their_cause() {
+    let cases: &[(&str, &str)] = &[
+        // Recorded against PostgreSQL 15 with ssl = off, and Postfix 3.7 with TLS off.
+        (
+            "psql: error: connection to server at \"127.0.0.1\", port 5439 failed: server does not support SSL, but SSL was required",
+            "starttls-not-offered",
+        ),
+        ("curl: (64) STARTTLS not supported.", "starttls-not-offered"),
+        (
+            "smtplib.SMTPNotSupportedError: STARTTLS extension not supported by server.",
+            "starttls-not-offered",
+        ),
+        (
+            "Didn't find STARTTLS in server response, trying anyway...",
+            "starttls-not-offered",
+        ),
+        (
+            "smtplib.SMTPResponseException: (454, b'4.7.0 TLS not available due to local problem')",
+            "starttls-refused",
+        ),
+        // Recorded against tinyproxy with BasicAuth, and a closed proxy port.
+        (
+            "curl: (56) CONNECT tunnel failed, response 407",
+            "proxy-auth-required",
+        ),
+        (
+            "HTTPSConnectionPool(host='ok.test', port=443): Max retries exceeded with url: / (Caused by ProxyError('Unable to connect to proxy', OSError('Tunnel connection failed: 407 Proxy Authentication Required')))",
+            "proxy-auth-required",
+        ),
+        (
+            "curl: (56) CONNECT tunnel failed, response 403",
+            "proxy-refused",
+        ),
+        (
+            "HTTPSConnectionPool(host='ok.test', port=443): Max retries exceeded with url: / (Caused by ProxyError('Unable to connect to proxy', NewConnectionError(\"HTTPSConnection(host='127.0.0.1', port=8898): Failed to establish a new connection: [Errno 111] Connection refused\")))",
+            "proxy-unreachable",
+        ),
+        // Browser and platform names (Firefox secerr.h and mozilla::pkix, Chromium
+        // net_error_list.h, Windows CRYPT_E_*).
+        ("Error code: SEC_ERROR_REVOKED_CERTIFICATE", "revoked"),
+        ("NET::ERR_CERT_REVOKED", "revoked"),
+        (
+            "java.security.cert.CertPathValidatorException: Certificate has been revoked, reason: KEY_COMPROMISE",
+            "revoked",
+        ),
+        (
+            "Error code: MOZILLA_PKIX_ERROR_REQUIRED_TLS_FEATURE_MISSING",
+            "must-staple-missing",
+        ),
+        ("SEC_ERROR_OCSP_OLD_RESPONSE", "ocsp-staple-invalid"),
+        (
+            "curl: (35) schannel: next InitializeSecurityContext failed: Unknown error (0x80092013) - The revocation function was unable to check revocation because the revocation server was offline.",
+            "revocation-unknown",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (message, cause) in cases {
+        let e = explain(message);
+        let first = e.candidates.first().map(|c| c.cause.id());
+        if first != Some(*cause) {
+            let got: Vec<&str> = e.candidates.iter().map(|c| c.cause.id()).collect();
+            failures.push(format!("{message:?}: expected {cause} first, got {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // The next check speaks the protocol, or goes through the proxy, the message is about.
+    let psql = explain(
+        "psql: error: connection to server at \"db.example.com\" (10.0.0.5), port 5439 failed: server does not support SSL, but SSL was required",
+    );
+    assert_eq!(psql.next, "tlsdoctor check db.example.com:5439 --starttls postgres");
+    let proxy = explain("curl: (56) CONNECT tunnel failed, response 407");
+    assert!(proxy.next.ends_with("--proxy http://PROXY:PORT"), "{}", proxy.next);
+}
+
+#[test]
 fn producers_that_cannot_run_here_are_recognised() {
     let cases: &[(&str, &str)] = &[
         // Chromium, net/base/net_error_list.h (the code shown on the interstitial page).
@@ -75,7 +150,7 @@ fn producers_that_cannot_run_here_are_recognised() {
         ),
         ("SSL_ERROR_BAD_CERT_DOMAIN", "hostname-mismatch"),
         ("SEC_ERROR_EXPIRED_ISSUER_CERTIFICATE", "expired"),
-        ("MOZILLA_PKIX_ERROR_MITM_DETECTED", "private-root"),
+        ("MOZILLA_PKIX_ERROR_MITM_DETECTED", "tls-interception"),
         // .NET, System.Net.Security.SslPolicyErrors and X509ChainStatusFlags names.
         (
             "The remote certificate is invalid because of errors in the certificate chain: PartialChain",

@@ -93,7 +93,7 @@ pub fn explain(message: &str) -> Explanation {
         }
     }
     let (host, port) = target(&text);
-    let next = next_command(host.as_deref(), port, &candidates);
+    let next = next_command(host.as_deref(), port, &candidates, &text);
     Explanation {
         schema_version: crate::report::SCHEMA_VERSION,
         recognised: !candidates.is_empty(),
@@ -144,6 +144,8 @@ fn target(text: &str) -> (Option<String>, Option<u16>) {
             r#"name matching ([a-z0-9][a-z0-9.-]*) found"#,
             r#"host: ([a-z0-9][a-z0-9.-]*[a-z0-9])\.? is not in the cert"#,
             r#"dial tcp ([0-9.]+):(\d{1,5})"#,
+            // libpq: `connection to server at "db.example.com" (10.0.0.5), port 5432 failed`.
+            r#"server at "([a-z0-9][a-z0-9.-]*)"(?: \([^)]*\))?, port (\d{1,5})"#,
         ]
         .iter()
         .filter_map(|p| Regex::new(p).ok())
@@ -164,7 +166,12 @@ fn target(text: &str) -> (Option<String>, Option<u16>) {
     (None, None)
 }
 
-fn next_command(host: Option<&str>, port: Option<u16>, candidates: &[Candidate]) -> String {
+fn next_command(
+    host: Option<&str>,
+    port: Option<u16>,
+    candidates: &[Candidate],
+    text: &str,
+) -> String {
     let target = match (host, port) {
         (Some(h), Some(p)) if p != 443 => format!("{h}:{p}"),
         (Some(h), _) => h.to_string(),
@@ -192,7 +199,43 @@ fn next_command(host: Option<&str>, port: Option<u16>, candidates: &[Candidate])
     if mutual {
         command.push_str(" --cert client.pem --key client.key");
     }
+    match candidates.first().map(|c| c.cause) {
+        Some(Cause::StarttlsNotOffered | Cause::StarttlsRefused) => {
+            if let Some(protocol) = plain_text_protocol(text) {
+                command.push_str(&format!(" --starttls {protocol}"));
+            }
+        }
+        Some(Cause::ProxyUnreachable | Cause::ProxyAuthRequired | Cause::ProxyRefused) => {
+            command.push_str(" --proxy http://PROXY:PORT");
+        }
+        Some(Cause::Revoked | Cause::RevocationUnknown) => command.push_str(" --revocation ocsp"),
+        _ => {}
+    }
     command
+}
+
+/// The STARTTLS protocol a message is about, from the words its clients use.
+fn plain_text_protocol(text: &str) -> Option<&'static str> {
+    const WORDS: [(&str, &[&str]); 5] = [
+        (
+            "postgres",
+            &[
+                "psql",
+                "postgres",
+                "libpq",
+                "ssl was required",
+                "server does not support ssl",
+            ],
+        ),
+        ("mysql", &["mysql", "mariadb"]),
+        ("imap", &["imap"]),
+        ("ldap", &["ldap"]),
+        ("smtp", &["smtp", "ehlo", "starttls", "454 4.7"]),
+    ];
+    WORDS
+        .iter()
+        .find(|(_, words)| words.iter().any(|w| text.contains(w)))
+        .map(|(protocol, _)| *protocol)
 }
 
 /// What a check's report shows that tells this cause from its neighbours.
@@ -247,6 +290,26 @@ fn tell(cause: Cause) -> &'static str {
             "on the client machine, `tlsdoctor trust --root root.pem` lists which client stacks lack it"
         }
         DockerRegistryCa => "`tlsdoctor trust --registry HOST:PORT` on the node that pulls",
+        StarttlsNotOffered => {
+            "the report's \"Before TLS\" exchange: the server's capabilities lack STARTTLS"
+        }
+        StarttlsRefused => "the exchange ends with the server's refusal after STARTTLS",
+        ProxyUnreachable | ProxyAuthRequired | ProxyRefused => {
+            "the finding quotes the proxy's own answer to CONNECT"
+        }
+        TlsInterception => {
+            "the chain's issuer is the inspection product's CA, not the site's public CA"
+        }
+        Revoked => {
+            "with --revocation ocsp, the Revocation section says REVOKED, with time and reason"
+        }
+        RevocationUnknown => "with --revocation ocsp, whether this machine reaches the responder",
+        MustStapleMissing => {
+            "the Revocation section says must-staple, and shows no stapled response"
+        }
+        OcspStapleInvalid => {
+            "the Revocation section shows the staple's nextUpdate and its problems"
+        }
         _ => cause.entry().title,
     }
 }

@@ -486,7 +486,7 @@ pub static RULES: &[Rule] = &[
             "alert [44]",
         ],
         "The peer says the certificate it was shown is revoked.",
-        &[(ClientCertRejected, 7)],
+        &[(ClientCertRejected, 7), (Revoked, 4)],
     ),
     Rule {
         unless: SERVER_LOG,
@@ -1219,7 +1219,7 @@ pub static RULES: &[Rule] = &[
         "Firefox",
         &["mozilla_pkix_error_mitm_detected"],
         "Software between the browser and the site (a TLS-inspecting proxy or antivirus) replaced the certificate with one from its own CA.",
-        &[(PrivateRoot, 9)],
+        &[(TlsInterception, 10), (PrivateRoot, 4)],
     ),
     rule(
         "Firefox",
@@ -1311,5 +1311,140 @@ pub static RULES: &[Rule] = &[
             (UnknownIssuer, 3),
             (PrivateRoot, 3),
         ],
+    ),
+    // ---- STARTTLS. Recorded by hand against Postfix 3.7 with TLS off and PostgreSQL 15 with
+    // ssl = off (libpq, curl 7.88, Python smtplib, openssl s_client); the JDBC, MySQL,
+    // JavaMail and Postfix-client strings are from their sources.
+    rule(
+        "libpq (psql, psycopg, Rails, Django, most PostgreSQL clients)",
+        &["server does not support ssl, but ssl was required"],
+        "The client asked PostgreSQL for TLS (sslmode=require or stricter) and the server answered that it has TLS off.",
+        &[(StarttlsNotOffered, 10)],
+    ),
+    rule(
+        "PostgreSQL JDBC",
+        &["the server does not support ssl"],
+        "The client asked PostgreSQL for TLS and the server has TLS off.",
+        &[(StarttlsNotOffered, 10)],
+    ),
+    rule(
+        "MySQL / MariaDB client",
+        &["ssl is required but the server doesn't support it"],
+        "The client requires TLS and the MySQL server's handshake does not offer it.",
+        &[(StarttlsNotOffered, 10)],
+    ),
+    rule(
+        "SMTP clients (curl, Python smtplib, openssl s_client -starttls, JavaMail, Postfix)",
+        &[
+            "starttls not supported",
+            "starttls extension not supported by server",
+            "didn't find starttls in server response",
+            "host does not support starttls",
+            "tls is required, but was not offered",
+        ],
+        "The mail server's EHLO reply does not offer STARTTLS, and the client requires TLS.",
+        &[(StarttlsNotOffered, 10)],
+    ),
+    rule(
+        "SMTP",
+        &["refused to start tls", "tls not available"],
+        "The server offers STARTTLS and then refuses it (454: TLS not available), usually because it cannot load its certificate or key.",
+        &[(StarttlsRefused, 10)],
+    ),
+    rule(
+        "curl",
+        &["requested ssl level failed"],
+        "curl asked to upgrade with TLS (--ssl-reqd) and the server did not agree.",
+        &[(StarttlsNotOffered, 7), (StarttlsRefused, 6)],
+    ),
+    // ---- Proxies. Recorded by hand against tinyproxy with BasicAuth and a closed port (curl
+    // 7.88, Python requests); Go's and Java's wording is from their sources.
+    rule(
+        "HTTP proxy (curl, requests, Java, Go)",
+        &[
+            "connect tunnel failed, response 407",
+            "407 proxy authentication required",
+            "received http code 407 from proxy",
+            "proxy authentication required",
+        ],
+        "The proxy answered the CONNECT request with 407: it wants credentials.",
+        &[(ProxyAuthRequired, 10)],
+    ),
+    Rule {
+        unless: &["407"],
+        ..rule(
+            "HTTP proxy (curl, requests, Java)",
+            &[
+                "connect tunnel failed, response",
+                "tunnel connection failed",
+                "unable to tunnel through proxy",
+            ],
+            "The proxy refused to open a tunnel to the server (the status in the message says why).",
+            &[(ProxyRefused, 9), (TlsInterception, 1)],
+        )
+    },
+    Rule {
+        unless: &["407", "tunnel connection failed"],
+        ..rule(
+            "HTTP proxy (requests, Go, curl)",
+            &[
+                "unable to connect to proxy",
+                "cannot connect to proxy",
+                "proxyconnect tcp",
+                "could not resolve proxy",
+                "failed to connect to proxy",
+            ],
+            "The proxy itself could not be reached: its name does not resolve, or nothing answers at its port.",
+            &[(ProxyUnreachable, 10)],
+        )
+    },
+    // ---- Revocation: Firefox and Chromium error names, Java's CertPathValidator, Windows
+    // (curl with Schannel, .NET) status names.
+    Rule {
+        unless: &["alert"],
+        ..rule(
+            "browsers, Java, Windows, OpenSSL",
+            &[
+                "sec_error_revoked_certificate",
+                "err_cert_revoked",
+                "certificate has been revoked",
+                "crypt_e_revoked",
+                "certificate revoked",
+                "the certificate is revoked",
+            ],
+            "The CA has revoked the server's certificate.",
+            &[(Revoked, 10)],
+        )
+    },
+    rule(
+        "Firefox",
+        &["mozilla_pkix_error_required_tls_feature_missing"],
+        "The certificate demands a stapled OCSP response (must-staple) and the server sent none.",
+        &[(MustStapleMissing, 10)],
+    ),
+    rule(
+        "Firefox",
+        &[
+            "sec_error_ocsp_old_response",
+            "sec_error_ocsp_future_response",
+            "sec_error_ocsp_invalid_signing_cert",
+            "sec_error_ocsp_unauthorized_response",
+            "sec_error_ocsp_malformed_response",
+        ],
+        "The OCSP response (usually the stapled one) is out of date or not properly signed.",
+        &[(OcspStapleInvalid, 9), (MustStapleMissing, 3)],
+    ),
+    rule(
+        "Windows (curl with Schannel, .NET), Chromium",
+        &[
+            "crypt_e_revocation_offline",
+            "crypt_e_no_revocation_check",
+            "revocationstatusunknown",
+            "offlinerevocation",
+            "unable to check revocation",
+            "err_cert_unable_to_check_revocation",
+        ],
+        "The client could not learn whether the certificate is revoked: the CA's OCSP or CRL server did not answer (often a proxy or firewall in the way).",
+        &[(RevocationUnknown, 10), (ProxyUnreachable, 2)],
     ),
 ];
