@@ -357,14 +357,21 @@ impl OpensslResponder {
     fn start_at(frozen: Option<&str>) -> OpensslResponder {
         for _ in 0..5 {
             let port = closed_port().to_string();
-            let mut command = match frozen {
-                Some(when) => {
-                    let mut c = Command::new("faketime");
-                    c.env("TZ", "UTC").args(["-f", when, "openssl"]);
-                    c
-                }
-                None => Command::new("openssl"),
-            };
+            let mut command = Command::new("openssl");
+            if let Some(when) = frozen {
+                // What `faketime -f WHEN openssl ...` sets up, without the faketime process in
+                // between: that one would leave openssl running when it is killed. The loader
+                // expands $LIB to this machine's library directory.
+                let faketime = Command::new("faketime").arg("--help").output();
+                assert!(
+                    faketime.is_ok(),
+                    "the responder's clock needs faketime: apt-get install faketime"
+                );
+                command
+                    .env("LD_PRELOAD", "/usr/$LIB/faketime/libfaketime.so.1")
+                    .env("FAKETIME", when)
+                    .env("TZ", "UTC");
+            }
             let mut child = command
                 .current_dir(ocsp_dir())
                 .args(["ocsp", "-index", "index.txt", "-port", &port])
@@ -381,7 +388,7 @@ impl OpensslResponder {
                 .stdout(Stdio::piped())
                 .stderr(Stdio::null())
                 .spawn()
-                .expect("openssl (and faketime) are needed for the OCSP responder");
+                .expect("openssl is needed for the OCSP responder");
             // It prints "ACCEPT ..." once listening, and exits if it cannot bind. (A probe
             // connection would not do: an empty connection upsets its next answer.)
             let stdout = child.stdout.take().expect("stdout");
