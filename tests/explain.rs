@@ -122,9 +122,16 @@ fn starttls_proxy_and_revocation_messages_lead_with_their_cause() {
     let psql = explain(
         "psql: error: connection to server at \"db.example.com\" (10.0.0.5), port 5439 failed: server does not support SSL, but SSL was required",
     );
-    assert_eq!(psql.next, "tlsdoctor check db.example.com:5439 --starttls postgres");
+    assert_eq!(
+        psql.next,
+        "tlsdoctor check db.example.com:5439 --starttls postgres"
+    );
     let proxy = explain("curl: (56) CONNECT tunnel failed, response 407");
-    assert!(proxy.next.ends_with("--proxy http://PROXY:PORT"), "{}", proxy.next);
+    assert!(
+        proxy.next.ends_with("--proxy http://PROXY:PORT"),
+        "{}",
+        proxy.next
+    );
 }
 
 #[test]
