@@ -565,7 +565,7 @@ impl Postgres {
     }
 
     /// Starts the server with `ssl` on or off; it stops when the result is dropped.
-    fn start(&self, ssl: bool) -> (Child, u16) {
+    fn start(&self, ssl: bool) -> (PostgresServer, u16) {
         let port = free_port();
         let dir = &self.scratch.0;
         let child = as_postgres(&postgres_program("postgres"))
@@ -585,27 +585,42 @@ impl Postgres {
             .spawn()
             .expect("start postgres");
         wait_for(port);
-        (child, port)
+        (PostgresServer(child), port)
+    }
+}
+
+/// A running postmaster. Dropping it asks for a fast shutdown (SIGINT) and waits, so the server
+/// removes its shared memory; SIGKILL would leave a segment behind on every run.
+struct PostgresServer(Child);
+
+impl Drop for PostgresServer {
+    fn drop(&mut self) {
+        let stopped = Command::new("kill")
+            .args(["-INT", &self.0.id().to_string()])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !stopped {
+            let _ = self.0.kill();
+        }
+        let _ = self.0.wait();
     }
 }
 
 #[test]
 fn postgres_with_ssl_is_checked_through_its_ssl_request() {
     let cluster = Postgres::init();
-    let (mut server, port) = cluster.start(true);
+    let (server, port) = cluster.start(true);
     let run = check_address(&format!("postgres://127.0.0.1:{port}/app"), &[]);
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert_eq!(run.verdict(), "ok");
     let starttls = &run.target()["connection"]["starttls"];
     assert_eq!(starttls["protocol"], "postgres");
     assert_eq!(starttls["upgraded"], true);
 
-    let (mut server, port) = cluster.start(false);
+    let (server, port) = cluster.start(false);
     let run = check_address(&format!("127.0.0.1:{port}"), &["--starttls", "postgres"]);
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     assert_eq!(run.code, 3, "{}", run.stdout);
     let detail = run.finding("starttls-not-offered")["detail"].to_string();
     assert!(detail.contains("this is PostgreSQL on"), "{detail}");
