@@ -45,7 +45,10 @@ impl Verification {
             }
         };
         // Only what was presented: a client that does not download issuers sees nothing else.
-        let intermediates: Vec<CertificateDer<'_>> = chain.certs[1..chain.presented]
+        let intermediates: Vec<CertificateDer<'_>> = chain
+            .certs
+            .get(1..chain.presented)
+            .unwrap_or_default()
             .iter()
             .map(|c| c.der.clone())
             .collect();

@@ -13,6 +13,15 @@ use std::net::IpAddr;
 use x509_parser::extensions::{GeneralName, ParsedExtension};
 use x509_parser::prelude::*;
 
+/// The most certificates of one chain that are examined, sent and downloaded together. Real
+/// chains have two to four; linking certificates by signature costs up to the square of the
+/// count, so a hostile chain of thousands is cut here, and the cut is reported.
+pub const MAX_CHAIN_CERTS: usize = 32;
+
+/// Signatures checked to link one chain, at most. A real chain needs one per certificate; 32
+/// certificates that all share one name would need nearly a thousand.
+pub const MAX_LINK_CHECKS: usize = 128;
+
 /// One certificate as presented, parsed or not.
 #[derive(Clone, Debug)]
 pub struct Certificate {
@@ -144,7 +153,15 @@ pub struct Chain {
     pub presented: usize,
     /// Name-matching (child, issuer) pairs among distinct certificates, with the signature
     /// result; worked out on first use, since a chain the verifier accepted rarely needs them.
-    links: std::sync::OnceLock<Vec<Link>>,
+    links: std::sync::OnceLock<Links>,
+}
+
+/// The issuer links of a chain, and how many name-matching pairs went unchecked.
+#[derive(Clone, Debug, Default)]
+struct Links {
+    checked: Vec<Link>,
+    /// Pairs left out once [`MAX_LINK_CHECKS`] signatures had been checked.
+    unchecked: usize,
 }
 
 impl Chain {
@@ -192,9 +209,10 @@ impl Chain {
             .collect()
     }
 
-    /// The leaf (first presented certificate), if any was presented.
+    /// The leaf (first presented certificate), if any was presented. A downloaded issuer is
+    /// never the leaf.
     pub fn leaf(&self) -> Option<&Certificate> {
-        self.certs.first()
+        self.certs.first().filter(|_| self.presented > 0)
     }
 
     /// Index of the first earlier certificate with the same bytes, if this one is a repeat.
@@ -203,9 +221,16 @@ impl Chain {
         self.certs[..index].iter().position(|c| &c.sha256 == sha)
     }
 
-    /// Every name-matching (child, issuer) pair with its signature result.
+    /// Every name-matching (child, issuer) pair with its signature result, within
+    /// [`MAX_LINK_CHECKS`].
     pub fn links(&self) -> &[Link] {
-        self.links.get_or_init(|| link(&self.certs))
+        &self.links.get_or_init(|| link(&self.certs)).checked
+    }
+
+    /// Name-matching pairs whose signature was not checked because the budget ran out; zero
+    /// when the links were never needed.
+    pub fn unchecked_links(&self) -> usize {
+        self.links.get().map_or(0, |l| l.unchecked)
     }
 
     /// Certificates whose subject matches `child`'s issuer, with the signature result.
@@ -214,28 +239,46 @@ impl Chain {
     }
 }
 
-/// Finds, among distinct certificates, every issuer-name match and checks its signature.
-fn link(certs: &[Certificate]) -> Vec<Link> {
+/// Finds, among distinct certificates, every issuer-name match and checks its signature, at
+/// most [`MAX_LINK_CHECKS`] of them: pairs whose key identifiers agree (or are absent) first,
+/// as verifiers try them, so a pile of look-alikes cannot crowd out the real issuer.
+fn link(certs: &[Certificate]) -> Links {
     let distinct: Vec<(usize, &CertFacts)> = certs
         .iter()
         .enumerate()
         .filter(|(i, c)| certs[..*i].iter().all(|e| e.sha256 != c.sha256))
         .filter_map(|(i, c)| c.facts().map(|f| (i, f)))
         .collect();
-    let mut links = Vec::new();
+    let mut pairs: Vec<(bool, usize, usize)> = Vec::new();
     for &(child, child_facts) in &distinct {
         for &(issuer, issuer_facts) in &distinct {
             if issuer != child && issuer_facts.subject_der == child_facts.issuer_der {
-                let status = issuer_facts.signed(child_facts);
-                links.push(Link {
-                    child,
-                    issuer,
-                    status,
-                });
+                let ids_differ = matches!(
+                    (&child_facts.aki, &issuer_facts.ski),
+                    (Some(aki), Some(ski)) if aki != ski
+                );
+                pairs.push((ids_differ, child, issuer));
             }
         }
     }
-    links
+    pairs.sort_by_key(|&(ids_differ, child, issuer)| (ids_differ, child, issuer));
+    let unchecked = pairs.len().saturating_sub(MAX_LINK_CHECKS);
+    pairs.truncate(MAX_LINK_CHECKS);
+    // Back in (child, issuer) order, the order paths are built in.
+    pairs.sort_by_key(|&(_, child, issuer)| (child, issuer));
+    let facts = |i: usize| certs[i].facts();
+    let checked = pairs
+        .into_iter()
+        .filter_map(|(_, child, issuer)| {
+            let status = facts(issuer)?.signed(facts(child)?);
+            Some(Link {
+                child,
+                issuer,
+                status,
+            })
+        })
+        .collect();
+    Links { checked, unchecked }
 }
 
 /// Encoding details that only the profile checks look at.
