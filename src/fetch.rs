@@ -10,7 +10,9 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
 use std::fmt;
+use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
 use std::sync::Arc;
 use tokio::net::TcpStream;
 use tokio::time::Instant;
@@ -67,6 +69,41 @@ pub struct Download {
     pub body: Vec<u8>,
     /// The Content-Type header, when the server sent one.
     pub content_type: Option<String>,
+}
+
+/// A download in flight.
+pub type Pending<'a> = Pin<Box<dyn Future<Output = Result<Download, FetchError>> + Send + 'a>>;
+
+/// Where the pipeline's downloads come from: the network ([`Fetcher`]) in every run, canned
+/// answers in the fuzz targets, so that hostile bodies go through the code that ships.
+pub trait Fetch: Send + Sync {
+    /// GETs `url` (an issuer certificate).
+    fn get<'a>(&'a self, url: &'a str) -> Pending<'a>;
+
+    /// POSTs `body` to `url` (an OCSP request), accepting at most `max_bytes` back.
+    fn post<'a>(
+        &'a self,
+        url: &'a str,
+        content_type: &'a str,
+        body: Vec<u8>,
+        max_bytes: usize,
+    ) -> Pending<'a>;
+}
+
+impl Fetch for Fetcher<'_> {
+    fn get<'a>(&'a self, url: &'a str) -> Pending<'a> {
+        Box::pin(Fetcher::get(self, url))
+    }
+
+    fn post<'a>(
+        &'a self,
+        url: &'a str,
+        content_type: &'a str,
+        body: Vec<u8>,
+        max_bytes: usize,
+    ) -> Pending<'a> {
+        Box::pin(Fetcher::post(self, url, content_type, body, max_bytes))
+    }
 }
 
 /// Downloads within a deadline.

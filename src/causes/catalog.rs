@@ -501,6 +501,21 @@ out). The CA publishes the intermediate; the leaf's \"CA Issuers\" URL points at
         platforms: SERVE_FULL_CHAIN,
         avoid: "Do not install the intermediate on the clients instead: every other client still fails. Browsers working is no proof: they download missing intermediates, most clients do not.",
     }
+    /// A "CA Issuers" URL answered, but with no certificate that issued the one naming it.
+    CaIssuersUnusable {
+        id: "ca-issuers-unusable", severity: Warning, side: Server,
+        title: "A \"CA Issuers\" URL serves no usable issuer certificate",
+        explanation: "A certificate names a URL where its issuer's certificate can be downloaded (Authority \
+Information Access, \"CA Issuers\"), and the answer there holds no certificate whose key made that \
+certificate's signature: something that is not a certificate, certificates of other names, or look-alikes \
+that bear the issuer's name but not its key (the detail says what it held). Browsers, and Java with \
+AIA fetching on, rely on this URL when a server leaves its intermediate out, so they fail too. \
+tlsdoctor keeps nothing from such an answer and examines a bounded part of it.",
+        fix: "Serve the full chain from the server, so that no client needs the URL. The URL and what it \
+serves belong to the CA that issued the certificate: tell them what it serves (the detail has the URL).",
+        avoid: "Do not copy a certificate from that URL into the chain without checking that it issued \
+the server's certificate (`openssl verify -partial_chain -CAfile issuer.pem leaf.pem`).",
+    }
     /// A CA in the chain was issued by a CA the store does not know.
     UnknownIssuer {
         id: "unknown-issuer", severity: Error, side: Either,

@@ -1,8 +1,10 @@
 //! The chain's shape: completeness, order, extras, duplicates, the root, and the trust anchor.
 
 use super::{Context, Finding};
+use crate::aia::Outcome;
 use crate::capture::legacy::MAX_HANDSHAKE_MESSAGE;
 use crate::causes::Cause;
+use crate::chain::MAX_LINK_CHECKS;
 use crate::chain::path::{IssuerRef, PathEnd};
 use rustls::pki_types::CertificateDer;
 
@@ -71,7 +73,41 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
     findings.extend(trust_anchor(ctx));
     findings.extend(order_and_extras(ctx));
     interception(ctx, &mut findings);
+    findings.extend(unusable_downloads(ctx));
+    let unchecked = chain.unchecked_links();
+    if unchecked > 0 {
+        findings.push(Finding::new(
+            Cause::LimitReached,
+            format!(
+                "{unchecked} pairs of certificates whose names say one issued the other were not                  checked: only {MAX_LINK_CHECKS} signatures (MAX_LINK_CHECKS) are checked per chain"
+            ),
+        ));
+    }
     findings
+}
+
+/// Answers at a "CA Issuers" URL that held no usable issuer: the CA's URL is broken, whatever
+/// else is wrong with the chain.
+fn unusable_downloads(ctx: &Context<'_>) -> Vec<Finding> {
+    ctx.attempts
+        .iter()
+        .filter_map(|a| match &a.outcome {
+            Outcome::Unusable(held) => Some(Finding::at(
+                Cause::CaIssuersUnusable,
+                a.for_index,
+                format!(
+                    "{} (the \"CA Issuers\" URL of [{}] {}): {held}",
+                    a.url,
+                    a.for_index,
+                    ctx.chain
+                        .certs
+                        .get(a.for_index)
+                        .map_or_else(String::new, |c| c.label())
+                ),
+            )),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Issuer names of TLS-inspecting proxies, gateways and antivirus products, as they appear in
@@ -321,11 +357,12 @@ fn download_note(ctx: &Context<'_>, index: usize) -> String {
         .iter()
         .filter(|a| a.for_index == index)
         .map(|a| match &a.outcome {
-            Ok(_) => format!(
+            Outcome::Issuers(_) => format!(
                 "{} answered, but the issuer found there does not lead to a trusted root",
                 a.url
             ),
-            Err(reason) => format!("fetching {} failed: {reason}", a.url),
+            Outcome::Unusable(held) => format!("{} answered, but {held}", a.url),
+            Outcome::Failed(reason) => format!("fetching {} failed: {reason}", a.url),
         })
         .collect();
     match (

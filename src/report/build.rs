@@ -20,6 +20,7 @@ use std::net::SocketAddr;
 use time::OffsetDateTime;
 
 /// The parts a target report is made from besides the diagnosis.
+#[derive(Clone, Debug)]
 pub struct Parts {
     pub target: String,
     pub source: Source,
@@ -153,8 +154,8 @@ impl TargetReport {
                 .map(|a| DownloadReport {
                     url: a.url.clone(),
                     for_index: a.for_index,
-                    certificates: a.outcome.as_ref().map_or(0, |n| *n),
-                    error: a.outcome.as_ref().err().cloned(),
+                    certificates: a.outcome.issuers(),
+                    error: a.outcome.error().map(str::to_string),
                 })
                 .collect(),
             repair,

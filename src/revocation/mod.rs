@@ -13,7 +13,7 @@ pub use response::check_response;
 
 use crate::chain::signature::{self, SignatureKind, SignatureStatus, SignedData, hex};
 use crate::chain::{CertFacts, Chain};
-use crate::fetch::{FetchError, Fetcher};
+use crate::fetch::{Fetch, FetchError};
 use der::asn1::{Null, ObjectIdentifier, OctetString};
 use der::{Decode, Encode, Reader, SliceReader};
 use rustls::pki_types::CertificateDer;
@@ -323,7 +323,7 @@ pub async fn learn(
     chain: &Chain,
     staple: Option<&[u8]>,
     query: &Query,
-    fetcher: &Fetcher<'_>,
+    fetcher: &dyn Fetch,
     now: OffsetDateTime,
 ) -> Revocation {
     let Some(leaf) = chain.leaf() else {

@@ -44,7 +44,7 @@ pub fn ocsp_request(leaf_der: &[u8], issuer_der: &[u8]) -> Result<Vec<u8>, Query
 pub async fn query(
     leaf_der: &[u8],
     issuer_der: &[u8],
-    fetcher: &Fetcher<'_>,
+    fetcher: &dyn Fetch,
     now: OffsetDateTime,
 ) -> Result<OcspReport, QueryError> {
     let mut last = QueryError::NoUrl;
@@ -63,7 +63,7 @@ pub async fn query_url(
     url: &str,
     leaf_der: &[u8],
     issuer_der: &[u8],
-    fetcher: &Fetcher<'_>,
+    fetcher: &dyn Fetch,
     now: OffsetDateTime,
 ) -> Result<OcspReport, QueryError> {
     let request = ocsp_request(leaf_der, issuer_der)?;

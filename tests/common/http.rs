@@ -18,6 +18,9 @@ pub enum Reply {
     Silent,
     /// 302 to this location.
     Redirect(&'static str),
+    /// 200 announcing `announced` bytes (Content-Length), then one byte every `every`, for two
+    /// minutes at most.
+    Drip { announced: u64, every: Duration },
 }
 
 /// Serves `routes` (exact paths); anything else is a 404.
@@ -80,6 +83,22 @@ pub fn http_server_at(bind: &str, routes: Vec<(&'static str, Reply)>) -> Server 
                     }
                 }
                 Reply::Silent => tokio::time::sleep(Duration::from_secs(120)).await,
+                Reply::Drip { announced, every } => {
+                    let header = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Length: {announced}\r\nConnection: close\r\n\r\n"
+                    );
+                    if stream.write_all(header.as_bytes()).await.is_err() {
+                        return;
+                    }
+                    let rounds =
+                        (Duration::from_secs(120).as_millis() / every.as_millis().max(1)).max(1);
+                    for _ in 0..rounds {
+                        if stream.write_all(b"0").await.is_err() {
+                            return;
+                        }
+                        tokio::time::sleep(every).await;
+                    }
+                }
                 Reply::Redirect(location) => {
                     let header = format!(
                         "HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
