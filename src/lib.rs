@@ -5,7 +5,8 @@
 //! modelled ([`chain`]) and judged by the verifier ([`verify`]) against each trust store
 //! ([`trust`]) and by the check families ([`checks`]); [`diagnosis`] turns that into findings
 //! named from one catalog ([`causes`]); [`report`] renders them, and [`repair`] writes the
-//! corrected chain when asked. [`check_target`] and [`check_file`] run the whole pipeline.
+//! corrected chain when asked. [`pipeline`] is that path from what was presented to the report;
+//! [`check_target`] and [`check_file`] feed it from a connection or a file.
 
 pub mod aia;
 pub mod bundle;
@@ -21,6 +22,7 @@ pub mod fleet;
 pub mod identity;
 pub mod input;
 pub mod machine;
+pub mod pipeline;
 pub mod proxy;
 pub mod repair;
 pub mod report;
@@ -31,14 +33,11 @@ pub mod trust;
 pub mod verify;
 
 use capture::{Resolve, SystemResolver};
-use causes::Cause;
-use chain::Chain;
-use checks::Finding;
-use diagnosis::Settings;
 pub use error::Error;
+use pipeline::Presented;
 use repair::RepairRequest;
-use report::{ConnectionReport, Parts, Source, TargetReport};
-use rustls::pki_types::{CertificateDer, ServerName};
+use report::TargetReport;
+use rustls::pki_types::CertificateDer;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -52,10 +51,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The default `--warn-days`.
 pub const DEFAULT_WARN_DAYS: u32 = 30;
 
-/// The most certificates of one chain that are examined. Real chains have two to four; linking
-/// certificates by signature costs up to the square of the count, so a hostile chain of
-/// thousands is cut here, and the cut is reported.
-pub const MAX_CHAIN_CERTS: usize = 32;
+pub use chain::MAX_CHAIN_CERTS;
 
 /// How to check: which roots, at what instant, how patiently, and what to write.
 #[derive(Clone)]
@@ -139,100 +135,26 @@ impl Options {
 pub async fn check_target(target: &Target, options: &Options) -> Result<TargetReport, Error> {
     let deadline = Instant::now() + options.timeout;
     let name = target.server_name()?;
-    let name_text = checks::name::name_text(&name);
+    let route = options.route(target)?;
     let client = capture::ClientSide {
         identity: options.client.as_ref().map(|c| &c.certified),
     };
-    let route = options.route(target)?;
+    let resolver = options.resolver.as_ref();
     let captured = capture::capture(
         target,
         name.clone(),
         &route,
-        options.resolver.as_ref(),
+        resolver,
         options.timeout,
         client,
     )
     .await;
-    let mut captured = captured;
-    // rustls saw no chain, but the old-style probe did: diagnose that one.
-    if captured.chain.is_empty() {
-        captured.chain = captured
-            .legacy
-            .as_ref()
-            .map(|l| l.chain.clone())
-            .unwrap_or_default();
-    }
-    let legacy_negotiated = captured.legacy.as_ref().and_then(|l| {
-        Some(capture::Negotiated {
-            version: l.version_name()?,
-            cipher_suite: l.cipher_suite_name()?,
-            key_exchange: None,
-            alpn: None,
-        })
-    });
-    let sni = matches!(name, ServerName::DnsName(_)).then(|| name_text.clone());
-    let parts = Parts {
-        target: target.input.clone(),
-        source: Source::Network,
-        name: Some(name_text.clone()),
-        now: options.now(),
-        store_names: options.stores.names(),
-        connection: Some(
-            ConnectionReport::new(
-                captured.address,
-                sni,
-                captured.negotiated.as_ref().or(legacy_negotiated.as_ref()),
-                captured.ocsp.is_some(),
-            )
-            .with_route(&captured),
-        ),
+    let presented = match Presented::from_capture(target, name, captured, options) {
+        Ok(presented) => presented,
+        Err(unreachable) => return Ok(*unreachable),
     };
-    let failure = checks::connection::check(&target.endpoint().0, &name_text, &captured);
-    if captured.chain.is_empty() {
-        let failure = failure.unwrap_or_else(|| {
-            Finding::new(
-                Cause::HandshakeFailure,
-                "the server presented no certificate",
-            )
-        });
-        return Ok(TargetReport::unreachable(parts, failure));
-    }
-    let client_chain = options
-        .client
-        .as_ref()
-        .map(|c| Chain::from_der(c.chain.clone()));
-    let client = checks::client::check(&checks::client::ClientContext {
-        identity: options.client.as_deref(),
-        chain: client_chain.as_ref(),
-        auth: &captured.client_auth,
-        failure: captured.failure.as_ref(),
-        now: parts.now,
-    });
-    let mut extra = client.findings;
-    if !client.explains_failure {
-        extra.extend(failure);
-    }
-    let client_auth = (captured.client_auth.requested || options.client.is_some()).then(|| {
-        report::ClientAuthReport::new(
-            &captured.client_auth,
-            captured.failure.as_ref(),
-            client_chain.as_ref(),
-            parts.now,
-        )
-    });
-    let staple = captured.ocsp.take();
-    let mut report = judge(
-        captured.chain,
-        staple.as_deref(),
-        Some(&name),
-        options,
-        deadline,
-        parts,
-        extra,
-    )
-    .await;
-    report.client_auth = client_auth;
-    Ok(report)
+    let fetcher = fetch::Fetcher { resolver, deadline };
+    Ok(pipeline::judge(presented, options, &fetcher, deadline).await)
 }
 
 /// The root a server's chain ends at (`tlsdoctor trust --host`): the self-signed CA it sends or
@@ -255,25 +177,15 @@ pub async fn root_of_server(
         client,
     )
     .await;
-    let mut presented = captured.chain.clone();
-    if presented.is_empty() {
-        presented = captured
-            .legacy
-            .as_ref()
-            .map(|l| l.chain.clone())
-            .unwrap_or_default();
-    }
-    if presented.is_empty() {
-        let name_text = checks::name::name_text(&name);
-        let why = checks::connection::check(&target.endpoint().0, &name_text, &captured)
-            .map_or_else(
-                || "the server presented no certificate".to_string(),
-                |f| f.detail,
-            );
-        return Err(format!("no chain from {}: {why}", target.input));
-    }
+    let presented = Presented::from_capture(target, name, captured, options).map_err(|report| {
+        let why = report
+            .findings
+            .first()
+            .map_or("the server presented no certificate", |f| f.detail.as_str());
+        format!("no chain from {}: {why}", target.input)
+    })?;
     let fetcher = fetch::Fetcher { resolver, deadline };
-    let (chain, _) = aia::complete(presented, &[], &fetcher).await;
+    let (chain, _) = aia::complete(presented.chain, &[], &fetcher).await;
     let facts = |c: &chain::Certificate| c.facts().cloned();
     if let Some(root) = chain
         .certs
@@ -305,81 +217,17 @@ pub async fn check_file(
     options: &Options,
 ) -> Result<TargetReport, Error> {
     let deadline = Instant::now() + options.timeout;
-    let presented = bundle::read_certificates(path)?;
+    let certs = bundle::read_certificates(path)?;
     let name = host.map(target::server_name).transpose()?;
-    let parts = Parts {
-        target: path.display().to_string(),
-        source: Source::File,
-        name: name.as_ref().map(checks::name::name_text),
-        now: options.now(),
-        store_names: options.stores.names(),
-        connection: None,
-    };
-    Ok(judge(
-        presented,
-        None,
-        name.as_ref(),
-        options,
-        deadline,
-        parts,
-        Vec::new(),
-    )
-    .await)
-}
-
-/// Completes (downloads missing issuers), diagnoses, repairs if asked, and reports.
-async fn judge(
-    presented: Vec<CertificateDer<'static>>,
-    staple: Option<&[u8]>,
-    name: Option<&ServerName<'static>>,
-    options: &Options,
-    deadline: Instant,
-    parts: Parts,
-    extra: Vec<Finding>,
-) -> TargetReport {
-    let mut extra = extra;
-    extra.extend(checks::path::size(&presented));
-    let mut presented = presented;
-    if presented.len() > MAX_CHAIN_CERTS {
-        extra.push(Finding::new(
-            Cause::LimitReached,
-            format!(
-                "the chain holds {} certificates; only the first {MAX_CHAIN_CERTS} (MAX_CHAIN_CERTS) were examined",
-                presented.len()
-            ),
-        ));
-        presented.truncate(MAX_CHAIN_CERTS);
-    }
-    let stores = options.stores.stores();
+    let label = path.display().to_string();
+    let presented =
+        Presented::from_file(label, certs, name, options).ok_or_else(|| Error::Bundle {
+            path: path.to_path_buf(),
+            reason: "holds no certificate".into(),
+        })?;
     let fetcher = fetch::Fetcher {
         resolver: options.resolver.as_ref(),
         deadline,
     };
-    let (chain, attempts) = if options.fetch {
-        aia::complete(presented, stores, &fetcher).await
-    } else {
-        (Chain::from_der(presented), Vec::new())
-    };
-    let settings = Settings {
-        stores: &options.stores,
-        name,
-        now: parts.now,
-        warn_days: options.warn_days,
-        fetching: options.fetch,
-        proxy: parts.connection.as_ref().and_then(|c| c.proxy.as_deref()),
-    };
-    let diagnosis = diagnosis::diagnose(chain, attempts, &settings);
-    let query = if options.fetch {
-        &options.revocation
-    } else {
-        &revocation::Query::Off
-    };
-    let revocation = revocation::learn(&diagnosis.chain, staple, query, &fetcher, parts.now).await;
-    let connection = parts.source == Source::Network;
-    extra.extend(checks::revocation::check(&revocation, connection));
-    let asked = options.repair.fix_chain.is_some() || options.repair.save_root.is_some();
-    let repair = asked.then(|| repair::apply(&diagnosis, &options.repair, parts.now));
-    let mut report = TargetReport::diagnosed(parts, &diagnosis, extra, repair);
-    report.revocation = Some(revocation);
-    report
+    Ok(pipeline::judge(presented, options, &fetcher, deadline).await)
 }

@@ -1047,6 +1047,18 @@ limit and by how much it was exceeded), so part of it was not checked. The verdi
 only the leaf and its intermediates).",
     }
 
+    /// The judging of a captured chain did not finish within `--timeout`.
+    JudgingIncomplete {
+        id: "judging-incomplete", severity: Error, side: None,
+        title: "The check ran out of time before the chain was judged",
+        explanation: "The server's chain arrived, but building its paths and checking its signatures \
+did not finish within --timeout and the second after it, so nothing can be said about it. That work \
+is bounded, so this means a machine under heavy load, or a chain (or what its \"CA Issuers\" URLs \
+serve) built to be expensive.",
+        fix: "Check again with a longer --timeout. If it happens again, look at the certificates the \
+server sends (`tlsdoctor check HOST --no-fetch`) and at what their \"CA Issuers\" URLs serve.",
+    }
+
     // ---- The safety net. ----
     /// The standard verifier rejects the chain for a reason no other check names.
     RejectedByVerifier {

@@ -1,0 +1,245 @@
+//! From what a server (or a file) presented to the report: the one path every check takes, and
+//! the one the fuzz targets drive.
+//!
+//! [`Presented::from_capture`] and [`Presented::from_file`] turn what arrived into a bounded
+//! chain and the findings already known about it; [`judge`] downloads what is missing through
+//! a [`Fetch`], asks about revocation, and judges. The judging is CPU work whose size a hostile
+//! server chooses, so it runs on a blocking thread under the check's deadline: a slow judgement
+//! holds up no other check, and one that cannot finish is reported as such.
+
+use crate::causes::Cause;
+use crate::chain::{Chain, MAX_CHAIN_CERTS};
+use crate::checks::{self, Finding};
+use crate::diagnosis::{self, Settings};
+use crate::fetch::Fetch;
+use crate::report::{ClientAuthReport, ConnectionReport, Parts, Source, TargetReport};
+use crate::{Options, Target, aia, capture, repair, revocation};
+use rustls::pki_types::{CertificateDer, ServerName};
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// How long the judging of what arrived may run past the deadline: the network may use all of
+/// `--timeout`, and what it brought must still be judged.
+pub const JUDGING_GRACE: Duration = Duration::from_secs(1);
+
+/// A chain as it arrived, cut to the size tlsdoctor examines, with what is already known.
+pub struct Presented {
+    /// Leaf first, at most [`MAX_CHAIN_CERTS`]; never empty.
+    pub chain: Vec<CertificateDer<'static>>,
+    /// A stapled OCSP response.
+    pub staple: Option<Vec<u8>>,
+    /// The name clients use, when known.
+    pub name: Option<ServerName<'static>>,
+    pub parts: Parts,
+    /// Findings from before the chain was judged: the size, the connection, the client side.
+    pub extra: Vec<Finding>,
+    pub client_auth: Option<ClientAuthReport>,
+}
+
+impl Presented {
+    /// What a connection attempt yielded: a chain to judge, or, when none was seen, the report
+    /// of an unreachable target. A chain only the old-style probe saw is judged too.
+    pub fn from_capture(
+        target: &Target,
+        name: ServerName<'static>,
+        mut captured: capture::Capture,
+        options: &Options,
+    ) -> Result<Presented, Box<TargetReport>> {
+        let name_text = checks::name::name_text(&name);
+        if captured.chain.is_empty() {
+            captured.chain = captured
+                .legacy
+                .as_ref()
+                .map(|l| l.chain.clone())
+                .unwrap_or_default();
+        }
+        let legacy_negotiated = captured.legacy.as_ref().and_then(|l| {
+            Some(capture::Negotiated {
+                version: l.version_name()?,
+                cipher_suite: l.cipher_suite_name()?,
+                key_exchange: None,
+                alpn: None,
+            })
+        });
+        let sni = matches!(name, ServerName::DnsName(_)).then(|| name_text.clone());
+        let parts = Parts {
+            target: target.input.clone(),
+            source: Source::Network,
+            name: Some(name_text.clone()),
+            now: options.now(),
+            store_names: options.stores.names(),
+            connection: Some(
+                ConnectionReport::new(
+                    captured.address,
+                    sni,
+                    captured.negotiated.as_ref().or(legacy_negotiated.as_ref()),
+                    captured.ocsp.is_some(),
+                )
+                .with_route(&captured),
+            ),
+        };
+        let failure = checks::connection::check(&target.endpoint().0, &name_text, &captured);
+        if captured.chain.is_empty() {
+            let failure = failure.unwrap_or_else(|| {
+                Finding::new(
+                    Cause::HandshakeFailure,
+                    "the server presented no certificate",
+                )
+            });
+            return Err(Box::new(TargetReport::unreachable(parts, failure)));
+        }
+        let client_chain = options
+            .client
+            .as_ref()
+            .map(|c| Chain::from_der(c.chain.clone()));
+        let client = checks::client::check(&checks::client::ClientContext {
+            identity: options.client.as_deref(),
+            chain: client_chain.as_ref(),
+            auth: &captured.client_auth,
+            failure: captured.failure.as_ref(),
+            now: parts.now,
+        });
+        let mut extra = client.findings;
+        if !client.explains_failure {
+            extra.extend(failure);
+        }
+        let client_auth = (captured.client_auth.requested || options.client.is_some()).then(|| {
+            ClientAuthReport::new(
+                &captured.client_auth,
+                captured.failure.as_ref(),
+                client_chain.as_ref(),
+                parts.now,
+            )
+        });
+        let (chain, limits) = bounded(std::mem::take(&mut captured.chain));
+        extra.extend(limits);
+        Ok(Presented {
+            chain,
+            staple: captured.ocsp.take(),
+            name: Some(name),
+            parts,
+            extra,
+            client_auth,
+        })
+    }
+
+    /// A chain read from a file, as if a server had presented it; `None` when it holds no
+    /// certificate.
+    pub fn from_file(
+        label: String,
+        certs: Vec<CertificateDer<'static>>,
+        name: Option<ServerName<'static>>,
+        options: &Options,
+    ) -> Option<Presented> {
+        if certs.is_empty() {
+            return None;
+        }
+        let parts = Parts {
+            target: label,
+            source: Source::File,
+            name: name.as_ref().map(checks::name::name_text),
+            now: options.now(),
+            store_names: options.stores.names(),
+            connection: None,
+        };
+        let (chain, extra) = bounded(certs);
+        Some(Presented {
+            chain,
+            staple: None,
+            name,
+            parts,
+            extra,
+            client_auth: None,
+        })
+    }
+}
+
+/// Judges the chain of the whole message clients see, then cuts it to [`MAX_CHAIN_CERTS`]
+/// and says so.
+fn bounded(
+    mut certs: Vec<CertificateDer<'static>>,
+) -> (Vec<CertificateDer<'static>>, Vec<Finding>) {
+    let mut findings: Vec<Finding> = checks::path::size(&certs).into_iter().collect();
+    if certs.len() > MAX_CHAIN_CERTS {
+        findings.push(Finding::new(
+            Cause::LimitReached,
+            format!(
+                "the chain holds {} certificates; only the first {MAX_CHAIN_CERTS} (MAX_CHAIN_CERTS) were examined",
+                certs.len()
+            ),
+        ));
+        certs.truncate(MAX_CHAIN_CERTS);
+    }
+    (certs, findings)
+}
+
+/// Completes the chain through `fetch` (unless `--no-fetch`), asks about revocation, judges,
+/// repairs when asked, and reports; the network part ends at `deadline`, the judging within
+/// [`JUDGING_GRACE`] after it.
+pub async fn judge(
+    presented: Presented,
+    options: &Options,
+    fetch: &dyn Fetch,
+    deadline: Instant,
+) -> TargetReport {
+    let Presented {
+        chain,
+        staple,
+        name,
+        parts,
+        mut extra,
+        client_auth,
+    } = presented;
+    let (chain, attempts) = if options.fetch {
+        aia::complete(chain, options.stores.stores(), fetch).await
+    } else {
+        (Chain::from_der(chain), Vec::new())
+    };
+    let query = if options.fetch {
+        &options.revocation
+    } else {
+        &revocation::Query::Off
+    };
+    let revocation = revocation::learn(&chain, staple.as_deref(), query, fetch, parts.now).await;
+    let sizes = (chain.presented, chain.certs.len() - chain.presented);
+    let unfinished_parts = parts.clone();
+    let timeout = options.timeout;
+    let options = options.clone();
+    let judging = tokio::task::spawn_blocking(move || {
+        let settings = Settings {
+            stores: &options.stores,
+            name: name.as_ref(),
+            now: parts.now,
+            warn_days: options.warn_days,
+            fetching: options.fetch,
+            proxy: parts.connection.as_ref().and_then(|c| c.proxy.as_deref()),
+        };
+        let diagnosis = diagnosis::diagnose(chain, attempts, &settings);
+        extra.extend(checks::revocation::check(
+            &revocation,
+            parts.source == Source::Network,
+        ));
+        let asked = options.repair.fix_chain.is_some() || options.repair.save_root.is_some();
+        let repair = asked.then(|| repair::apply(&diagnosis, &options.repair, parts.now));
+        let mut report = TargetReport::diagnosed(parts, &diagnosis, extra, repair);
+        report.revocation = Some(revocation);
+        report.client_auth = client_auth;
+        report
+    });
+    let why = match tokio::time::timeout_at(deadline + JUDGING_GRACE, judging).await {
+        Ok(Ok(report)) => return report,
+        Ok(Err(error)) => format!("the judging stopped on an internal error: {error}"),
+        Err(_) => format!(
+            "judging the {} certificates sent and {} downloaded did not finish within --timeout \
+             ({} s) and {} s more; nothing was concluded about them",
+            sizes.0,
+            sizes.1,
+            timeout.as_secs_f64(),
+            JUDGING_GRACE.as_secs()
+        ),
+    };
+    TargetReport::unreachable(
+        unfinished_parts,
+        Finding::new(Cause::JudgingIncomplete, why),
+    )
+}
