@@ -225,7 +225,7 @@ fn report(
 /// The certificates at a path of the machine: a bundle file, or the files of a directory (only
 /// those with OpenSSL's hashed names when `hashed_only`).
 fn store_at(machine: &Machine, path: &str, hashed_only: bool) -> CertSet {
-    if machine.resolve(path).is_dir() {
+    if machine.is_dir(path) {
         CertSet::of(machine.read_dir_certs(path, hashed_only))
     } else {
         CertSet::of(machine.read_certs(path).unwrap_or_default())
@@ -248,21 +248,17 @@ fn program(machine: &Machine, name: &str) -> bool {
             .map(|d| d.to_string())
             .collect()
     };
-    dirs.iter().any(|d| machine.is_file(&format!("{d}/{name}")))
+    dirs.iter().any(|d| machine.is_file(format!("{d}/{name}")))
 }
 
 /// certifi's cacert.pem in the usual site-packages directories.
 fn certifi_bundle(machine: &Machine) -> Option<String> {
     for base in ["/usr/lib", "/usr/local/lib", "/usr/lib64"] {
-        let Ok(entries) = std::fs::read_dir(machine.resolve(base)) else {
-            continue;
-        };
-        let mut pythons: Vec<String> = entries
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
+        let pythons: Vec<String> = machine
+            .entry_names(base)
+            .into_iter()
             .filter(|n| n.starts_with("python3"))
             .collect();
-        pythons.sort();
         for python in pythons.iter().rev() {
             for packages in ["dist-packages", "site-packages"] {
                 let path = format!("{base}/{python}/{packages}/certifi/cacert.pem");
@@ -295,16 +291,9 @@ fn java_store(machine: &Machine) -> Option<(String, Option<String>)> {
     if let Some(home) = machine.var("JAVA_HOME") {
         candidates.push(format!("{home}/lib/security/cacerts"));
     }
-    if let Ok(entries) = std::fs::read_dir(machine.resolve("/usr/lib/jvm")) {
-        let mut jvms: Vec<String> = entries
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        jvms.sort();
-        for jvm in jvms {
-            candidates.push(format!("/usr/lib/jvm/{jvm}/lib/security/cacerts"));
-            candidates.push(format!("/usr/lib/jvm/{jvm}/jre/lib/security/cacerts"));
-        }
+    for jvm in machine.entry_names("/usr/lib/jvm") {
+        candidates.push(format!("/usr/lib/jvm/{jvm}/lib/security/cacerts"));
+        candidates.push(format!("/usr/lib/jvm/{jvm}/jre/lib/security/cacerts"));
     }
     candidates
         .into_iter()
@@ -318,7 +307,7 @@ fn java_certificates(
     store: &str,
     password: Option<&str>,
 ) -> Result<CertSet, String> {
-    let real = machine.resolve(store);
+    let real = machine.resolve(store).map_err(|e| e.to_string())?;
     let output = std::process::Command::new("keytool")
         .args(["-list", "-rfc", "-keystore"])
         .arg(&real)
