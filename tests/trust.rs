@@ -594,3 +594,40 @@ fn a_symlink_loop_ends_quickly_with_a_clear_problem() {
     }
     assert!(causes(&run).contains(&"container-store-missing".to_string()));
 }
+
+#[test]
+fn a_hung_keytool_is_stopped_and_java_is_could_not_tell() {
+    let machine = FakeMachine::debian("trust-keytool-hangs");
+    machine.put(
+        "/etc/ssl/certs/java/cacerts",
+        b"not read: keytool hangs first",
+    );
+    // A keytool that never answers, first on PATH.
+    let bin = Scratch::new("trust-keytool-bin");
+    let keytool = bin.file("keytool", b"#!/bin/sh\nexec sleep 60\n");
+    std::fs::set_permissions(
+        &keytool,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("chmod");
+    let path = format!(
+        "{}:{}",
+        bin.0.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let machine = machine.env("PATH", &path);
+    let started = std::time::Instant::now();
+    let run = machine.trust(&["--root", &root_arg()]);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+    let java = client(&run, "Java");
+    assert!(java["trusted"].is_null(), "{java}");
+    let detail = java["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.starts_with("could not determine: keytool did not finish within"),
+        "{detail}"
+    );
+}

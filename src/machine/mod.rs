@@ -11,6 +11,7 @@ pub mod env;
 pub mod layout;
 pub mod registry;
 pub mod resolve;
+pub mod subprocess;
 
 use crate::causes::Cause;
 use crate::chain::{CertFacts, Chain};
