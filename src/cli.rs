@@ -85,7 +85,8 @@ pub struct TrustArgs {
     pub registry: Vec<String>,
 
     /// Treat this directory as / (an unpacked image, a mounted volume). The environment is
-    /// still this process's; paths in it are read inside DIR.
+    /// still this process's; paths in it are read inside DIR, and symbolic links are resolved
+    /// inside DIR too.
     #[arg(long, value_name = "DIR")]
     pub root_dir: Option<PathBuf>,
 

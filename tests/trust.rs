@@ -71,6 +71,13 @@ impl FakeMachine {
         std::fs::write(full, contents).expect("write");
     }
 
+    /// A symbolic link at `path` of the machine, with `target` written as the image has it.
+    fn link(&self, path: &str, target: &str) {
+        let full = self.dir.0.join(path.trim_start_matches('/'));
+        std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+        std::os::unix::fs::symlink(target, full).expect("symlink");
+    }
+
     fn env(mut self, name: &str, value: &str) -> FakeMachine {
         self.env.push((name.into(), value.into()));
         self
@@ -495,6 +502,132 @@ fn a_bundle_overwritten_with_one_root_is_store_minimal() {
     let detail = finding(&run, "store-minimal");
     assert!(
         detail.contains("holds only 1 certificate(s)") && detail.contains("--reinstall"),
+        "{detail}"
+    );
+}
+
+const DEBIAN: &str = "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\n";
+
+#[test]
+fn an_image_whose_etc_ssl_links_to_usr_lib_ssl_is_read_from_the_image() {
+    // As some images ship it: /etc/ssl is an absolute link, meant for the image's own /.
+    let machine = FakeMachine::new("trust-link-in-image", DEBIAN);
+    machine.put("/usr/lib/ssl/certs/ca-certificates.crt", &pem("root"));
+    machine.put("/usr/share/ca-certificates/corp.crt", &pem("root"));
+    machine.link(
+        "/usr/lib/ssl/certs/0123abcd.0",
+        "/usr/share/ca-certificates/corp.crt",
+    );
+    machine.link("/etc/ssl", "/usr/lib/ssl");
+    let run = machine.trust(&["--root", &root_arg()]);
+    let stores = &run.json()["stores"];
+    assert_eq!(stores[0]["path"], "/etc/ssl/certs/ca-certificates.crt");
+    assert_eq!(
+        stores[0]["roots"], 1,
+        "the image's one root: {}",
+        run.stdout
+    );
+    assert_eq!(stores[1]["kind"], "directory");
+    assert_eq!(
+        stores[1]["roots"], 1,
+        "the image's one hashed name: {}",
+        run.stdout
+    );
+    assert!(finding(&run, "store-minimal").contains("holds only 1 certificate(s)"));
+    assert_eq!(client(&run, "OpenSSL")["trusted"], true);
+    assert_eq!(client(&run, "Go")["trusted"], true);
+}
+
+#[test]
+fn links_pointing_out_of_the_image_never_read_the_hosts_bundle() {
+    let machine = FakeMachine::new(
+        "trust-link-out",
+        "PRETTY_NAME=\"Alpine Linux v3.20\"\nID=alpine\n",
+    );
+    // Climbing above the root stops at it; an absolute target is the image's path, and the
+    // image has no /etc/ssl/certs at all.
+    machine.link(
+        "/etc/ssl/cert.pem",
+        "../../../../etc/ssl/certs/ca-certificates.crt",
+    );
+    machine.link("/opt/app/ca.pem", "/etc/ssl/certs/ca-certificates.crt");
+    machine.link("/opt/app/certs", "/etc/ssl/certs");
+    let machine = machine
+        .env("SSL_CERT_FILE", "/opt/app/certs/ca-certificates.crt")
+        .env("REQUESTS_CA_BUNDLE", "/opt/app/ca.pem");
+    let run = machine.trust(&[]);
+    let stores = run.json()["stores"].as_array().cloned().unwrap_or_default();
+    assert!(!stores.is_empty(), "{}", run.stdout);
+    for store in &stores {
+        assert_eq!(store["exists"], false, "{store}");
+        assert!(store["roots"].is_null(), "{store}");
+    }
+    assert!(finding(&run, "container-store-missing").contains("no CA bundle"));
+    let missing = all(&run, "env-override-missing-root");
+    for name in ["SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"] {
+        assert!(
+            missing
+                .iter()
+                .any(|d| d.starts_with(name) && d.contains("does not exist")),
+            "{name}: {missing:?}"
+        );
+    }
+}
+
+#[test]
+fn a_symlink_loop_ends_quickly_with_a_clear_problem() {
+    // Inside the root this link names itself; on the host it would climb out to /etc/ssl/certs.
+    let machine = FakeMachine::new("trust-link-loop", DEBIAN);
+    machine.link("/etc/ssl/certs", "../../../../../../../../etc/ssl/certs");
+    let started = std::time::Instant::now();
+    let run = machine.trust(&[]);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    let stores = &run.json()["stores"];
+    for store in [&stores[0], &stores[1]] {
+        assert!(store["roots"].is_null(), "{store}");
+        let problem = store["problem"].as_str().unwrap_or_default();
+        assert!(problem.contains("symbolic links (a loop)"), "{store}");
+    }
+    assert!(causes(&run).contains(&"container-store-missing".to_string()));
+}
+
+#[test]
+fn a_hung_keytool_is_stopped_and_java_is_could_not_tell() {
+    let machine = FakeMachine::debian("trust-keytool-hangs");
+    machine.put(
+        "/etc/ssl/certs/java/cacerts",
+        b"not read: keytool hangs first",
+    );
+    // A keytool that never answers, first on PATH.
+    let bin = Scratch::new("trust-keytool-bin");
+    let keytool = bin.file("keytool", b"#!/bin/sh\nexec sleep 60\n");
+    std::fs::set_permissions(
+        &keytool,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("chmod");
+    let path = format!(
+        "{}:{}",
+        bin.0.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let machine = machine.env("PATH", &path);
+    let started = std::time::Instant::now();
+    let run = machine.trust(&["--root", &root_arg()]);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+    let java = client(&run, "Java");
+    assert!(java["trusted"].is_null(), "{java}");
+    let detail = java["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.starts_with("could not determine: keytool did not finish within"),
         "{detail}"
     );
 }

@@ -2,10 +2,13 @@
 
 use super::env::java_trust_store;
 use super::layout::{GO_BUNDLES, GO_DIRS, Layout};
+use super::subprocess::{self, Limits};
 use super::{Cert, CertSet, Machine};
 use crate::causes::Cause;
 use crate::checks::Finding;
 use serde::Serialize;
+use std::ffi::OsStr;
+use std::path::Path;
 
 /// One client stack's answer for the root.
 #[derive(Debug, Serialize)]
@@ -109,12 +112,19 @@ pub fn evaluate(machine: &Machine, layout: &Layout, root: &Cert, compiled: &Cert
                 .filter(|v| !v.is_empty())
                 .map(|v| (*name, v.to_string()))
         });
-    let certifi = certifi_bundle(machine);
-    if let Some(bundle) = requests_env
-        .as_ref()
-        .map(|(_, v)| v.clone())
-        .or(certifi.clone())
-    {
+    let requests_bundle = match &requests_env {
+        Some((_, bundle)) => Ok(Some(bundle.clone())),
+        None => certifi_bundle(machine),
+    };
+    if let Err(why) = &requests_bundle {
+        reports.push(report(
+            "Python requests",
+            vec!["certifi's cacert.pem, located by python3".to_string()],
+            None,
+            why,
+        ));
+    }
+    if let Ok(Some(bundle)) = requests_bundle {
         let trusted = holds(std::slice::from_ref(&bundle));
         let how = match &requests_env {
             Some((name, _)) => format!("{name} chooses this bundle"),
@@ -225,7 +235,7 @@ fn report(
 /// The certificates at a path of the machine: a bundle file, or the files of a directory (only
 /// those with OpenSSL's hashed names when `hashed_only`).
 fn store_at(machine: &Machine, path: &str, hashed_only: bool) -> CertSet {
-    if machine.resolve(path).is_dir() {
+    if machine.is_dir(path) {
         CertSet::of(machine.read_dir_certs(path, hashed_only))
     } else {
         CertSet::of(machine.read_certs(path).unwrap_or_default())
@@ -248,39 +258,40 @@ fn program(machine: &Machine, name: &str) -> bool {
             .map(|d| d.to_string())
             .collect()
     };
-    dirs.iter().any(|d| machine.is_file(&format!("{d}/{name}")))
+    dirs.iter().any(|d| machine.is_file(format!("{d}/{name}")))
 }
 
-/// certifi's cacert.pem in the usual site-packages directories.
-fn certifi_bundle(machine: &Machine) -> Option<String> {
+/// certifi's cacert.pem in the usual site-packages directories, else where this machine's
+/// python3 says it is; `Ok(None)` when certifi is not installed, `Err` when python3 gave no
+/// answer within its bounds.
+fn certifi_bundle(machine: &Machine) -> Result<Option<String>, String> {
     for base in ["/usr/lib", "/usr/local/lib", "/usr/lib64"] {
-        let Ok(entries) = std::fs::read_dir(machine.resolve(base)) else {
-            continue;
-        };
-        let mut pythons: Vec<String> = entries
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
+        let pythons: Vec<String> = machine
+            .entry_names(base)
+            .into_iter()
             .filter(|n| n.starts_with("python3"))
             .collect();
-        pythons.sort();
         for python in pythons.iter().rev() {
             for packages in ["dist-packages", "site-packages"] {
                 let path = format!("{base}/{python}/{packages}/certifi/cacert.pem");
                 if machine.is_file(&path) {
-                    return Some(path);
+                    return Ok(Some(path));
                 }
             }
         }
     }
-    if machine.is_real() && program(machine, "python3") {
-        let output = std::process::Command::new("python3")
-            .args(["-c", "import certifi; print(certifi.where())"])
-            .output()
-            .ok()?;
-        let path = String::from_utf8_lossy(&output.stdout).trim().to_string();
-        return (output.status.success() && !path.is_empty()).then_some(path);
+    if !(machine.is_real() && program(machine, "python3")) {
+        return Ok(None);
     }
-    None
+    let output = subprocess::run(
+        Path::new("python3"),
+        ["-c", "import certifi; print(certifi.where())"],
+        Limits::default(),
+    )
+    .map_err(|e| format!("could not determine certifi's bundle: python3 {e}"))?;
+    // A failure here is `import certifi` failing: certifi is not installed.
+    let path = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    Ok((output.status.success() && !path.is_empty()).then_some(path))
 }
 
 /// Java's trust store: -Djavax.net.ssl.trustStore, else the distribution's or the JDK's cacerts.
@@ -295,16 +306,9 @@ fn java_store(machine: &Machine) -> Option<(String, Option<String>)> {
     if let Some(home) = machine.var("JAVA_HOME") {
         candidates.push(format!("{home}/lib/security/cacerts"));
     }
-    if let Ok(entries) = std::fs::read_dir(machine.resolve("/usr/lib/jvm")) {
-        let mut jvms: Vec<String> = entries
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        jvms.sort();
-        for jvm in jvms {
-            candidates.push(format!("/usr/lib/jvm/{jvm}/lib/security/cacerts"));
-            candidates.push(format!("/usr/lib/jvm/{jvm}/jre/lib/security/cacerts"));
-        }
+    for jvm in machine.entry_names("/usr/lib/jvm") {
+        candidates.push(format!("/usr/lib/jvm/{jvm}/lib/security/cacerts"));
+        candidates.push(format!("/usr/lib/jvm/{jvm}/jre/lib/security/cacerts"));
     }
     candidates
         .into_iter()
@@ -318,13 +322,17 @@ fn java_certificates(
     store: &str,
     password: Option<&str>,
 ) -> Result<CertSet, String> {
-    let real = machine.resolve(store);
-    let output = std::process::Command::new("keytool")
-        .args(["-list", "-rfc", "-keystore"])
-        .arg(&real)
-        .args(["-storepass", password.unwrap_or("changeit")])
-        .output()
-        .map_err(|e| format!("keytool could not be run ({e}), so {store} was not read"))?;
+    let real = machine.resolve(store).map_err(|e| e.to_string())?;
+    let args = [
+        OsStr::new("-list"),
+        OsStr::new("-rfc"),
+        OsStr::new("-keystore"),
+        real.as_os_str(),
+        OsStr::new("-storepass"),
+        OsStr::new(password.unwrap_or("changeit")),
+    ];
+    let output = subprocess::run(Path::new("keytool"), args, Limits::default())
+        .map_err(|e| format!("could not determine: keytool {e}, so {store} was not read"))?;
     if !output.status.success() {
         let text = format!(
             "{}\n{}",

@@ -106,7 +106,7 @@ pub fn read(machine: &Machine, findings: &mut Vec<Finding>) -> Vec<EnvReport> {
         }
         for path in std::env::split_paths(value).filter(|p| !p.as_os_str().is_empty()) {
             let path = path.display().to_string();
-            if !machine.resolve(&path).exists() {
+            if !machine.exists(&path) {
                 findings.push(Finding::new(
                     Cause::EnvOverrideMissingRoot,
                     format!("{name}={value} names {path}, which does not exist: {effect}, so they trust nothing"),

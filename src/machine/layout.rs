@@ -50,8 +50,9 @@ impl Layout {
                 "Windows keeps roots in its certificate store",
             );
         }
-        let release = std::fs::read_to_string(machine.path("/etc/os-release"))
-            .or_else(|_| std::fs::read_to_string(machine.path("/usr/lib/os-release")))
+        let release = machine
+            .read_text("/etc/os-release")
+            .or_else(|| machine.read_text("/usr/lib/os-release"))
             .unwrap_or_default();
         let field = |key: &str| {
             release.lines().find_map(|line| {
@@ -66,7 +67,7 @@ impl Layout {
         )
         .to_ascii_lowercase();
         let has = |words: &[&str]| ids.split_whitespace().any(|id| words.contains(&id));
-        let exists = |path: &str| machine.path(path).exists();
+        let exists = |path: &str| machine.exists(path);
         let family = if has(&["alpine"]) {
             Family::Alpine
         } else if has(&["debian", "ubuntu"]) {

@@ -10,16 +10,19 @@ pub mod clients;
 pub mod env;
 pub mod layout;
 pub mod registry;
+pub mod resolve;
+pub mod subprocess;
 
 use crate::causes::Cause;
 use crate::chain::{CertFacts, Chain};
 use crate::checks::Finding;
 use crate::report::FindingReport;
 use layout::{Family, Layout};
+use resolve::ResolveError;
 use rustls::pki_types::CertificateDer;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
 
 /// A bundle with fewer roots than this is a minimal or stub store, not a distribution's.
@@ -59,53 +62,60 @@ impl Machine {
         self.env.get(name).map(String::as_str)
     }
 
-    /// Where an absolute path of the inspected machine is on this one.
-    pub fn path(&self, path: impl AsRef<Path>) -> PathBuf {
-        let path = path.as_ref();
+    /// Where a path of the inspected machine is on this one. For this machine, the path itself,
+    /// left to the OS as before; under `--root-dir`, resolved inside the root with every
+    /// symbolic link followed there ([`resolve::resolve_in_root`]), so that what is read next is
+    /// the image's file and never this machine's.
+    pub fn resolve(&self, path: impl AsRef<Path>) -> Result<PathBuf, ResolveError> {
         match &self.root {
-            None => path.to_path_buf(),
-            Some(root) => {
-                let mut out = root.clone();
-                for part in path.components() {
-                    match part {
-                        Component::Normal(p) => out.push(p),
-                        Component::ParentDir if out != *root => {
-                            out.pop();
-                        }
-                        _ => {}
-                    }
-                }
-                out
-            }
+            None => Ok(path.as_ref().to_path_buf()),
+            Some(root) => resolve::resolve_in_root(root, path.as_ref()),
         }
-    }
-
-    /// Follows symbolic links the way the inspected machine would: an absolute link target is
-    /// taken inside the root, not on this machine.
-    pub fn resolve(&self, path: &str) -> PathBuf {
-        let Some(root) = &self.root else {
-            return PathBuf::from(path);
-        };
-        let mut current = PathBuf::from(path);
-        for _ in 0..40 {
-            let here = self.path(&current);
-            match std::fs::read_link(&here) {
-                Ok(target) if target.is_absolute() => current = target,
-                Ok(target) => current = current.parent().map(|p| p.join(&target)).unwrap_or(target),
-                Err(_) => return here,
-            }
-        }
-        root.join("too-many-links")
     }
 
     /// True when a file exists at this path of the inspected machine (links followed inside it).
-    pub fn is_file(&self, path: &str) -> bool {
-        self.resolve(path).is_file()
+    pub fn is_file(&self, path: impl AsRef<Path>) -> bool {
+        self.resolve(path).is_ok_and(|p| p.is_file())
+    }
+
+    /// True when a directory exists at this path of the inspected machine.
+    pub fn is_dir(&self, path: impl AsRef<Path>) -> bool {
+        self.resolve(path).is_ok_and(|p| p.is_dir())
+    }
+
+    /// True when anything exists at this path of the inspected machine.
+    pub fn exists(&self, path: impl AsRef<Path>) -> bool {
+        self.resolve(path).is_ok_and(|p| p.exists())
+    }
+
+    /// A small text file of the inspected machine (os-release, hosts.toml), read with the same
+    /// bounds as any input; `None` when it cannot be read.
+    pub fn read_text(&self, path: &str) -> Option<String> {
+        let real = self.resolve(path).ok()?;
+        let bytes = crate::input::read(&real).ok()?;
+        Some(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// The names in a directory of the inspected machine, sorted; empty when it cannot be
+    /// listed. Names only: each is resolved again before anything reads it.
+    pub fn entry_names(&self, dir: &str) -> Vec<String> {
+        let Ok(real) = self.resolve(dir) else {
+            return Vec::new();
+        };
+        let Ok(entries) = std::fs::read_dir(real) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
     }
 
     /// Every certificate in a file of the inspected machine; `Err` says why none could be read.
     pub fn read_certs(&self, path: &str) -> Result<Vec<CertificateDer<'static>>, String> {
-        let real = self.resolve(path);
+        let real = self.resolve(path).map_err(|e| e.to_string())?;
         crate::bundle::read_certificates(&real).map_err(|e| self.strip(e.to_string()))
     }
 
@@ -118,7 +128,9 @@ impl Machine {
             if hashed_only && !is_hash_name(&file) {
                 continue;
             }
-            let real = self.resolve(&file);
+            let Ok(real) = self.resolve(&file) else {
+                continue;
+            };
             if seen.insert(real.clone()) {
                 certs.extend(crate::bundle::read_certificates(&real).unwrap_or_default());
             }
@@ -127,27 +139,37 @@ impl Machine {
     }
 
     /// The files in a directory of the inspected machine (and its subdirectories, if asked),
-    /// as paths of that machine, sorted.
+    /// as paths of that machine, sorted. Entries that are links are resolved like any path.
     pub fn files(&self, dir: &str, recursive: bool) -> Vec<String> {
         let mut out = Vec::new();
-        let Ok(entries) = std::fs::read_dir(self.resolve(dir)) else {
-            return out;
-        };
-        let mut names: Vec<String> = entries
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        for name in names {
+        self.collect_files(dir, recursive, &mut Default::default(), &mut out);
+        out
+    }
+
+    /// [`Machine::files`], remembering the directories already listed: under `--root-dir` a
+    /// resolved path holds no links, so a directory link pointing back up is listed once, not
+    /// followed round.
+    fn collect_files(
+        &self,
+        dir: &str,
+        recursive: bool,
+        listed: &mut std::collections::HashSet<PathBuf>,
+        out: &mut Vec<String>,
+    ) {
+        if !self.is_real() && self.resolve(dir).is_ok_and(|real| !listed.insert(real)) {
+            return;
+        }
+        for name in self.entry_names(dir) {
             let path = format!("{}/{name}", dir.trim_end_matches('/'));
-            let real = self.resolve(&path);
+            let Ok(real) = self.resolve(&path) else {
+                continue;
+            };
             if real.is_dir() && recursive {
-                out.extend(self.files(&path, true));
+                self.collect_files(&path, true, listed, out);
             } else if real.is_file() {
                 out.push(path);
             }
         }
-        out
     }
 
     /// A message about a real path, shown as the inspected machine's path.
@@ -160,7 +182,7 @@ impl Machine {
 
     /// A container: the marker files Docker and Podman leave, or the cgroup of PID 1.
     fn in_container(&self) -> bool {
-        if self.path("/.dockerenv").exists() || self.path("/run/.containerenv").exists() {
+        if self.exists("/.dockerenv") || self.exists("/run/.containerenv") {
             return true;
         }
         self.is_real()
@@ -341,7 +363,8 @@ pub fn inspect(machine: &Machine, request: &Request) -> Picture {
                 (Some(n), None)
             }
             Some(Err(e)) => (None, Some(e)),
-            None => (None, None),
+            // Absent is not a problem; a link loop or an unreadable directory is.
+            None => (None, unresolvable(machine, path)),
         };
         stores.push(StoreReport {
             kind: "bundle",
@@ -352,7 +375,7 @@ pub fn inspect(machine: &Machine, request: &Request) -> Picture {
         });
     }
     if let Some(dir) = &layout.hashed_dir {
-        let exists = machine.resolve(dir).is_dir();
+        let exists = machine.is_dir(dir);
         let links = machine
             .files(dir, false)
             .iter()
@@ -363,7 +386,7 @@ pub fn inspect(machine: &Machine, request: &Request) -> Picture {
             path: dir.clone(),
             exists,
             roots: exists.then_some(links),
-            problem: None,
+            problem: unresolvable(machine, dir),
         });
     }
 
@@ -479,6 +502,16 @@ pub fn inspect(machine: &Machine, request: &Request) -> Picture {
         findings,
         verdict,
     }
+}
+
+/// Why a path cannot even be looked up (a link loop, a directory that cannot be read), as
+/// opposed to simply not existing.
+fn unresolvable(machine: &Machine, path: &str) -> Option<String> {
+    machine
+        .resolve(path)
+        .err()
+        .filter(|e| !e.is_not_found())
+        .map(|e| e.to_string())
 }
 
 /// The command that puts the distribution's bundle back.

@@ -87,7 +87,7 @@ fn ca_files(machine: &Machine, registry: &str) -> Vec<String> {
         );
     }
     let hosts = format!("/etc/containerd/certs.d/{registry}/hosts.toml");
-    if let Ok(text) = std::fs::read_to_string(machine.resolve(&hosts)) {
+    if let Some(text) = machine.read_text(&hosts) {
         for line in text.lines() {
             let Some(value) = line.trim().strip_prefix("ca").map(str::trim_start) else {
                 continue;
