@@ -577,3 +577,28 @@ fn a_trusted_root_with_an_unknown_critical_extension_is_named() {
         "{detail}"
     );
 }
+
+/// The safety net: a chain no check faults but rustls-webpki rejects is an error, never "ok".
+/// webpki counts a self-issued CA against its issuer's pathlen:0 where RFC 5280 does not (so
+/// the path-length check, which follows the RFC, finds nothing); Go rejects it too.
+#[test]
+fn a_chain_only_the_verifier_rejects_is_an_error_not_ok() {
+    let pki = pki::SelfIssuedPki::new();
+    let scratch = Scratch::new("verifier-only");
+    let pem: String = pki
+        .chain
+        .iter()
+        .map(|c| tlsdoctor::bundle::to_pem(c))
+        .collect();
+    let chain = scratch.file("chain.pem", pem.as_bytes());
+    let root = scratch.file("root.pem", tlsdoctor::bundle::to_pem(&pki.root).as_bytes());
+    let run = check_path(&chain, &["--ca-file", &root]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(run.verdict(), "error");
+    assert_eq!(errors(&run), ["rejected-by-verifier"], "{}", run.stdout);
+    let detail = run.finding("rejected-by-verifier")["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(detail.contains("rustls-webpki rejects"), "{detail}");
+}
