@@ -15,24 +15,46 @@ fn recorded() -> Vec<Value> {
     doc["messages"].as_array().cloned().unwrap_or_default()
 }
 
+/// How many different true causes a client printed this very text for. When it is more than
+/// two, the message alone cannot put every one of them first or second: the text carries
+/// nothing that tells them apart (tests/data/client-errors/README.md lists these).
+fn causes_sharing_the_text(messages: &[Value], text: &str) -> usize {
+    let mut causes: Vec<&str> = messages
+        .iter()
+        .filter(|m| m["message"].as_str() == Some(text))
+        .filter_map(|m| m["cause"].as_str())
+        .collect();
+    causes.sort_unstable();
+    causes.dedup();
+    causes.len()
+}
+
 #[test]
-fn every_recorded_message_is_explained_with_its_true_cause_among_the_candidates() {
+fn every_recorded_message_is_explained_with_its_true_cause_first_or_second() {
     let messages = recorded();
     assert!(messages.len() > 300, "the recording looks truncated");
     let mut ranks = [0usize; MAX_CANDIDATES + 1];
     let mut misses = Vec::new();
+    let mut indistinguishable = Vec::new();
     for m in &messages {
         let text = m["message"].as_str().unwrap_or_default();
         let truth = m["cause"].as_str().unwrap_or_default();
         let e = explain(text);
-        match e.candidates.iter().position(|c| c.cause.id() == truth) {
-            Some(rank) => ranks[rank] += 1,
-            None => {
-                ranks[MAX_CANDIDATES] += 1;
+        let rank = e.candidates.iter().position(|c| c.cause.id() == truth);
+        ranks[rank.unwrap_or(MAX_CANDIDATES)] += 1;
+        let sharing = causes_sharing_the_text(&messages, text);
+        let allowed = sharing.max(2);
+        let label = format!("{} / {}", m["client"], m["scenario"]);
+        match rank {
+            Some(rank) if rank < 2 => {}
+            Some(rank) if rank < allowed => {
+                indistinguishable.push(format!("{label}: {truth} {}", rank + 1));
+            }
+            _ => {
                 let got: Vec<&str> = e.candidates.iter().map(|c| c.cause.id()).collect();
                 misses.push(format!(
-                    "{} / {}: {truth} not in {got:?}: {text}",
-                    m["client"], m["scenario"]
+                    "{label}: {truth} not in the first {allowed} of {got:?} \
+                     ({sharing} causes share this text): {text}"
                 ));
             }
         }
@@ -41,9 +63,13 @@ fn every_recorded_message_is_explained_with_its_true_cause_among_the_candidates(
         "rank of the true cause (1st, 2nd, ...; last = missing): {ranks:?} of {}",
         messages.len()
     );
+    eprintln!(
+        "below second only because the same text is recorded for more than two causes: {}",
+        indistinguishable.join("; ")
+    );
     assert!(
         misses.is_empty(),
-        "{} of {} messages miss their cause:\n{}",
+        "{} of {} messages rank their cause too low:\n{}",
         misses.len(),
         messages.len(),
         misses.join("\n")

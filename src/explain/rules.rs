@@ -80,12 +80,17 @@ pub static RULES: &[Rule] = &[
             "The client could not find the CA that issued the last certificate, neither among the \
              certificates the server sent nor in its trust store: the chain stops short of a \
              trusted root.",
+            // OpenSSL takes a sent certificate as an issuer only when its name and key identifier
+            // match (X509_check_issued), so a stale intermediate with another key is skipped and
+            // ends here too. A private root that is sent is error 19 ("self-signed certificate in
+            // certificate chain"); one that is not sent leaves the chain at an intermediate,
+            // which is an unknown issuer unless the root can be downloaded.
             &[
                 (MissingIntermediate, 6),
                 (UnknownIssuer, 5),
-                (PrivateRoot, 3),
-                (BadSignature, 3),
+                (BadSignature, 4),
                 (OutdatedSystemStore, 2),
+                (PrivateRoot, 1),
             ],
         )
     },
@@ -110,10 +115,13 @@ pub static RULES: &[Rule] = &[
         ],
         "The client could not verify the server's first certificate: its issuer was neither sent \
          nor trusted, or the certificate sent as its issuer has another key.",
+        // "The first certificate" is the leaf: the issuer not found is the leaf's own. A chain
+        // that sends its intermediate and stops there reads "unable to get local issuer
+        // certificate" instead (Node 20 with OpenSSL 3.0, in tests/data/client-errors).
         &[
             (MissingIntermediate, 7),
-            (UnknownIssuer, 4),
-            (BadSignature, 4),
+            (BadSignature, 5),
+            (UnknownIssuer, 2),
             (PrivateRoot, 2),
         ],
     ),
@@ -247,11 +255,8 @@ pub static RULES: &[Rule] = &[
             "OpenSSL (by number)",
             &["num=20", "num=2:", "num=21", "error 20 at", "error 21 at"],
             "OpenSSL verify code 20/21/2: an issuer that is neither sent nor trusted.",
-            &[
-                (MissingIntermediate, 3),
-                (UnknownIssuer, 3),
-                (PrivateRoot, 1),
-            ],
+            // A private root that is sent is code 19, below.
+            &[(MissingIntermediate, 3), (UnknownIssuer, 3)],
         )
     },
     Rule {
@@ -400,6 +405,22 @@ pub static RULES: &[Rule] = &[
             ],
         )
     },
+    // Go and Java send no client certificate when its issuer is not among the CAs the server
+    // names in its CertificateRequest (Go: crypto/tls getClientCertificate skips chains that
+    // fail CertificateRequestInfo.SupportsCertificate; Java: X509KeyManager.chooseClientAlias is
+    // given the server's issuers and finds no alias). A TLS 1.2 server that requires a
+    // certificate then answers handshake_failure, exactly as when none is configured; OpenSSL
+    // clients send the certificate anyway and get unknown_ca.
+    rule(
+        "Go (crypto/tls) / Java (JSSE) as a mutual-TLS client",
+        &[
+            "remote error: tls: handshake failure",
+            "received fatal alert: handshake_failure",
+        ],
+        "The server ended the handshake; for a Go or Java client that holds a certificate, it \
+         may have withheld it because the server does not accept its CA.",
+        &[(ClientCaNotAccepted, 1)],
+    ),
     rule(
         "TLS alert 116 (certificate_required)",
         &[

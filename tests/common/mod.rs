@@ -344,7 +344,7 @@ pub fn tlsdoctor(args: &[&str]) -> Run {
 }
 
 /// Runs the real binary with these environment variables. The machine's own SSL_CERT_FILE,
-/// SSL_CERT_DIR and proxy variables are removed first, so every test sees the same store and
+/// SSL_CERT_DIR, proxy variables and FIFO wait are removed first, so every test sees the same store and
 /// connects directly unless it says otherwise.
 pub fn tlsdoctor_env(args: &[&str], env: &[(&str, &str)]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_tlsdoctor"))
@@ -355,6 +355,7 @@ pub fn tlsdoctor_env(args: &[&str], env: &[(&str, &str)]) -> Run {
         .env_remove("https_proxy")
         .env_remove("ALL_PROXY")
         .env_remove("all_proxy")
+        .env_remove(tlsdoctor::input::PIPE_WAIT_ENV)
         .envs(env.iter().copied())
         .output()
         .expect("run tlsdoctor");

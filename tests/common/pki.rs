@@ -138,3 +138,52 @@ impl NamedPki {
         }
     }
 }
+
+/// A root, a CA that allows no CA below it (pathlen:0), a second CA with that CA's own name
+/// and a new key (self-issued, as at a key rollover) signed by it, and a leaf for `ok.test`
+/// from the second. RFC 5280 (6.1.4 (l)) does not count a self-issued CA against pathlen, so
+/// the chain is valid by the RFC; rustls-webpki and Go count it, and reject the chain.
+pub struct SelfIssuedPki {
+    pub root: CertificateDer<'static>,
+    /// Leaf, self-issued CA, pathlen:0 CA: what the server sends.
+    pub chain: Vec<CertificateDer<'static>>,
+}
+
+impl SelfIssuedPki {
+    pub fn new() -> SelfIssuedPki {
+        let root_key = KeyPair::generate().expect("key");
+        let root_params = ca_params("tlsdoctor Pathlen Test Root", None);
+        let root = root_params.self_signed(&root_key).expect("root");
+        let root_issuer = Issuer::new(root_params, root_key);
+
+        let limited = || {
+            let mut params = ca_params("tlsdoctor Pathlen Test CA", None);
+            params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+            params.use_authority_key_identifier_extension = true;
+            params
+        };
+        let ca_key = KeyPair::generate().expect("key");
+        let ca = limited().signed_by(&ca_key, &root_issuer).expect("ca");
+        let ca_issuer = Issuer::new(limited(), ca_key);
+
+        let rollover_key = KeyPair::generate().expect("key");
+        let rollover = limited()
+            .signed_by(&rollover_key, &ca_issuer)
+            .expect("self-issued ca");
+        let rollover_issuer = Issuer::new(limited(), rollover_key);
+
+        let leaf_key = KeyPair::generate().expect("key");
+        let mut params = CertificateParams::new(vec!["ok.test".to_string()]).expect("leaf params");
+        params.distinguished_name = name("ok.test");
+        params.not_before = datetime!(2026-01-01 0:00 UTC);
+        params.not_after = datetime!(2027-01-01 0:00 UTC);
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+        params.use_authority_key_identifier_extension = true;
+        let leaf = params.signed_by(&leaf_key, &rollover_issuer).expect("leaf");
+        SelfIssuedPki {
+            root: root.der().clone(),
+            chain: vec![leaf.der().clone(), rollover.der().clone(), ca.der().clone()],
+        }
+    }
+}
