@@ -7,16 +7,17 @@ set -u
 cd "$(dirname "$0")/.."
 mkdir -p logs
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(target bundle explain chain capture ocsp starttls)
+[ ${#targets[@]} -eq 0 ] && targets=(target bundle explain chain capture ocsp starttls aia ocsp_fetch)
 for t in "${targets[@]}"; do
     case "$t" in
-        bundle|chain|capture) len=(-max_len=65536) ;;
+        bundle|chain|capture|aia) len=(-max_len=65536) ;;
         *) len=() ;;
     esac
     # Seeds: the fixtures themselves where they are the inputs, so they never go stale.
     case "$t" in
         bundle|chain) seeds=(seeds/bundle ../fixtures/chains ../fixtures/ca ../fixtures/client) ;;
-        ocsp) seeds=(../fixtures/ocsp) ;;
+        aia) seeds=(seeds/bundle ../fixtures/ca) ;;
+        ocsp|ocsp_fetch) seeds=(../fixtures/ocsp) ;;
         *) seeds=("seeds/$t") ;;
     esac
     mkdir -p "corpus/$t"
