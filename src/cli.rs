@@ -94,7 +94,8 @@ pub struct TrustArgs {
     #[arg(long, value_name = "TIME", value_parser = parse_instant)]
     pub at: Option<OffsetDateTime>,
 
-    /// With --host: bound the connection (default 10).
+    /// Bound the connection (with --host) and each client program asked (keytool, python3)
+    /// (default 10).
     #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_timeout)]
     pub timeout: Duration,
 

@@ -49,7 +49,8 @@ fn trust(args: TrustArgs) -> anyhow::Result<u8> {
             Machine::rooted(dir.clone(), std::env::vars().collect())
         }
         None => Machine::real(),
-    };
+    }
+    .with_program_time(args.timeout);
     let now = args.at.unwrap_or_else(time::OffsetDateTime::now_utc);
     let (root, root_source) = match (&args.root, args.host.as_ref().or(args.registry.first())) {
         (Some(path), _) => {

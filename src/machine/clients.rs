@@ -2,7 +2,7 @@
 
 use super::env::java_trust_store;
 use super::layout::{GO_BUNDLES, GO_DIRS, Layout};
-use super::subprocess::{self, Limits};
+use super::subprocess;
 use super::{Cert, CertSet, Machine};
 use crate::causes::Cause;
 use crate::checks::Finding;
@@ -286,7 +286,7 @@ fn certifi_bundle(machine: &Machine) -> Result<Option<String>, String> {
     let output = subprocess::run(
         Path::new("python3"),
         ["-c", "import certifi; print(certifi.where())"],
-        Limits::default(),
+        machine.program_limits(),
     )
     .map_err(|e| format!("could not determine certifi's bundle: python3 {e}"))?;
     // A failure here is `import certifi` failing: certifi is not installed.
@@ -331,7 +331,7 @@ fn java_certificates(
         OsStr::new("-storepass"),
         OsStr::new(password.unwrap_or("changeit")),
     ];
-    let output = subprocess::run(Path::new("keytool"), args, Limits::default())
+    let output = subprocess::run(Path::new("keytool"), args, machine.program_limits())
         .map_err(|e| format!("could not determine: keytool {e}, so {store} was not read"))?;
     if !output.status.success() {
         let text = format!(

@@ -34,6 +34,8 @@ pub struct Machine {
     /// `None` for this machine; `Some(dir)` to treat `dir` as `/`.
     root: Option<PathBuf>,
     env: BTreeMap<String, String>,
+    /// How long each client program asked (`keytool`, `python3`) may take.
+    program_time: std::time::Duration,
 }
 
 impl Machine {
@@ -42,6 +44,7 @@ impl Machine {
         Machine {
             root: None,
             env: std::env::vars().collect(),
+            program_time: subprocess::TIME_LIMIT,
         }
     }
 
@@ -50,6 +53,21 @@ impl Machine {
         Machine {
             root: Some(dir),
             env,
+            program_time: subprocess::TIME_LIMIT,
+        }
+    }
+
+    /// Gives each client program run at most `limit` (`trust --timeout`).
+    pub fn with_program_time(mut self, limit: std::time::Duration) -> Machine {
+        self.program_time = limit;
+        self
+    }
+
+    /// The bounds of one client program run.
+    pub fn program_limits(&self) -> subprocess::Limits {
+        subprocess::Limits {
+            time: self.program_time,
+            ..subprocess::Limits::default()
         }
     }
 
