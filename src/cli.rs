@@ -52,6 +52,9 @@ pub enum Command {
     /// List every cause tlsdoctor can name.
     Causes(CausesArgs),
 
+    /// List the client profiles: what each client version offers and enforces, with sources.
+    Clients(ClientsArgs),
+
     /// Diagnose this machine's trust setup, and whether its clients trust a root.
     #[command(after_help = TRUST_HELP)]
     Trust(TrustArgs),
@@ -69,6 +72,17 @@ Exit codes:
   0  nothing to fix (warnings allowed)
   1  at least one error finding
   2  bad invocation, or a root that cannot be read";
+
+#[derive(Debug, Args)]
+pub struct ClientsArgs {
+    /// Only these profiles: ids or families, `default` or `all` (default: all).
+    #[arg(value_name = "LIST", default_value = "all")]
+    pub select: String,
+
+    /// Output format: a table, or every fact with its source as JSON.
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
+    pub format: ExplainFormat,
+}
 
 #[derive(Debug, Args)]
 pub struct TrustArgs {
@@ -216,6 +230,12 @@ pub struct CheckArgs {
     /// Do not download missing issuers from their "CA Issuers" URLs.
     #[arg(long)]
     pub no_fetch: bool,
+
+    /// Say which clients connect: profile ids or families (`go`, `java-17`), `default` (one
+    /// current version of each family), or `all`, comma-separated; `tlsdoctor clients` lists
+    /// them. The verdict does not follow these outcomes yet.
+    #[arg(long, value_name = "LIST")]
+    pub clients: Option<String>,
 
     /// Ask the leaf's OCSP responder (from its AIA extension) whether it is revoked: `ocsp`, or
     /// `off` (the default). The stapled response is always read. --no-fetch keeps this off.

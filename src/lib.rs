@@ -14,6 +14,7 @@ pub mod capture;
 pub mod causes;
 pub mod chain;
 pub mod checks;
+pub mod clients;
 pub mod diagnosis;
 pub mod error;
 pub mod explain;
@@ -72,6 +73,8 @@ pub struct Options {
     pub proxy: ProxySetting,
     /// Whom to ask about revocation (`--revocation ocsp`, `--ocsp-url`); never with `--no-fetch`.
     pub revocation: revocation::Query,
+    /// The client profiles to judge for (`--clients`); none by default.
+    pub clients: Vec<&'static clients::Profile>,
 }
 
 /// Where the proxy comes from.
@@ -100,6 +103,7 @@ impl Options {
             client: None,
             proxy: ProxySetting::Environment,
             revocation: revocation::Query::Off,
+            clients: Vec::new(),
         }
     }
 

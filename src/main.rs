@@ -5,8 +5,8 @@ mod cli;
 use anyhow::Context as _;
 use clap::Parser;
 use cli::{
-    CausesArgs, CausesFormat, CheckArgs, Cli, ColorChoice, Command, ExplainArgs, ExplainFormat,
-    Format, RevocationArg, TrustArgs,
+    CausesArgs, CausesFormat, CheckArgs, Cli, ClientsArgs, ColorChoice, Command, ExplainArgs,
+    ExplainFormat, Format, RevocationArg, TrustArgs,
 };
 use std::io::{ErrorKind, IsTerminal, Write};
 use std::process::ExitCode;
@@ -37,6 +37,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Check(args) => check(*args),
         Command::Explain(args) => explain(args),
         Command::Causes(args) => causes(args),
+        Command::Clients(args) => clients(args),
         Command::Trust(args) => trust(args),
     }
 }
@@ -172,6 +173,17 @@ fn causes(args: CausesArgs) -> anyhow::Result<u8> {
     Ok(0)
 }
 
+fn clients(args: ClientsArgs) -> anyhow::Result<u8> {
+    let profiles = tlsdoctor::clients::select(&args.select)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match args.format {
+        ExplainFormat::Human => tlsdoctor::report::clients::write_table(&profiles, &mut out)?,
+        ExplainFormat::Json => tlsdoctor::report::clients::write_json(&profiles, &mut out)?,
+    }
+    out.flush()?;
+    Ok(0)
+}
+
 fn check(args: CheckArgs) -> anyhow::Result<u8> {
     set_color(args.color);
     let stores = StoreSet::new(
@@ -209,6 +221,9 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
     let asked_repair = args.fix_chain.is_some() || args.save_root.is_some();
     if asked_repair && targets.len() > 1 {
         anyhow::bail!("--fix-chain and --save-root take a single target");
+    }
+    if let Some(list) = &args.clients {
+        options.clients = tlsdoctor::clients::select(list)?;
     }
     let options = Arc::new(options);
     let runtime = if targets.len() > 1 {

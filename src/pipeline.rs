@@ -13,7 +13,7 @@ use crate::checks::{self, Finding};
 use crate::diagnosis::{self, Settings};
 use crate::fetch::Fetch;
 use crate::report::{ClientAuthReport, ConnectionReport, Parts, Source, TargetReport};
-use crate::{Options, Target, aia, capture, repair, revocation};
+use crate::{Options, Target, aia, capture, clients, repair, revocation};
 use rustls::pki_types::{CertificateDer, ServerName};
 use std::time::Duration;
 use tokio::time::Instant;
@@ -219,11 +219,13 @@ pub async fn judge(
             &revocation,
             parts.source == Source::Network,
         ));
+        let clients = judge_clients(&options, &diagnosis, &extra, parts.connection.as_ref());
         let asked = options.repair.fix_chain.is_some() || options.repair.save_root.is_some();
         let repair = asked.then(|| repair::apply(&diagnosis, &options.repair, parts.now));
         let mut report = TargetReport::diagnosed(parts, &diagnosis, extra, repair);
         report.revocation = Some(revocation);
         report.client_auth = client_auth;
+        report.clients = clients;
         report
     });
     let why = match tokio::time::timeout_at(deadline + JUDGING_GRACE, judging).await {
@@ -242,4 +244,25 @@ pub async fn judge(
         unfinished_parts,
         Finding::new(Cause::JudgingIncomplete, why),
     )
+}
+
+/// The outcome for each profile asked for, from the diagnosis and every other finding.
+fn judge_clients(
+    options: &Options,
+    diagnosis: &diagnosis::Diagnosis,
+    extra: &[Finding],
+    connection: Option<&ConnectionReport>,
+) -> Vec<clients::judge::ClientReport> {
+    if options.clients.is_empty() {
+        return Vec::new();
+    }
+    let mut findings = diagnosis.findings.clone();
+    findings.extend(extra.iter().cloned());
+    let target = clients::judge::Target {
+        diagnosis,
+        findings: &findings,
+        connection,
+        user_stores: options.stores.user_given(),
+    };
+    clients::judge::judge_all(&options.clients, &target)
 }

@@ -490,6 +490,12 @@ impl StoreSet {
         self
     }
 
+    /// True when the user named roots of their own (`--ca-file`, `--trust FILE`): the clients
+    /// are then judged as if those roots were installed in each client's store.
+    pub fn user_given(&self) -> bool {
+        self.slots.iter().any(|slot| matches!(slot, Slot::Ready(_)))
+    }
+
     /// Every store, in order, loading the system store (its bundle file first) if it is one.
     pub fn stores(&self) -> &[Arc<TrustStore>] {
         self.loaded.get_or_init(|| {

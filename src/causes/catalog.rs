@@ -470,8 +470,9 @@ Apache `ServerName`/`ServerAlias`). To check a staging address with the producti
         id: "no-san", severity: Error, side: Certificate,
         title: "The certificate has no Subject Alternative Names",
         explanation: "The certificate names its host only in the subject Common Name. Browsers (Chrome \
-since 2017), Go 1.15+, Python, rustls and most current clients ignore the Common Name and require the \
-name in a SAN entry.",
+since 2017, Firefox, Safari), Go 1.15+, Android 9+ and rustls ignore the Common Name and require the \
+name in a SAN entry; curl, Python's ssl and Node on OpenSSL, GnuTLS and Java still fall back to it, \
+which is why it can work in one client and fail in the next (`--clients` shows which).",
         fix: "Reissue the certificate with SANs. With OpenSSL: \
 `openssl req ... -addext \"subjectAltName=DNS:example.com,DNS:www.example.com\"`, and when signing, \
 `-copy_extensions copy` (`openssl x509 -req`, OpenSSL 3) or `copy_extensions = copy` (`openssl ca`). \

@@ -30,7 +30,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             .as_deref()
             .is_some_and(|cn| cn.eq_ignore_ascii_case(&wanted));
         let note = if matches {
-            format!("; the CN matches {wanted}, but current clients ignore the CN")
+            format!("; the CN matches {wanted}, but browsers, Go and rustls ignore the CN")
         } else {
             String::new()
         };

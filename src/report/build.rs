@@ -104,6 +104,7 @@ impl TargetReport {
             client_auth: None,
             revocation: None,
             findings: vec![finding_report(&failure, &[])],
+            clients: Vec::new(),
         }
     }
 
@@ -166,6 +167,7 @@ impl TargetReport {
                 .iter()
                 .map(|f| finding_report(f, &chain.certs))
                 .collect(),
+            clients: Vec::new(),
         }
     }
 }

@@ -126,6 +126,7 @@ fn write_target(t: &TargetReport, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out)?;
         write_repair(repair, out)?;
     }
+    super::clients::write_section(&t.clients, out)?;
     writeln!(out)?;
     writeln!(out, "{}", verdict_line(t))
 }

@@ -5,6 +5,7 @@
 //! renderer types a message of its own.
 
 mod build;
+pub mod clients;
 pub mod explain;
 pub mod human;
 pub mod json;
@@ -150,6 +151,8 @@ pub struct TargetReport {
     pub revocation: Option<crate::revocation::Revocation>,
     /// Worst first.
     pub findings: Vec<FindingReport>,
+    /// The outcome for each client profile judged (`--clients`); empty when none was asked.
+    pub clients: Vec<crate::clients::judge::ClientReport>,
 }
 
 /// The client-certificate side of the connection (mutual TLS).

@@ -1,0 +1,392 @@
+//! The outcome for each client: the findings that hold for every client, and the ones a
+//! profile's policy decides (its store, key sizes and types, SHA-1, the CN, the EKU, a CA leaf,
+//! downloading issuers, strict encoding), plus what the connection showed of the protocol.
+//!
+//! Nothing here connects: the negotiation side is judged from the one handshake captured, so a
+//! client that may or may not agree with what the server chose for tlsdoctor is `unknown`,
+//! never `ok`.
+
+use super::{Profile, Sha1, Store};
+use crate::causes::{Cause, Severity};
+use crate::chain::signature::{Hash, KeyAlgorithm};
+use crate::checks::Finding;
+use crate::diagnosis::Diagnosis;
+use crate::report::ConnectionReport;
+use serde::Serialize;
+
+/// What one client would make of the target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Ok,
+    /// Connects, but a finding every client shares needs attention.
+    Warning,
+    /// Refuses the connection.
+    Fail,
+    /// Could not be determined from what was captured; the reasons say what is missing.
+    Unknown,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Warning => "warning",
+            Outcome::Fail => "fail",
+            Outcome::Unknown => "unknown",
+        }
+    }
+}
+
+/// One client's outcome, as reports show it.
+#[derive(Clone, Debug, Serialize)]
+pub struct ClientReport {
+    pub id: String,
+    pub name: String,
+    pub outcome: Outcome,
+    /// The causes that make it fail (or warn), from the one catalog.
+    pub causes: Vec<&'static str>,
+    /// One line per cause, and what could not be determined.
+    pub reasons: Vec<String>,
+    /// What it would negotiate, when the captured handshake shows it.
+    pub version: Option<String>,
+    pub cipher_suite: Option<String>,
+    pub group: Option<String>,
+}
+
+/// What the judgement reads besides the profile.
+pub struct Target<'a> {
+    pub diagnosis: &'a Diagnosis,
+    /// Every finding about the target, the connection's included.
+    pub findings: &'a [Finding],
+    pub connection: Option<&'a ConnectionReport>,
+    /// The user named the roots (`--ca-file`, `--trust FILE`): every client is judged as if
+    /// they were installed in its store.
+    pub user_stores: bool,
+}
+
+/// Causes whose verdict a profile's policy decides; every other error holds for every client.
+const POLICY: &[Cause] = &[
+    Cause::MissingIntermediate,
+    Cause::UnknownIssuer,
+    Cause::PrivateRoot,
+    Cause::UntrustedRoot,
+    Cause::OutdatedSystemStore,
+    Cause::EnvOverrideMissingRoot,
+    Cause::WeakKey,
+    Cause::WeakSignature,
+    Cause::UnsupportedAlgorithm,
+    Cause::NoSan,
+    Cause::WrongEku,
+    Cause::LeafIsCa,
+    Cause::ProfileViolation,
+    Cause::RejectedByVerifier,
+    Cause::ProtocolTooOld,
+    Cause::LegacyCipherOnly,
+];
+
+/// Judges every profile in `profiles` against the target.
+pub fn judge_all(profiles: &[&Profile], target: &Target<'_>) -> Vec<ClientReport> {
+    profiles.iter().map(|p| judge(p, target)).collect()
+}
+
+/// A judgement in progress.
+struct Verdict {
+    fails: Vec<(Cause, String)>,
+    warnings: Vec<(Cause, String)>,
+    unknowns: Vec<String>,
+}
+
+impl Verdict {
+    fn fail(&mut self, cause: Cause, why: String) {
+        if !self.fails.iter().any(|(c, w)| *c == cause && *w == why) {
+            self.fails.push((cause, why));
+        }
+    }
+}
+
+/// One profile's outcome.
+pub fn judge(profile: &Profile, target: &Target<'_>) -> ClientReport {
+    let mut v = Verdict {
+        fails: Vec::new(),
+        warnings: Vec::new(),
+        unknowns: Vec::new(),
+    };
+    for f in target.findings {
+        if POLICY.contains(&f.cause) {
+            continue;
+        }
+        match f.cause.severity() {
+            Severity::Error => v.fail(f.cause, f.detail.clone()),
+            Severity::Warning => v.warnings.push((f.cause, f.detail.clone())),
+            Severity::Info => {}
+        }
+    }
+    trust(profile, target, &mut v);
+    certificates(profile, target, &mut v);
+    name_and_purpose(profile, target, &mut v);
+    let negotiated = negotiation(profile, target, &mut v);
+    let outcome = if !v.fails.is_empty() {
+        Outcome::Fail
+    } else if !v.unknowns.is_empty() {
+        Outcome::Unknown
+    } else if !v.warnings.is_empty() {
+        Outcome::Warning
+    } else {
+        Outcome::Ok
+    };
+    let shown = if v.fails.is_empty() {
+        &v.warnings
+    } else {
+        &v.fails
+    };
+    let mut causes: Vec<&'static str> = shown.iter().map(|(c, _)| c.id()).collect();
+    causes.dedup();
+    let mut reasons: Vec<String> = shown.iter().map(|(_, why)| why.clone()).collect();
+    reasons.extend(v.unknowns);
+    ClientReport {
+        id: profile.id.clone(),
+        name: profile.name.clone(),
+        outcome,
+        causes,
+        reasons,
+        version: negotiated.as_ref().map(|n| n.0.clone()),
+        cipher_suite: negotiated.as_ref().map(|n| n.1.clone()),
+        group: negotiated.and_then(|n| n.2),
+    }
+}
+
+/// Whether the chain reaches a root this client trusts, downloading issuers if it does.
+fn trust(profile: &Profile, target: &Target<'_>, v: &mut Verdict) {
+    let d = target.diagnosis;
+    let store = profile.store.value;
+    let evals: Vec<&crate::diagnosis::StoreEval> = if target.user_stores {
+        d.evals.iter().collect()
+    } else {
+        d.evals
+            .iter()
+            .filter(|e| {
+                let name = d.stores[e.store].name();
+                (store == Store::Mozilla && name == "mozilla")
+                    || (store == Store::System && name == "system")
+            })
+            .collect()
+    };
+    if evals.is_empty() {
+        v.unknowns.push(format!(
+            "its trust store ({}) is not among the stores judged here; run with --ca-file or \
+             --trust to judge against given roots",
+            store.as_str()
+        ));
+        return;
+    }
+    let Some(eval) = evals.iter().find(|e| e.path.is_anchored()) else {
+        for f in target.findings.iter().filter(|f| is_trust_cause(f.cause)) {
+            v.fail(f.cause, f.detail.clone());
+        }
+        if v.fails.is_empty() {
+            v.fail(
+                Cause::UnknownIssuer,
+                format!(
+                    "the chain reaches no root of its store ({})",
+                    store.as_str()
+                ),
+            );
+        }
+        return;
+    };
+    let downloaded = eval.path.certs.iter().any(|&i| d.chain.is_fetched(i));
+    if downloaded && !profile.aia_fetch.value {
+        let detail = target
+            .findings
+            .iter()
+            .find(|f| f.cause == Cause::MissingIntermediate)
+            .map_or_else(
+                || "the server does not send an intermediate the path needs".to_string(),
+                |f| f.detail.clone(),
+            );
+        v.fail(Cause::MissingIntermediate, detail);
+    }
+}
+
+fn is_trust_cause(cause: Cause) -> bool {
+    matches!(
+        cause,
+        Cause::MissingIntermediate
+            | Cause::UnknownIssuer
+            | Cause::PrivateRoot
+            | Cause::UntrustedRoot
+            | Cause::OutdatedSystemStore
+            | Cause::EnvOverrideMissingRoot
+    )
+}
+
+/// Keys and signatures on the path, against the profile's sizes, types and SHA-1 rule.
+fn certificates(profile: &Profile, target: &Target<'_>, v: &mut Verdict) {
+    let d = target.diagnosis;
+    let path = d.path();
+    let public = d
+        .evals
+        .iter()
+        .any(|e| e.path.is_anchored() && d.stores[e.store].name() == "mozilla");
+    for &index in &path.certs {
+        let Some(cert) = d.chain.certs.get(index) else {
+            continue;
+        };
+        let Some(facts) = cert.facts() else { continue };
+        let label = format!("[{index}] {}", cert.label());
+        let kind = key_type(&facts.key.algorithm, facts.key.curve.as_deref());
+        if !profile.key_types.value.contains(&kind) {
+            v.fail(
+                Cause::UnsupportedAlgorithm,
+                format!("{label} has a {kind} key, which these clients cannot verify"),
+            );
+        }
+        if facts.key.algorithm == KeyAlgorithm::Rsa
+            && facts
+                .key
+                .bits
+                .is_some_and(|bits| bits < profile.min_rsa_bits.value)
+        {
+            v.fail(
+                Cause::WeakKey,
+                format!(
+                    "{label} has a {}-bit RSA key; these clients need at least {}",
+                    facts.key.bits.unwrap_or_default(),
+                    profile.min_rsa_bits.value
+                ),
+            );
+        }
+        // The root's own signature is never checked: only what an issuer signed.
+        let sha1 = facts.signed.kind.hash() == Some(Hash::Sha1) && !facts.self_signed;
+        let refused = match profile.sha1.value {
+            Sha1::Allowed => false,
+            Sha1::Refused => true,
+            Sha1::PrivateRoots => public,
+        };
+        if sha1 && refused {
+            v.fail(
+                Cause::WeakSignature,
+                format!("{label} is signed with SHA-1, which these clients refuse"),
+            );
+        }
+    }
+}
+
+/// The profile's name for a key: `ec-p256`, `rsa-pss`, ...
+fn key_type(algorithm: &KeyAlgorithm, curve: Option<&str>) -> String {
+    match (algorithm, curve) {
+        (KeyAlgorithm::Rsa, _) => "rsa".into(),
+        (KeyAlgorithm::Ec, Some("P-256")) => "ec-p256".into(),
+        (KeyAlgorithm::Ec, Some("P-384")) => "ec-p384".into(),
+        (KeyAlgorithm::Ec, Some("P-521")) => "ec-p521".into(),
+        (KeyAlgorithm::Ec, curve) => format!("ec-{}", curve.unwrap_or("unknown-curve")),
+        (KeyAlgorithm::Ed25519, _) => "ed25519".into(),
+        (KeyAlgorithm::Ed448, _) => "ed448".into(),
+        (KeyAlgorithm::Other(oid), _) if oid == "1.2.840.113549.1.1.10" => "rsa-pss".into(),
+        (other, _) => other.name().to_lowercase(),
+    }
+}
+
+/// The findings whose verdict depends on the profile's name, EKU, CA-leaf and strictness rules.
+fn name_and_purpose(profile: &Profile, target: &Target<'_>, v: &mut Verdict) {
+    for f in target.findings {
+        let refused = match f.cause {
+            Cause::NoSan => !profile.cn_fallback.value,
+            Cause::WrongEku => profile.checks_eku.value,
+            Cause::LeafIsCa => !profile.leaf_ca.value,
+            Cause::ProfileViolation => profile.strict_rfc5280.value,
+            Cause::RejectedByVerifier => {
+                if profile.family == "rustls" {
+                    true
+                } else {
+                    v.unknowns.push(
+                        "rustls-webpki rejects the chain for a reason no check names; whether \
+                         this client does is not known"
+                            .into(),
+                    );
+                    false
+                }
+            }
+            _ => continue,
+        };
+        if refused {
+            v.fail(f.cause, f.detail.clone());
+        }
+    }
+}
+
+/// (version, suite, group) this client would get, judged from the captured handshake.
+type Negotiated = (String, String, Option<String>);
+
+fn negotiation(profile: &Profile, target: &Target<'_>, v: &mut Verdict) -> Option<Negotiated> {
+    let connection = target.connection?;
+    let version = connection.tls_version.as_deref().map(version_id);
+    let suite = connection.cipher_suite.as_deref().map(suite_id);
+    let group = connection
+        .key_exchange
+        .as_deref()
+        .map(str::to_ascii_lowercase);
+    let old_only = target
+        .findings
+        .iter()
+        .any(|f| f.cause == Cause::ProtocolTooOld);
+    let legacy_only = target
+        .findings
+        .iter()
+        .any(|f| f.cause == Cause::LegacyCipherOnly);
+    let (Some(version), Some(suite)) = (version, suite) else {
+        v.unknowns
+            .push("the handshake did not complete, so the protocol is unknown".into());
+        return None;
+    };
+    let has_version = profile.versions.value.contains(&version);
+    let has_suite = profile.cipher_suites.value.contains(&suite);
+    let has_group = group
+        .as_ref()
+        .is_none_or(|g| profile.groups.value.contains(g));
+    if old_only && !has_version {
+        v.fail(
+            Cause::ProtocolTooOld,
+            format!(
+                "the server speaks only {version}; these clients offer {}",
+                profile.versions.value.join(", ")
+            ),
+        );
+        return None;
+    }
+    if has_version && has_suite && has_group {
+        return Some((version, suite, group));
+    }
+    if legacy_only && !has_suite {
+        v.unknowns.push(format!(
+            "the server accepts only suites tlsdoctor's own client lacks and chose {suite}, which \
+             this client does not offer; whether it accepts another of its suites was not probed"
+        ));
+        return None;
+    }
+    let missing: Vec<String> = [
+        (!has_version).then(|| version.clone()),
+        (!has_suite).then(|| suite.clone()),
+        (!has_group).then(|| group.clone().unwrap_or_default()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    v.unknowns.push(format!(
+        "the server chose {} for tlsdoctor's client, which this client does not offer; whether \
+         it accepts what this client offers was not probed",
+        missing.join(", ")
+    ));
+    None
+}
+
+/// `TLS 1.3` → `TLSv1.3`.
+fn version_id(shown: &str) -> String {
+    shown.replace("TLS ", "TLSv")
+}
+
+/// rustls' `TLS13_AES_256_GCM_SHA384` → IANA's `TLS_AES_256_GCM_SHA384`.
+fn suite_id(shown: &str) -> String {
+    shown.replacen("TLS13_", "TLS_", 1)
+}

@@ -1,0 +1,240 @@
+//! Client profiles: every client version the product speaks for exists, with a source for each
+//! fact, and `check --clients` says which of them connect and why the others do not.
+
+mod common;
+use common::*;
+use serde_json::Value;
+
+/// The profiles the product promises, by id.
+const PROMISED: &[&str] = &[
+    "openssl-1.1",
+    "openssl-3.0",
+    "openssl-3",
+    "gnutls-3.7",
+    "gnutls-3",
+    "python-3.8",
+    "python-3.9",
+    "python-3.10",
+    "python-3.11",
+    "python-3.12",
+    "python-3.13",
+    "node-16",
+    "node-17",
+    "node-18",
+    "node-19",
+    "node-20",
+    "node-21",
+    "node-22",
+    "go-1.17",
+    "go-1.18",
+    "go-1.19",
+    "go-1.20",
+    "go-1.21",
+    "go-1.22",
+    "go-1.23",
+    "java-8",
+    "java-11",
+    "java-17",
+    "java-21",
+    "rustls",
+    "chrome",
+    "firefox",
+    "safari",
+    "edge",
+    "android-7",
+    "android-10",
+    "android-14",
+];
+
+fn listing() -> Vec<Value> {
+    let run = tlsdoctor(&["clients", "all", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.json()["profiles"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+#[test]
+fn every_promised_profile_exists_and_every_fact_has_a_source_and_a_date() {
+    let profiles = listing();
+    let ids: Vec<&str> = profiles.iter().filter_map(|p| p["id"].as_str()).collect();
+    for id in PROMISED {
+        assert!(ids.contains(id), "no profile {id}");
+    }
+    for p in &profiles {
+        let facts: Vec<(&String, &Value)> = p
+            .as_object()
+            .map(|o| {
+                o.iter()
+                    .filter(|(_, v)| v.get("source").is_some())
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert_eq!(facts.len(), 12, "{}: {facts:?}", p["id"]);
+        for (name, fact) in facts {
+            let source = fact["source"].as_str().unwrap_or_default();
+            assert!(source.len() > 20, "{} {name}: source {source:?}", p["id"]);
+            let checked = fact["checked"].as_str().unwrap_or_default();
+            assert!(
+                time::Date::parse(
+                    checked,
+                    &time::macros::format_description!("[year]-[month]-[day]")
+                )
+                .is_ok(),
+                "{} {name}: checked {checked:?}",
+                p["id"]
+            );
+        }
+    }
+}
+
+#[test]
+fn a_family_name_selects_every_version_of_it_and_an_unknown_name_is_refused() {
+    let run = tlsdoctor(&["clients", "java", "--format", "json"]);
+    let ids: Vec<String> = run.json()["profiles"]
+        .as_array()
+        .map(|ps| {
+            ps.iter()
+                .filter_map(|p| p["id"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(ids, ["java-8", "java-11", "java-17", "java-21"]);
+    let unknown = check_file("good", &["--clients", "netscape-4"]);
+    assert_eq!(unknown.code, 2);
+    assert!(unknown.stderr.contains("netscape-4"), "{}", unknown.stderr);
+}
+
+/// `check --file FIXTURE --clients LIST`, each client's (outcome, causes) by id.
+fn outcomes(fixture: &str, clients: &str) -> Vec<(String, String, Vec<String>)> {
+    let run = check_file(fixture, &["--clients", clients]);
+    assert_documented(&run.json());
+    run.target()["clients"]
+        .as_array()
+        .map(|cs| {
+            cs.iter()
+                .map(|c| {
+                    let causes = c["causes"]
+                        .as_array()
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|x| x.as_str().map(String::from))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    (
+                        c["id"].as_str().unwrap_or_default().to_string(),
+                        c["outcome"].as_str().unwrap_or_default().to_string(),
+                        causes,
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn outcome_of<'a>(
+    all: &'a [(String, String, Vec<String>)],
+    id: &str,
+) -> &'a (String, String, Vec<String>) {
+    all.iter()
+        .find(|(i, _, _)| i == id)
+        .unwrap_or_else(|| panic!("no {id} in {all:?}"))
+}
+
+#[test]
+fn a_cn_only_certificate_fails_for_go_and_browsers_and_not_for_openssl_or_java() {
+    let all = outcomes("no-san", "openssl-3.0,java-17,go-1.22,chrome,rustls");
+    for id in ["go-1.22", "chrome", "rustls"] {
+        let (_, outcome, causes) = outcome_of(&all, id);
+        assert_eq!(
+            (outcome.as_str(), causes.as_slice()),
+            ("fail", &["no-san".to_string()][..]),
+            "{id}"
+        );
+    }
+    for id in ["openssl-3.0", "java-17"] {
+        assert_eq!(outcome_of(&all, id).1, "ok", "{id} falls back to the CN");
+    }
+}
+
+#[test]
+fn an_ed25519_leaf_is_refused_by_browsers_only() {
+    let all = outcomes("good-ed25519", "chrome,firefox,openssl-3.0,go-1.22,java-17");
+    for id in ["chrome", "firefox"] {
+        let (_, outcome, causes) = outcome_of(&all, id);
+        assert_eq!(outcome, "fail", "{id}");
+        assert_eq!(causes, &["unsupported-algorithm".to_string()], "{id}");
+    }
+    for id in ["openssl-3.0", "go-1.22", "java-17"] {
+        assert_eq!(outcome_of(&all, id).1, "ok", "{id}");
+    }
+}
+
+#[test]
+fn a_1024_bit_intermediate_fails_at_openssls_security_level_but_not_for_java_or_node() {
+    let all = outcomes("weak-key", "openssl-3.0,python-3.11,java-17,node-20");
+    for id in ["openssl-3.0", "python-3.11"] {
+        let (_, outcome, causes) = outcome_of(&all, id);
+        assert_eq!(
+            (outcome.as_str(), causes.as_slice()),
+            ("fail", &["weak-key".to_string()][..]),
+            "{id}"
+        );
+    }
+    for id in ["java-17", "node-20"] {
+        assert_eq!(outcome_of(&all, id).1, "ok", "{id}");
+    }
+}
+
+#[test]
+fn a_missing_intermediate_fails_for_every_client_that_does_not_download_it() {
+    let all = outcomes("leaf-only", "default");
+    for (id, outcome, causes) in &all {
+        assert_eq!(outcome, "fail", "{id}: the download fails here too");
+        assert!(
+            causes.contains(&"missing-intermediate".to_string()),
+            "{id}: {causes:?}"
+        );
+    }
+}
+
+#[test]
+fn a_live_server_shows_what_each_client_would_negotiate() {
+    let server = Server::tls("good");
+    let run = check_live(&server, &["--clients", "go-1.22,java-8"]);
+    let clients = run.target()["clients"].clone();
+    let go = &clients[0];
+    assert_eq!(go["id"], "go-1.22");
+    assert_eq!(go["outcome"], "ok", "{go}");
+    assert_eq!(go["version"], "TLSv1.3");
+    assert!(
+        go["cipher_suite"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("TLS_AES_")),
+        "{go}"
+    );
+}
+
+#[test]
+fn a_server_stuck_on_tls_1_0_fails_for_clients_without_it_and_not_for_go_1_17() {
+    let (chain, _) = load_chain("good");
+    let server = hostile::old_server(0x0301, 0xc013, chain, 70);
+    let run = check_live(&server, &["--clients", "go-1.22,go-1.17"]);
+    let clients = run.target()["clients"].clone();
+    assert_eq!(clients[0]["id"], "go-1.22");
+    assert_eq!(clients[0]["outcome"], "fail", "{}", clients[0]);
+    assert_eq!(clients[0]["causes"][0], "protocol-too-old");
+    assert_ne!(
+        clients[1]["outcome"], "fail",
+        "Go 1.17 still offers TLS 1.0: {}",
+        clients[1]
+    );
+}
+
+#[test]
+fn without_clients_the_report_judges_none() {
+    let run = check_file("good", &[]);
+    assert_eq!(run.target()["clients"], serde_json::json!([]));
+}
