@@ -111,28 +111,49 @@ struct Served {
 }
 
 /// The throwaway root and every configuration's certificates, valid from yesterday for 30 days
-/// (real clients use the real clock), removed when dropped.
+/// (real clients use the real clock).
 pub struct ThrowawayPki {
-    dir: Scratch,
+    dir: PathBuf,
+    _scratch: Option<Scratch>,
     served: BTreeMap<String, Served>,
 }
 
 impl ThrowawayPki {
-    /// Makes the PKI with the `openssl` CLI, as `servers.json` describes it.
+    /// Makes the PKI with the `openssl` CLI, as `servers.json` describes it, in a scratch
+    /// directory removed when it is dropped.
     pub fn make() -> ThrowawayPki {
+        let scratch = Scratch::new("client-truth-pki");
+        let mut pki = ThrowawayPki::make_in(scratch.0.clone());
+        pki._scratch = Some(scratch);
+        pki
+    }
+
+    /// One PKI per test binary, in the target's temporary directory (a static is never dropped,
+    /// so each run replaces the previous run's files instead of leaving them behind): making it
+    /// takes seconds, an RSA-4096 key among them.
+    pub fn shared() -> &'static ThrowawayPki {
+        static PKI: OnceLock<ThrowawayPki> = OnceLock::new();
+        PKI.get_or_init(|| {
+            let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("client-truth-pki");
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).expect("PKI directory");
+            ThrowawayPki::make_in(dir)
+        })
+    }
+
+    fn make_in(dir: PathBuf) -> ThrowawayPki {
         let file: ServersFile = read_json("servers.json");
         let pki = &file.pki;
-        let dir = Scratch::new("client-truth-pki");
-        std::fs::write(dir.0.join("ca.cnf"), &pki.ca_config).expect("ca.cnf");
-        std::fs::write(dir.0.join("index.txt"), "").expect("index.txt");
+        std::fs::write(dir.join("ca.cnf"), &pki.ca_config).expect("ca.cnf");
+        std::fs::write(dir.join("index.txt"), "").expect("index.txt");
         let now = time::OffsetDateTime::now_utc();
         let dates = [
             openssl_time(now - time::Duration::days(pki.validity_days_before)),
             openssl_time(now + time::Duration::days(pki.validity_days_after)),
         ];
-        make_cert(&dir.0, "root", &pki.root, None, &dates);
+        make_cert(&dir, "root", &pki.root, None, &dates);
         make_cert(
-            &dir.0,
+            &dir,
             "intermediate",
             &pki.intermediate,
             Some("root"),
@@ -144,47 +165,45 @@ impl ThrowawayPki {
             if let Some(change) = &config.intermediate {
                 intermediate = format!("{}.intermediate", config.id);
                 let spec = pki.intermediate.with(Some(change));
-                make_cert(&dir.0, &intermediate, &spec, Some("root"), &dates);
+                make_cert(&dir, &intermediate, &spec, Some("root"), &dates);
             }
             let leaf = format!("{}.leaf", config.id);
             let spec = pki.leaf.with(config.leaf.as_ref());
-            make_cert(&dir.0, &leaf, &spec, Some(&intermediate), &dates);
+            make_cert(&dir, &leaf, &spec, Some(&intermediate), &dates);
             let send = config.send.as_ref().unwrap_or(&pki.send);
             let rest: Vec<String> = send[1..]
                 .iter()
                 .map(|part| match part.as_str() {
                     "intermediate" => {
-                        std::fs::read_to_string(dir.0.join(format!("{intermediate}.pem")))
+                        std::fs::read_to_string(dir.join(format!("{intermediate}.pem")))
                     }
-                    other => std::fs::read_to_string(dir.0.join(format!("{other}.pem"))),
+                    other => std::fs::read_to_string(dir.join(format!("{other}.pem"))),
                 })
                 .collect::<Result<_, _>>()
                 .expect("certificates to send");
             let chain = (!rest.is_empty()).then(|| {
-                let path = dir.0.join(format!("{}.chain.pem", config.id));
+                let path = dir.join(format!("{}.chain.pem", config.id));
                 std::fs::write(&path, rest.concat()).expect("chain file");
                 path
             });
             let entry = Served {
-                leaf: dir.0.join(format!("{leaf}.pem")),
-                key: dir.0.join(format!("{leaf}.key")),
+                leaf: dir.join(format!("{leaf}.pem")),
+                key: dir.join(format!("{leaf}.key")),
                 chain,
                 s_server: config.s_server,
             };
             served.insert(config.id, entry);
         }
-        ThrowawayPki { dir, served }
-    }
-
-    /// One PKI per test binary: making it takes seconds (an RSA-4096 key among them).
-    pub fn shared() -> &'static ThrowawayPki {
-        static PKI: OnceLock<ThrowawayPki> = OnceLock::new();
-        PKI.get_or_init(ThrowawayPki::make)
+        ThrowawayPki {
+            dir,
+            _scratch: None,
+            served,
+        }
     }
 
     /// The root every client trusts (PEM).
     pub fn root(&self) -> PathBuf {
-        self.dir.0.join("root.pem")
+        self.dir.join("root.pem")
     }
 
     /// Starts configuration `id`'s `openssl s_server` on a free loopback port.
