@@ -1,16 +1,22 @@
-// Java TLS client used by record.py. Not a test by itself.
+// Java TLS client used by record.py and ../clients/record.py. Not a test by itself.
 //   java JavaClient HOST PORT TRUSTSTORE.p12 [KEYSTORE.p12|-] [TIMEOUT_MS]
 // Plain socket to 127.0.0.1:PORT, layered SSLSocket for HOST (SNI HOST,
 // endpoint identification "HTTPS"), trusting only the PKCS12 truststore
 // (password "changeit"). On failure prints the exception and its causes.
+//   java -Djavax.net.ssl.trustStore=T.p12 -Djavax.net.ssl.trustStorePassword=changeit JavaClient --url URL
+// HttpsURLConnection GET of URL with the JDK's defaults (default SSLContext,
+// trust store from the system properties), as an application would; 5 s
+// connect and read timeouts.
 import java.io.FileInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
 import java.util.List;
+import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SNIHostName;
@@ -21,6 +27,10 @@ import javax.net.ssl.TrustManagerFactory;
 
 public class JavaClient {
     public static void main(String[] args) {
+        if (args.length == 2 && args[0].equals("--url")) {
+            fetch(args[1]);
+            return;
+        }
         String host = args[0];
         int port = Integer.parseInt(args[1]);
         char[] pass = "changeit".toCharArray();
@@ -58,11 +68,28 @@ public class JavaClient {
             while (in.read(buf) >= 0) { }
             s.close();
         } catch (Exception e) {
-            System.out.println(e);
-            for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
-                System.out.println("Caused by: " + c);
-            }
-            System.exit(1);
+            fail(e);
         }
+    }
+
+    static void fetch(String url) {
+        try {
+            HttpsURLConnection c = (HttpsURLConnection) new URL(url).openConnection();
+            c.setConnectTimeout(5000);
+            c.setReadTimeout(5000);
+            try (InputStream in = c.getInputStream()) {
+                in.readAllBytes();
+            }
+        } catch (Exception e) {
+            fail(e);
+        }
+    }
+
+    static void fail(Exception e) {
+        System.out.println(e);
+        for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+            System.out.println("Caused by: " + c);
+        }
+        System.exit(1);
     }
 }

@@ -52,6 +52,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -253,13 +254,18 @@ def stop(proc: subprocess.Popen | None) -> None:
         proc.wait()
 
 
-def run(cmd, *, stdin: bytes | None = None, hold_stdin: float = 0.0, cwd=None, env=None):
+def run(cmd, *, stdin: bytes | None = None, hold_stdin: float = 0.0, cwd=None, env=None,
+        kill_after: float | None = None):
     """Run a client; return (exit code or None if killed, combined output).
 
     stdin None means /dev/null. With bytes, they are written and stdin is
     kept open for hold_stdin seconds (or until the process ends) and then
     closed, so a client can still read what the server sends after it.
+    The client runs in a process group of its own, ended with it, so helper
+    processes it spawned (a browser's) do not outlive it. It is killed after
+    kill_after seconds (default CLIENT_KILL_AFTER).
     """
+    kill_after = CLIENT_KILL_AFTER if kill_after is None else kill_after
     with tempfile.TemporaryFile() as out:
         proc = subprocess.Popen(
             cmd,
@@ -268,6 +274,7 @@ def run(cmd, *, stdin: bytes | None = None, hold_stdin: float = 0.0, cwd=None, e
             stderr=subprocess.STDOUT,
             cwd=cwd,
             env=env,
+            start_new_session=True,
         )
         started = time.monotonic()
         try:
@@ -282,13 +289,17 @@ def run(cmd, *, stdin: bytes | None = None, hold_stdin: float = 0.0, cwd=None, e
                     proc.stdin.close()
                 except BrokenPipeError:
                     pass
-            remaining = CLIENT_KILL_AFTER - (time.monotonic() - started)
+            remaining = kill_after - (time.monotonic() - started)
             try:
                 rc = proc.wait(timeout=max(remaining, 0.1))
             except subprocess.TimeoutExpired:
                 rc = None
         finally:
             stop(proc)
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)  # the group this call created, by its id
+            except (ProcessLookupError, PermissionError):
+                pass
         out.seek(0)
         return rc, out.read().decode("utf-8", "replace")
 
