@@ -201,9 +201,27 @@ pub async fn judge(
         &revocation::Query::Off
     };
     let revocation = revocation::learn(&chain, staple.as_deref(), query, fetch, parts.now).await;
-    let sizes = (chain.presented, chain.certs.len() - chain.presented);
     let unfinished_parts = parts.clone();
     let timeout = options.timeout;
+    let limit = deadline + JUDGING_GRACE;
+    let unfinished = |why: String| {
+        TargetReport::unreachable(
+            unfinished_parts.clone(),
+            Finding::new(Cause::JudgingIncomplete, why),
+        )
+    };
+    let too_late = format!(
+        "judging the {} certificates sent and {} downloaded did not finish within --timeout \
+         ({} s) and {} s more; nothing was concluded about them",
+        chain.presented,
+        chain.certs.len() - chain.presented,
+        timeout.as_secs_f64(),
+        JUDGING_GRACE.as_secs()
+    );
+    // No time left at all: start nothing that cannot finish.
+    if Instant::now() >= limit {
+        return unfinished(too_late);
+    }
     let options = options.clone();
     let judging = tokio::task::spawn_blocking(move || {
         let settings = Settings {
@@ -228,22 +246,11 @@ pub async fn judge(
         report.clients = clients;
         report
     });
-    let why = match tokio::time::timeout_at(deadline + JUDGING_GRACE, judging).await {
-        Ok(Ok(report)) => return report,
-        Ok(Err(error)) => format!("the judging stopped on an internal error: {error}"),
-        Err(_) => format!(
-            "judging the {} certificates sent and {} downloaded did not finish within --timeout \
-             ({} s) and {} s more; nothing was concluded about them",
-            sizes.0,
-            sizes.1,
-            timeout.as_secs_f64(),
-            JUDGING_GRACE.as_secs()
-        ),
-    };
-    TargetReport::unreachable(
-        unfinished_parts,
-        Finding::new(Cause::JudgingIncomplete, why),
-    )
+    match tokio::time::timeout_at(limit, judging).await {
+        Ok(Ok(report)) => report,
+        Ok(Err(error)) => unfinished(format!("the judging stopped on an internal error: {error}")),
+        Err(_) => unfinished(too_late),
+    }
 }
 
 /// The outcome for each profile asked for, from the diagnosis and every other finding.
