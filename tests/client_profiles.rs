@@ -71,7 +71,7 @@ fn every_promised_profile_exists_and_every_fact_has_a_source_and_a_date() {
                     .collect()
             })
             .unwrap_or_default();
-        assert_eq!(facts.len(), 12, "{}: {facts:?}", p["id"]);
+        assert_eq!(facts.len(), 13, "{}: {facts:?}", p["id"]);
         for (name, fact) in facts {
             let source = fact["source"].as_str().unwrap_or_default();
             assert!(source.len() > 20, "{} {name}: source {source:?}", p["id"]);
@@ -237,4 +237,95 @@ fn a_server_stuck_on_tls_1_0_fails_for_clients_without_it_and_not_for_go_1_17() 
 fn without_clients_the_report_judges_none() {
     let run = check_file("good", &[]);
     assert_eq!(run.target()["clients"], serde_json::json!([]));
+}
+
+/// The profiles of clients that run here never contradict what those clients did on the
+/// recorded server configurations (tests/data/clients): a profile that says `ok` where the real
+/// client failed, or `fail` where it connected, is a bug. `unknown` is allowed and counted: the
+/// protocol side of servers tlsdoctor's own client cannot talk to is not probed yet.
+#[test]
+fn profiles_never_contradict_the_real_clients_on_the_recorded_servers() {
+    if std::process::Command::new("openssl")
+        .arg("version")
+        .output()
+        .is_err()
+    {
+        assert!(
+            std::env::var("TLSDOCTOR_E2E").as_deref() != Ok("all"),
+            "openssl is needed to serve the recorded configurations"
+        );
+        eprintln!("SKIPPED (openssl not installed): profiles_never_contradict_the_real_clients");
+        return;
+    }
+    let profiles = listing();
+    let by_client: Vec<(String, String)> = profiles
+        .iter()
+        .filter_map(|p| {
+            Some((
+                p["id"].as_str()?.to_string(),
+                p["runs_here"].as_str()?.to_string(),
+            ))
+        })
+        .collect();
+    assert!(by_client.len() >= 7, "{by_client:?}");
+    let ids: Vec<&str> = by_client.iter().map(|(p, _)| p.as_str()).collect();
+    let list = ids.join(",");
+    let recorded = common::clients::recorded_outcomes();
+    let pki = common::clients::ThrowawayPki::shared();
+    let root = pki.root().display().to_string();
+    let (mut agree, mut unknown) = (0, 0);
+    let mut contradictions = Vec::new();
+    for config in common::clients::server_configs() {
+        let server = pki.serve(&config.id);
+        let target = format!("127.0.0.1:{}", server.port);
+        let run = tlsdoctor(&[
+            "check",
+            &target,
+            "--servername",
+            "localhost",
+            "--ca-file",
+            &root,
+            "--clients",
+            &list,
+            "--format",
+            "json",
+            "--timeout",
+            "5",
+        ]);
+        drop(server);
+        let judged = run.target()["clients"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        for (profile, client) in &by_client {
+            let Some(connected) = recorded.get(&config.id).and_then(|row| row.get(client)) else {
+                continue;
+            };
+            let outcome = judged
+                .iter()
+                .find(|c| c["id"] == profile.as_str())
+                .and_then(|c| c["outcome"].as_str())
+                .unwrap_or("unknown")
+                .to_string();
+            match (outcome.as_str(), connected) {
+                ("ok" | "warning", true) | ("fail", false) => agree += 1,
+                ("unknown", _) => unknown += 1,
+                _ => contradictions.push(format!(
+                    "{}: {profile} says {outcome}, {client} {} (findings {:?}; {})",
+                    config.id,
+                    if *connected { "connected" } else { "failed" },
+                    run.causes(),
+                    judged
+                        .iter()
+                        .find(|c| c["id"] == profile.as_str())
+                        .map_or(String::new(), |c| c["reasons"].to_string())
+                )),
+            }
+        }
+    }
+    eprintln!(
+        "client profiles against the recorded real clients: {agree} agree, {unknown} unknown, {} contradict",
+        contradictions.len()
+    );
+    assert!(contradictions.is_empty(), "{}", contradictions.join("\n"));
 }

@@ -83,6 +83,7 @@ const POLICY: &[Cause] = &[
     Cause::RejectedByVerifier,
     Cause::ProtocolTooOld,
     Cause::LegacyCipherOnly,
+    Cause::HandshakeFailure,
 ];
 
 /// Judges every profile in `profiles` against the target.
@@ -290,10 +291,31 @@ fn key_type(algorithm: &KeyAlgorithm, curve: Option<&str>) -> String {
 
 /// The findings whose verdict depends on the profile's name, EKU, CA-leaf and strictness rules.
 fn name_and_purpose(profile: &Profile, target: &Target<'_>, v: &mut Verdict) {
+    let any_only = target
+        .diagnosis
+        .chain
+        .leaf()
+        .and_then(|c| c.facts())
+        .and_then(|f| f.eku.as_ref())
+        .is_some_and(|eku| {
+            eku.iter().any(|e| e == "anyExtendedKeyUsage") && !eku.iter().any(|e| e == "serverAuth")
+        });
     for f in target.findings {
         let refused = match f.cause {
             Cause::NoSan => !profile.cn_fallback.value,
-            Cause::WrongEku => profile.checks_eku.value,
+            // anyExtendedKeyUsage alone: some clients take it for serverAuth, some do not.
+            Cause::WrongEku => profile.checks_eku.value && !(any_only && profile.any_eku.value),
+            // tlsdoctor's own handshake failed: that is rustls' verdict, and for any other
+            // client a question the one handshake cannot answer.
+            Cause::HandshakeFailure if profile.family == "rustls" => true,
+            Cause::HandshakeFailure => {
+                v.unknowns.push(format!(
+                    "tlsdoctor's own handshake failed ({}); whether this client's succeeds was \
+                     not probed",
+                    f.detail
+                ));
+                false
+            }
             Cause::LeafIsCa => !profile.leaf_ca.value,
             Cause::ProfileViolation => profile.strict_rfc5280.value,
             Cause::RejectedByVerifier => {
