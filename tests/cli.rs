@@ -1,6 +1,7 @@
 //! The command line's contract: exit codes, errors on stderr, colour, and the documented JSON.
 
 mod common;
+use common::programs::{program, require};
 use common::*;
 
 #[test]
@@ -125,7 +126,7 @@ fn human_output_shows_the_chain_the_findings_and_the_fix() {
 }
 
 #[test]
-fn colour_follows_the_flag_and_no_color() {
+fn colour_follows_the_flag_and_a_pipe_gets_none() {
     let file = chain_path("good").display().to_string();
     let base = ["check", "--file", file.as_str(), "--at", AT];
     let always = tlsdoctor(&[&base[..], &["--color", "always"]].concat());
@@ -138,14 +139,19 @@ fn colour_follows_the_flag_and_no_color() {
         !piped.stdout.contains('\u{1b}'),
         "auto must not colour a pipe"
     );
+}
 
-    // On a terminal, auto colours unless NO_COLOR is set. `script` provides the terminal.
-    let Ok(script) = which("script") else {
-        panic!("the colour test needs `script` (util-linux/bsdutils) to provide a terminal");
-    };
+#[test]
+fn on_a_terminal_colour_is_on_unless_no_color() {
+    // `script` provides the terminal.
+    if !require(&["script"]) {
+        return;
+    }
+    let file = chain_path("good").display().to_string();
+    let base = ["check", "--file", file.as_str(), "--at", AT];
     let command = format!("{} {}", env!("CARGO_BIN_EXE_tlsdoctor"), base.join(" "));
     let on_tty = |no_color: bool| {
-        let mut cmd = std::process::Command::new(&script);
+        let mut cmd = std::process::Command::new(program("script"));
         cmd.args(["-qec", &command, "/dev/null"])
             .env("TERM", "xterm-256color")
             .env_remove("NO_COLOR");
@@ -162,16 +168,6 @@ fn colour_follows_the_flag_and_no_color() {
         !on_tty(true).contains('\u{1b}'),
         "NO_COLOR must turn colour off"
     );
-}
-
-fn which(program: &str) -> Result<std::path::PathBuf, ()> {
-    std::env::var_os("PATH")
-        .and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|p| p.join(program))
-                .find(|p| p.is_file())
-        })
-        .ok_or(())
 }
 
 #[test]
