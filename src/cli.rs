@@ -1,6 +1,6 @@
 //! Command-line definitions (clap derive). Only flags and help text live here.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -27,6 +27,7 @@ Examples:
   tlsdoctor check api.internal:8443 --cert client.pem --key client.key   # mutual TLS
   tlsdoctor check example.com --at 2027-01-01                   # still valid on release day?
   tlsdoctor check --file fullchain.pem --host example.com       # before deploying
+  tlsdoctor check --file fullchain.pem --key privkey.pem        # does the key belong to it?
   tlsdoctor check --targets staging.txt --format jsonl          # many targets, streamed
   tlsdoctor check api.example.com --connect-to ::10.0.0.5:      # production name, staging address
   tlsdoctor check example.com --format json | jq '.targets[0].findings[].cause'";
@@ -156,6 +157,7 @@ pub enum CausesFormat {
 }
 
 #[derive(Debug, Args)]
+#[command(group(ArgGroup::new("key_owner").args(["cert", "file"])))]
 pub struct CheckArgs {
     /// host, host:port, https://host[:port]/path, [IPv6]:port or IP:port (port 443 by default),
     /// or a STARTTLS URL: smtp://, imap://, pop3://, ftp://, ldap://, postgres://, mysql://,
@@ -261,8 +263,9 @@ pub struct CheckArgs {
     #[arg(long, value_name = "PATH", requires = "key", conflicts_with = "file")]
     pub cert: Option<PathBuf>,
 
-    /// The private key of --cert: PEM (PKCS#1, SEC1 or PKCS#8) or DER; never printed.
-    #[arg(long, value_name = "PATH", requires = "cert")]
+    /// The private key of --cert (mutual TLS); with --file, the server's key, checked against
+    /// the leaf (key-mismatch). PEM (PKCS#1, SEC1 or PKCS#8) or DER, unencrypted; never printed.
+    #[arg(long, value_name = "PATH", requires = "key_owner")]
     pub key: Option<PathBuf>,
 
     /// Judge validity at this instant instead of now: RFC 3339 (2027-01-01T00:00:00Z) or a date.

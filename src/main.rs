@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use tlsdoctor::causes::Cause;
 use tlsdoctor::diagnosis::Verdict;
-use tlsdoctor::identity::ClientIdentity;
+use tlsdoctor::identity::{ClientIdentity, ServerKey};
 use tlsdoctor::machine::{Machine, Request};
 use tlsdoctor::repair::RepairRequest;
 use tlsdoctor::report::explain as explain_report;
@@ -199,8 +199,12 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         save_root: args.save_root.clone(),
         force: args.force,
     };
-    if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
-        options.client = Some(Arc::new(ClientIdentity::load(cert, key)?));
+    match (&args.cert, &args.file, &args.key) {
+        (Some(cert), _, Some(key)) => {
+            options.client = Some(Arc::new(ClientIdentity::load(cert, key)?));
+        }
+        (None, Some(_), Some(key)) => options.server_key = Some(Arc::new(ServerKey::load(key)?)),
+        _ => {}
     }
     if let Some(path) = options.repair.refused_target() {
         anyhow::bail!("{} exists; add --force to replace it", path.display());
