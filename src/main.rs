@@ -38,6 +38,17 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Explain(args) => explain(args),
         Command::Causes(args) => causes(args),
         Command::Trust(args) => trust(args),
+        Command::Completions(args) => write_stdout(|out| cli::write_completions(args.shell, out)),
+        Command::Man => write_stdout(cli::write_man),
+    }
+}
+
+/// Writes generated text (completions, the manual) to stdout; a closed pipe is not an error.
+fn write_stdout(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> anyhow::Result<u8> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match write(&mut out).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != ErrorKind::BrokenPipe => Err(e).context("writing to stdout"),
+        _ => Ok(0),
     }
 }
 
