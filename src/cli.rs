@@ -1,6 +1,7 @@
-//! Command-line definitions (clap derive). Only flags and help text live here.
+//! Command-line definitions (clap derive): flags and help text, and the shell completions and
+//! manual page generated from them.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgGroup, Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -27,6 +28,7 @@ Examples:
   tlsdoctor check api.internal:8443 --cert client.pem --key client.key   # mutual TLS
   tlsdoctor check example.com --at 2027-01-01                   # still valid on release day?
   tlsdoctor check --file fullchain.pem --host example.com       # before deploying
+  tlsdoctor check --file fullchain.pem --key privkey.pem        # does the key belong to it?
   tlsdoctor check --targets staging.txt --format jsonl          # many targets, streamed
   tlsdoctor check api.example.com --connect-to ::10.0.0.5:      # production name, staging address
   tlsdoctor check example.com --format json | jq '.targets[0].findings[].cause'";
@@ -58,6 +60,34 @@ pub enum Command {
     /// Diagnose this machine's trust setup, and whether its clients trust a root.
     #[command(after_help = TRUST_HELP)]
     Trust(TrustArgs),
+
+    /// Print the completion script for a shell.
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions(CompletionsArgs),
+
+    /// Print the manual page (roff), generated from this help.
+    #[command(after_help = MAN_HELP)]
+    Man,
+}
+
+const COMPLETIONS_HELP: &str = "\
+Install (then open a new shell):
+  tlsdoctor completions bash > /etc/bash_completion.d/tlsdoctor
+  tlsdoctor completions zsh > \"${fpath[1]}/_tlsdoctor\"
+  tlsdoctor completions fish > ~/.config/fish/completions/tlsdoctor.fish
+  tlsdoctor completions powershell >> $PROFILE
+  tlsdoctor completions elvish >> ~/.config/elvish/rc.elv";
+
+const MAN_HELP: &str = "\
+Install:
+  tlsdoctor man > /usr/local/share/man/man1/tlsdoctor.1 && mandb -q
+  man tlsdoctor";
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 const TRUST_HELP: &str = "\
@@ -170,6 +200,7 @@ pub enum CausesFormat {
 }
 
 #[derive(Debug, Args)]
+#[command(group(ArgGroup::new("key_owner").args(["cert", "file"])))]
 pub struct CheckArgs {
     /// host, host:port, https://host[:port]/path, [IPv6]:port or IP:port (port 443 by default),
     /// or a STARTTLS URL: smtp://, imap://, pop3://, ftp://, ldap://, postgres://, mysql://,
@@ -281,8 +312,9 @@ pub struct CheckArgs {
     #[arg(long, value_name = "PATH", requires = "key", conflicts_with = "file")]
     pub cert: Option<PathBuf>,
 
-    /// The private key of --cert: PEM (PKCS#1, SEC1 or PKCS#8) or DER; never printed.
-    #[arg(long, value_name = "PATH", requires = "cert")]
+    /// The private key of --cert (mutual TLS); with --file, the server's key, checked against
+    /// the leaf (key-mismatch). PEM (PKCS#1, SEC1 or PKCS#8) or DER, unencrypted; never printed.
+    #[arg(long, value_name = "PATH", requires = "key_owner")]
     pub key: Option<PathBuf>,
 
     /// Judge validity at this instant instead of now: RFC 3339 (2027-01-01T00:00:00Z) or a date.
@@ -343,6 +375,60 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+/// Writes the completion script for `shell`, generated from these definitions.
+pub fn write_completions(
+    shell: clap_complete::Shell,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    // Generated into memory first: clap_complete panics on a failed write (a closed pipe).
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "tlsdoctor", &mut script);
+    out.write_all(&script)
+}
+
+/// Writes the manual page (roff) generated from these definitions: the top-level page, then one
+/// section per command with its options, so `man tlsdoctor` documents every flag.
+pub fn write_man(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let command = Cli::command();
+    let man = clap_mangen::Man::new(command.clone());
+    man.render_title(out)?;
+    man.render_name_section(out)?;
+    man.render_synopsis_section(out)?;
+    man.render_description_section(out)?;
+    man.render_options_section(out)?;
+    // clap_mangen points at one page per command (tlsdoctor-check(1)); this page holds them all,
+    // each command's options in its own section below.
+    let mut commands = Vec::new();
+    man.render_subcommands_section(&mut commands)?;
+    let mut commands = String::from_utf8_lossy(&commands).into_owned();
+    for sub in command.get_subcommands() {
+        let name = sub.get_name();
+        commands = commands.replace(
+            &format!("tlsdoctor\\-{name}(1)"),
+            &format!("tlsdoctor {name}"),
+        );
+    }
+    out.write_all(
+        commands
+            .replacen(".SH SUBCOMMANDS", ".SH COMMANDS", 1)
+            .as_bytes(),
+    )?;
+    for sub in command.get_subcommands() {
+        let heading = format!("{} OPTIONS", sub.get_name());
+        let mut sub = sub.clone();
+        // Built first, so the generated --help gets the heading too and no bare OPTIONS is left.
+        sub.build();
+        let sub = sub.mut_args(|arg| arg.help_heading(heading.clone()));
+        clap_mangen::Man::new(sub).render_options_section(out)?;
+    }
+    // The top-level after-help is the exit codes; clap_mangen heads it EXTRA.
+    let mut extra = Vec::new();
+    man.render_extra_section(&mut extra)?;
+    let extra = String::from_utf8_lossy(&extra).replacen(".SH EXTRA", ".SH \"EXIT STATUS\"", 1);
+    out.write_all(extra.as_bytes())?;
+    man.render_version_section(out)
 }
 
 /// Accepts RFC 3339 instants and plain dates (midnight UTC).

@@ -69,6 +69,8 @@ pub struct Options {
     pub repair: RepairRequest,
     /// The client certificate to present when a server asks (`--cert`, `--key`).
     pub client: Option<Arc<identity::ClientIdentity>>,
+    /// With a chain file: the server's private key, compared with the leaf (`--file`, `--key`).
+    pub server_key: Option<Arc<identity::ServerKey>>,
     /// Which proxy to go through.
     pub proxy: ProxySetting,
     /// Whom to ask about revocation (`--revocation ocsp`, `--ocsp-url`); never with `--no-fetch`.
@@ -101,6 +103,7 @@ impl Options {
             fetch: true,
             repair: RepairRequest::default(),
             client: None,
+            server_key: None,
             proxy: ProxySetting::Environment,
             revocation: revocation::Query::Off,
             clients: Vec::new(),

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use tlsdoctor::causes::Cause;
 use tlsdoctor::diagnosis::Verdict;
-use tlsdoctor::identity::ClientIdentity;
+use tlsdoctor::identity::{ClientIdentity, ServerKey};
 use tlsdoctor::machine::{Machine, Request};
 use tlsdoctor::repair::RepairRequest;
 use tlsdoctor::report::explain as explain_report;
@@ -39,6 +39,17 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Causes(args) => causes(args),
         Command::Clients(args) => clients(args),
         Command::Trust(args) => trust(args),
+        Command::Completions(args) => write_stdout(|out| cli::write_completions(args.shell, out)),
+        Command::Man => write_stdout(cli::write_man),
+    }
+}
+
+/// Writes generated text (completions, the manual) to stdout; a closed pipe is not an error.
+fn write_stdout(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> anyhow::Result<u8> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match write(&mut out).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != ErrorKind::BrokenPipe => Err(e).context("writing to stdout"),
+        _ => Ok(0),
     }
 }
 
@@ -211,8 +222,12 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         save_root: args.save_root.clone(),
         force: args.force,
     };
-    if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
-        options.client = Some(Arc::new(ClientIdentity::load(cert, key)?));
+    match (&args.cert, &args.file, &args.key) {
+        (Some(cert), _, Some(key)) => {
+            options.client = Some(Arc::new(ClientIdentity::load(cert, key)?));
+        }
+        (None, Some(_), Some(key)) => options.server_key = Some(Arc::new(ServerKey::load(key)?)),
+        _ => {}
     }
     if let Some(path) = options.repair.refused_target() {
         anyhow::bail!("{} exists; add --force to replace it", path.display());

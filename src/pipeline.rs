@@ -123,8 +123,8 @@ impl Presented {
         })
     }
 
-    /// A chain read from a file, as if a server had presented it; `None` when it holds no
-    /// certificate.
+    /// A chain read from a file, as if a server had presented it (with the server's key, when
+    /// given, compared with its leaf); `None` when it holds no certificate.
     pub fn from_file(
         label: String,
         certs: Vec<CertificateDer<'static>>,
@@ -142,7 +142,10 @@ impl Presented {
             store_names: options.stores.names(),
             connection: None,
         };
-        let (chain, extra) = bounded(certs);
+        let (chain, mut extra) = bounded(certs);
+        if let Some(key) = &options.server_key {
+            extra.extend(checks::key::check(&chain, key));
+        }
         Some(Presented {
             chain,
             staple: None,

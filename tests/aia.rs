@@ -4,6 +4,7 @@
 mod common;
 use common::http::Reply;
 use common::pki::AiaPki;
+use common::programs::require;
 use common::*;
 use std::time::{Duration, Instant};
 
@@ -86,26 +87,37 @@ fn a_server_sending_only_its_leaf_is_completed_and_still_named_missing_intermedi
 }
 
 #[test]
-fn issuers_published_as_pem_or_pkcs7_are_read_too() {
-    let pem = |pki: &AiaPki| Reply::Body(tlsdoctor::bundle::to_pem(&pki.intermediate).into_bytes());
-    let pkcs7 = |pki: &AiaPki| {
+fn issuers_published_as_pem_are_read_too() {
+    assert_issuer_read(|pki| {
+        Reply::Body(tlsdoctor::bundle::to_pem(&pki.intermediate).into_bytes())
+    });
+}
+
+#[test]
+fn issuers_published_as_pkcs7_are_read_too() {
+    if !require(&["openssl"]) {
+        return;
+    }
+    assert_issuer_read(|pki| {
         Reply::Body(pkcs7_of(
             tlsdoctor::bundle::to_pem(&pki.intermediate).as_bytes(),
         ))
-    };
-    for reply in [&pem as &dyn Fn(&AiaPki) -> Reply, &pkcs7] {
-        let (_aia, pki) = aia_setup(reply);
-        let server = leaf_only_server(&pki);
-        let scratch = Scratch::new("aia-formats");
-        let run = check_with_root(&server, &scratch, &pki, &[]);
-        assert_eq!(
-            run.target()["downloads"][0]["certificates"],
-            1,
-            "{}",
-            run.stdout
-        );
-        assert!(run.has("missing-intermediate"));
-    }
+    });
+}
+
+/// The intermediate served by the leaf's "CA Issuers" URL as `reply` makes it is downloaded.
+fn assert_issuer_read(reply: impl Fn(&AiaPki) -> Reply) {
+    let (_aia, pki) = aia_setup(reply);
+    let server = leaf_only_server(&pki);
+    let scratch = Scratch::new("aia-formats");
+    let run = check_with_root(&server, &scratch, &pki, &[]);
+    assert_eq!(
+        run.target()["downloads"][0]["certificates"],
+        1,
+        "{}",
+        run.stdout
+    );
+    assert!(run.has("missing-intermediate"));
 }
 
 #[test]
@@ -235,7 +247,42 @@ fn fix_chain_writes_the_chain_the_server_should_send_and_it_passes() {
     ]);
     assert_eq!(again.verdict(), "ok", "{:?}", again.causes());
 
-    // OpenSSL agrees: the leaf verifies with the written intermediates and the root.
+    // The human report tells how to use it.
+    let human = check_with_root(
+        &server,
+        &scratch,
+        &pki,
+        &[
+            "--fix-chain",
+            &out,
+            "--force",
+            "--format",
+            "human",
+            "--color",
+            "never",
+        ],
+    );
+    assert!(
+        human.stdout.contains("ssl_certificate") && human.stdout.contains("SSLCertificateFile"),
+        "{}",
+        human.stdout
+    );
+}
+
+#[test]
+fn openssl_verifies_the_chain_fix_chain_writes() {
+    if !require(&["openssl"]) {
+        return;
+    }
+    let (_aia, pki) = aia_setup(|pki| Reply::Body(pki.intermediate.to_vec()));
+    let server = leaf_only_server(&pki);
+    let scratch = Scratch::new("fix-chain-openssl");
+    let out = scratch.path("fullchain.pem");
+    let run = check_with_root(&server, &scratch, &pki, &["--fix-chain", &out]);
+    assert_eq!(run.target()["repair"]["fixed_chain"]["written"], true);
+    let root = scratch.path("root.pem");
+
+    // The leaf verifies with the written intermediates and the root.
     let pem = std::fs::read_to_string(&out).expect("written chain");
     let blocks: Vec<&str> = pem.split_inclusive("-----END CERTIFICATE-----\n").collect();
     let leaf = scratch.file("leaf.pem", blocks[0].as_bytes());
@@ -257,27 +304,6 @@ fn fix_chain_writes_the_chain_the_server_should_send_and_it_passes() {
         verify.status.success(),
         "{}",
         String::from_utf8_lossy(&verify.stdout)
-    );
-
-    // The human report tells how to use it.
-    let human = check_with_root(
-        &server,
-        &scratch,
-        &pki,
-        &[
-            "--fix-chain",
-            &out,
-            "--force",
-            "--format",
-            "human",
-            "--color",
-            "never",
-        ],
-    );
-    assert!(
-        human.stdout.contains("ssl_certificate") && human.stdout.contains("SSLCertificateFile"),
-        "{}",
-        human.stdout
     );
 }
 

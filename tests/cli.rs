@@ -1,6 +1,7 @@
 //! The command line's contract: exit codes, errors on stderr, colour, and the documented JSON.
 
 mod common;
+use common::programs::{program, require};
 use common::*;
 
 #[test]
@@ -125,7 +126,7 @@ fn human_output_shows_the_chain_the_findings_and_the_fix() {
 }
 
 #[test]
-fn colour_follows_the_flag_and_no_color() {
+fn colour_follows_the_flag_and_a_pipe_gets_none() {
     let file = chain_path("good").display().to_string();
     let base = ["check", "--file", file.as_str(), "--at", AT];
     let always = tlsdoctor(&[&base[..], &["--color", "always"]].concat());
@@ -138,14 +139,19 @@ fn colour_follows_the_flag_and_no_color() {
         !piped.stdout.contains('\u{1b}'),
         "auto must not colour a pipe"
     );
+}
 
-    // On a terminal, auto colours unless NO_COLOR is set. `script` provides the terminal.
-    let Ok(script) = which("script") else {
-        panic!("the colour test needs `script` (util-linux/bsdutils) to provide a terminal");
-    };
+#[test]
+fn on_a_terminal_colour_is_on_unless_no_color() {
+    // `script` provides the terminal.
+    if !require(&["script"]) {
+        return;
+    }
+    let file = chain_path("good").display().to_string();
+    let base = ["check", "--file", file.as_str(), "--at", AT];
     let command = format!("{} {}", env!("CARGO_BIN_EXE_tlsdoctor"), base.join(" "));
     let on_tty = |no_color: bool| {
-        let mut cmd = std::process::Command::new(&script);
+        let mut cmd = std::process::Command::new(program("script"));
         cmd.args(["-qec", &command, "/dev/null"])
             .env("TERM", "xterm-256color")
             .env_remove("NO_COLOR");
@@ -162,16 +168,6 @@ fn colour_follows_the_flag_and_no_color() {
         !on_tty(true).contains('\u{1b}'),
         "NO_COLOR must turn colour off"
     );
-}
-
-fn which(program: &str) -> Result<std::path::PathBuf, ()> {
-    std::env::var_os("PATH")
-        .and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|p| p.join(program))
-                .find(|p| p.is_file())
-        })
-        .ok_or(())
 }
 
 #[test]
@@ -224,5 +220,88 @@ fn every_json_field_is_documented() {
         ]),
     ] {
         assert_documented(&run.json());
+    }
+}
+
+#[test]
+fn completions_for_every_shell_know_the_commands() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let run = tlsdoctor(&["completions", shell]);
+        assert_eq!(run.code, 0, "{shell}: {}", run.stderr);
+        for command in ["check", "explain", "trust", "causes"] {
+            assert!(
+                run.stdout.contains(command),
+                "{shell} completions lack {command}"
+            );
+        }
+    }
+    let run = tlsdoctor(&["completions", "tcsh"]);
+    assert_eq!(run.code, 2, "an unknown shell is a bad invocation");
+}
+
+#[test]
+fn bash_accepts_the_bash_completion_script() {
+    if !require(&["bash"]) {
+        return;
+    }
+    let scratch = Scratch::new("completions");
+    let script = scratch.file(
+        "tlsdoctor.bash",
+        tlsdoctor(&["completions", "bash"]).stdout.as_bytes(),
+    );
+    let syntax = std::process::Command::new(program("bash"))
+        .args(["-n", &script])
+        .output()
+        .expect("bash");
+    assert!(
+        syntax.status.success(),
+        "{}",
+        String::from_utf8_lossy(&syntax.stderr)
+    );
+}
+
+#[test]
+fn the_man_page_names_the_tool_and_documents_the_check_options() {
+    let run = tlsdoctor(&["man"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for section in [
+        ".TH tlsdoctor 1",
+        ".SH NAME",
+        ".SH SYNOPSIS",
+        "CHECK OPTIONS",
+        "EXIT STATUS",
+    ] {
+        assert!(run.stdout.contains(section), "no {section:?} in the roff");
+    }
+    if !require(&["groff"]) {
+        return;
+    }
+    let scratch = Scratch::new("man");
+    let page = scratch.file("tlsdoctor.1", run.stdout.as_bytes());
+    // Plain text: no SGR escapes (-c), no overstriking (-b -o -u).
+    let rendered = std::process::Command::new(program("groff"))
+        .args([
+            "-man", "-Tutf8", "-ww", "-P-c", "-P-b", "-P-o", "-P-u", &page,
+        ])
+        .output()
+        .expect("groff");
+    assert!(rendered.status.success());
+    assert!(
+        rendered.stderr.is_empty(),
+        "groff warns: {}",
+        String::from_utf8_lossy(&rendered.stderr)
+    );
+    // groff prints roff's `\-` as a minus sign; read it back as the dash people type.
+    let text = String::from_utf8_lossy(&rendered.stdout).replace(['\u{2212}', '\u{2010}'], "-");
+    for needle in [
+        "NAME",
+        "tlsdoctor - Tells you why a TLS connection fails",
+        "--servername",
+        "--ca-file",
+        "--fix-chain",
+        "--key",
+        "key-mismatch",
+    ] {
+        assert!(text.contains(needle), "no {needle:?} in the page:\n{text}");
     }
 }

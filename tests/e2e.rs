@@ -1,28 +1,17 @@
 //! End to end against real servers on loopback, serving fixtures: nginx (also stapling OCSP
 //! responses), `openssl s_server`, tinyproxy and PostgreSQL.
 //!
-//! These need them installed (`apt-get install -y nginx openssl tinyproxy postgresql`, as
-//! `.ci/run` does); without them the tests fail and say so, rather than pass silently.
+//! Each test needs its servers installed (`apt-get install -y nginx openssl tinyproxy
+//! postgresql`, as `.ci/run` does); without one, the test says SKIPPED on one line and returns,
+//! and under `TLSDOCTOR_E2E=all` (CI) it fails instead.
 
 mod common;
+use common::programs::{program, require};
 use common::*;
 use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn find_program(name: &str) -> PathBuf {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .chain(["/usr/sbin".into(), "/usr/local/sbin".into(), "/sbin".into()])
-        .map(|dir| dir.join(name))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| {
-            panic!(
-                "the end-to-end suite needs `{name}`: apt-get install -y nginx openssl tinyproxy"
-            )
-        })
-}
 
 fn free_port() -> u16 {
     closed_port()
@@ -99,7 +88,7 @@ impl Nginx {
     }
 
     fn start_sites(sites: &[Site]) -> Nginx {
-        let nginx = find_program("nginx");
+        let nginx = program("nginx");
         let scratch = Scratch::new("nginx");
         let dir = scratch.0.clone();
         let mut servers = String::new();
@@ -181,6 +170,9 @@ fn fixtures_dir_key(name: &str) -> PathBuf {
 
 #[test]
 fn nginx_serving_real_chains_gets_the_right_diagnosis() {
+    if !require(&["nginx"]) {
+        return;
+    }
     let nginx = Nginx::start(&[
         "good",
         "leaf-only",
@@ -218,6 +210,9 @@ fn nginx_serving_real_chains_gets_the_right_diagnosis() {
 
 #[test]
 fn nginx_plain_http_port_is_not_tls() {
+    if !require(&["nginx"]) {
+        return;
+    }
     let nginx = Nginx::start(&["good"]);
     let run = check_address(&format!("127.0.0.1:{}", nginx.plain_port), &[]);
     assert_eq!(run.code, 3);
@@ -233,7 +228,7 @@ fn nginx_plain_http_port_is_not_tls() {
 
 /// `openssl s_server` presenting a chain file as given (leaf from -cert, the rest from -cert_chain).
 fn s_server(fixture: &str, extra: &[&str]) -> (Running, u16) {
-    let openssl = find_program("openssl");
+    let openssl = program("openssl");
     let scratch = Scratch::new("s_server");
     let pem = std::fs::read_to_string(chain_path(fixture)).expect("fixture");
     let blocks: Vec<&str> = pem.split_inclusive("-----END CERTIFICATE-----\n").collect();
@@ -263,6 +258,9 @@ fn s_server(fixture: &str, extra: &[&str]) -> (Running, u16) {
 
 #[test]
 fn openssl_s_server_with_a_stale_intermediate_is_a_bad_signature() {
+    if !require(&["openssl"]) {
+        return;
+    }
     let (_server, port) = s_server("bad-signature", &[]);
     let run = check_address(&format!("127.0.0.1:{port}"), &[]);
     assert_eq!(run.code, 1, "{}", run.stdout);
@@ -271,6 +269,9 @@ fn openssl_s_server_with_a_stale_intermediate_is_a_bad_signature() {
 
 #[test]
 fn openssl_s_server_speaking_only_tls12_is_captured() {
+    if !require(&["openssl"]) {
+        return;
+    }
     let (_server, port) = s_server("good", &["-tls1_2"]);
     let run = check_address(&format!("127.0.0.1:{port}"), &[]);
     assert_eq!(run.verdict(), "ok", "{}", run.stdout);
@@ -279,6 +280,9 @@ fn openssl_s_server_speaking_only_tls12_is_captured() {
 
 #[test]
 fn openssl_s_server_speaking_only_tls10_is_protocol_too_old_with_its_chain() {
+    if !require(&["openssl"]) {
+        return;
+    }
     // OpenSSL 3 only serves TLS 1.0 at security level 0.
     let (_server, port) = s_server("good", &["-tls1", "-cipher", "ALL:@SECLEVEL=0"]);
     let run = check_address(&format!("127.0.0.1:{port}"), &[]);
@@ -290,6 +294,9 @@ fn openssl_s_server_speaking_only_tls10_is_protocol_too_old_with_its_chain() {
 
 #[test]
 fn openssl_s_server_with_only_a_cbc_rsa_suite_is_legacy_cipher_only() {
+    if !require(&["openssl"]) {
+        return;
+    }
     let (_server, port) = s_server("good-rsa", &["-tls1_2", "-cipher", "AES128-SHA"]);
     let run = check_address(&format!("127.0.0.1:{port}"), &[]);
     assert_eq!(run.code, 1, "{}", run.stdout);
@@ -325,6 +332,9 @@ fn check_mtls(target: &str, client: &[String]) -> Run {
 
 #[test]
 fn nginx_with_ssl_verify_client_answers_at_the_http_level() {
+    if !require(&["nginx"]) {
+        return;
+    }
     let ca = client_file("client-root.pem").display().to_string();
     let directives = format!("ssl_client_certificate {ca}; ssl_verify_client on;");
     let nginx = Nginx::start_with(&[("good", directives)]);
@@ -370,6 +380,9 @@ fn nginx_with_ssl_verify_client_answers_at_the_http_level() {
 
 #[test]
 fn openssl_s_server_requiring_client_certs_answers_with_alerts() {
+    if !require(&["openssl"]) {
+        return;
+    }
     let ca = client_file("client-root.pem").display().to_string();
     let (_server, port) = s_server(
         "good",
@@ -404,7 +417,7 @@ fn openssl_s_server_requiring_client_certs_answers_with_alerts() {
 
 /// tinyproxy on a free port with `extra` configuration lines.
 fn tinyproxy(extra: &str) -> (Running, u16) {
-    let program = find_program("tinyproxy");
+    let program = program("tinyproxy");
     let scratch = Scratch::new("tinyproxy");
     let port = free_port();
     let config = scratch.file(
@@ -421,6 +434,9 @@ fn tinyproxy(extra: &str) -> (Running, u16) {
 
 #[test]
 fn tinyproxy_tunnels_the_check_and_its_refusals_are_named() {
+    if !require(&["tinyproxy"]) {
+        return;
+    }
     let server = Server::tls("good");
     let target = server.target();
 
@@ -455,6 +471,9 @@ fn tinyproxy_tunnels_the_check_and_its_refusals_are_named() {
 
 #[test]
 fn nginx_stapling_a_good_and_a_revoked_response_from_files() {
+    if !require(&["nginx"]) {
+        return;
+    }
     let ocsp = fixtures().join("ocsp");
     let site = |name: &str, staple: &str| Site {
         name: name.to_string(),
@@ -480,34 +499,6 @@ fn nginx_stapling_a_good_and_a_revoked_response_from_files() {
         detail.contains("staple") && detail.contains("keyCompromise"),
         "{detail}"
     );
-}
-
-/// PostgreSQL's server programs: on PATH, else where Debian's `postgresql` package puts them.
-fn postgres_program(name: &str) -> PathBuf {
-    let on_path = std::env::var_os("PATH")
-        .map(|p| {
-            std::env::split_paths(&p)
-                .map(|d| d.join(name))
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default();
-    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .map(|dirs| {
-            dirs.filter_map(Result::ok)
-                .map(|d| d.path().join("bin").join(name))
-                .collect()
-        })
-        .unwrap_or_default();
-    versions.sort();
-    on_path
-        .into_iter()
-        .chain(versions.into_iter().rev())
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| {
-            panic!(
-                "the end-to-end suite needs PostgreSQL's `{name}`: apt-get install -y postgresql"
-            )
-        })
 }
 
 /// Runs `program` as the `postgres` user when we are root (PostgreSQL refuses to run as root),
@@ -546,7 +537,7 @@ impl Postgres {
             .args(["-R", "postgres:"])
             .arg(dir)
             .status();
-        let status = as_postgres(&postgres_program("initdb"))
+        let status = as_postgres(&program("initdb"))
             .args(["-A", "trust", "-U", "postgres", "-D"])
             .arg(dir.join("data"))
             .stdout(Stdio::null())
@@ -568,7 +559,7 @@ impl Postgres {
     fn start(&self, ssl: bool) -> (PostgresServer, u16) {
         let port = free_port();
         let dir = &self.scratch.0;
-        let child = as_postgres(&postgres_program("postgres"))
+        let child = as_postgres(&program("postgres"))
             .arg("-D")
             .arg(dir.join("data"))
             .arg("-k")
@@ -608,6 +599,9 @@ impl Drop for PostgresServer {
 
 #[test]
 fn postgres_with_ssl_is_checked_through_its_ssl_request() {
+    if !require(&["initdb", "postgres"]) {
+        return;
+    }
     let cluster = Postgres::init();
     let (server, port) = cluster.start(true);
     let run = check_address(&format!("postgres://127.0.0.1:{port}/app"), &[]);

@@ -1,6 +1,7 @@
 //! Many targets in one run, as a CI job or a monitor runs them.
 
 mod common;
+use common::programs::{program, require};
 use common::*;
 use std::time::{Duration, Instant};
 
@@ -259,8 +260,8 @@ fn connect_to_checks_a_production_name_that_does_not_resolve_against_a_staging_a
     assert_eq!(run.verdict(), "ok", "{}", run.stdout);
 }
 
-#[test]
-fn prometheus_output_is_valid_exposition_text() {
+/// The Prometheus text for a good, a broken and an unreachable target, with the targets.
+fn prometheus_text() -> (String, Vec<String>) {
     let good = Server::tls("good");
     let leaf_only = Server::tls("leaf-only");
     let targets = vec![
@@ -269,7 +270,12 @@ fn prometheus_output_is_valid_exposition_text() {
         format!("127.0.0.1:{}", closed_port()),
     ];
     let run = check_many(&targets, &["--format", "prometheus"]);
-    let text = &run.stdout;
+    (run.stdout, targets)
+}
+
+#[test]
+fn prometheus_output_is_valid_exposition_text() {
+    let (text, targets) = prometheus_text();
     assert!(
         text.contains(&format!("tlsdoctor_up{{target=\"{}\"}} 1", targets[0])),
         "{text}"
@@ -296,40 +302,35 @@ fn prometheus_output_is_valid_exposition_text() {
         let value = line.rsplit(' ').next().unwrap_or_default();
         assert!(value.parse::<f64>().is_ok(), "bad sample: {line}");
     }
-    if let Some(promtool) = find_promtool() {
-        let mut check = std::process::Command::new(promtool)
-            .args(["check", "metrics"])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("promtool");
-        use std::io::Write;
-        check
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(text.as_bytes())
-            .expect("write");
-        let out = check.wait_with_output().expect("promtool");
-        assert!(
-            out.status.success(),
-            "promtool: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    } else {
-        eprintln!(
-            "promtool not installed (apt-get install prometheus): checked the format by hand only"
-        );
-    }
 }
 
-fn find_promtool() -> Option<std::path::PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join("promtool"))
-        .find(|p| p.is_file())
+#[test]
+fn prometheus_output_passes_promtool() {
+    if !require(&["promtool"]) {
+        return;
+    }
+    let (text, _) = prometheus_text();
+    let mut check = std::process::Command::new(program("promtool"))
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("promtool");
+    use std::io::Write;
+    check
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(text.as_bytes())
+        .expect("write");
+    let out = check.wait_with_output().expect("promtool");
+    assert!(
+        out.status.success(),
+        "promtool: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]

@@ -6,6 +6,7 @@
 mod common;
 use common::http::Reply;
 use common::pki::AiaPki;
+use common::programs::require;
 use common::*;
 use rcgen::{CertificateParams, DistinguishedName, DnType, KeyPair, SerialNumber};
 use rustls::pki_types::CertificateDer;
@@ -101,6 +102,9 @@ fn detail(run: &Run, cause: &str) -> String {
 
 #[test]
 fn a_pkcs7_of_lookalike_issuers_is_named_not_blamed_on_the_servers_signature() {
+    if !require(&["openssl"]) {
+        return;
+    }
     let hostile = Hostile::new("dl-p7", |_| {
         let pem: String = lookalikes(400)
             .iter()

@@ -2,6 +2,7 @@
 //! refused with one line on stderr and exit code 2. Never a panic, never a hang.
 
 mod common;
+use common::programs::require;
 use common::*;
 use std::time::{Duration, Instant};
 
@@ -60,11 +61,19 @@ fn a_private_key_next_to_the_certificates_is_skipped_and_never_printed() {
 }
 
 #[test]
-fn der_and_pkcs7_bundles_are_read() {
+fn der_bundles_are_read() {
     let scratch = Scratch::new("files-der");
     let der = tlsdoctor::bundle::parse_certificates(&good_pem()).expect("fixture");
     let concatenated: Vec<u8> = der.iter().flat_map(|c| c.to_vec()).collect();
     assert_diagnosed(&scratch.file("chain.der", &concatenated));
+}
+
+#[test]
+fn pkcs7_bundles_are_read() {
+    if !require(&["openssl"]) {
+        return;
+    }
+    let scratch = Scratch::new("files-p7b");
     assert_diagnosed(&scratch.file("chain.p7b", &pkcs7_of(&good_pem())));
 }
 

@@ -8,12 +8,17 @@
 //!
 //! The suite is not part of the repository. The test reads `LIMBO_JSON` (limbo.json, or a
 //! zstd-compressed limbo.json.zst), else a `limbo.json.zst` kept beside the repository at
-//! `../shared/limbo/`; with neither, it says how to get the file and passes. Run it with:
+//! `../shared/limbo/`; with neither (or without zstd for a compressed one), it says SKIPPED on
+//! one line and passes, and fails under `TLSDOCTOR_E2E=all`. docs/conformance.md says how to
+//! get the file. Run it with:
 //!
 //! ```text
 //! LIMBO_JSON=/path/to/limbo.json cargo test --release --test limbo -- --nocapture
 //! ```
 
+mod common;
+
+use common::programs::{require, skip};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -192,12 +197,12 @@ fn limbo() {
     let path = match std::env::var_os("LIMBO_JSON").map(PathBuf::from) {
         Some(path) if path.is_file() => path,
         Some(path) => {
-            skip(&format!("LIMBO_JSON={} is not a file", path.display()));
+            skip_suite(&format!("LIMBO_JSON={} is not a file", path.display()));
             return;
         }
         None if beside.is_file() => beside,
         None => {
-            skip("LIMBO_JSON is not set and no limbo.json.zst is beside the repository");
+            skip_suite("x509-limbo suite absent: no LIMBO_JSON, no ../shared/limbo/limbo.json.zst");
             return;
         }
     };
@@ -459,50 +464,32 @@ impl Drop for Scratch {
 }
 
 /// The suite's text: the file itself, or, for `.zst`, what `zstd -d` makes of it (None, after
-/// saying why, when zstd is not installed).
+/// the skip line, when zstd is not installed).
 fn read_suite(path: &Path) -> Option<String> {
     if path.extension().is_none_or(|e| e != "zst") {
         return Some(std::fs::read_to_string(path).expect("reading limbo.json"));
     }
-    let output = std::process::Command::new("zstd")
+    if !require(&["zstd"]) {
+        return None;
+    }
+    let output = std::process::Command::new(common::programs::program("zstd"))
         .args(["-d", "--long=27", "-c"])
         .arg(path)
-        .output();
-    match output {
-        Ok(output) if output.status.success() => {
-            Some(String::from_utf8(output.stdout).expect("limbo.json is UTF-8"))
-        }
-        Ok(output) => panic!(
-            "zstd could not unpack {}: {}",
-            path.display(),
-            String::from_utf8_lossy(&output.stderr)
-        ),
-        Err(e) => {
-            skip(&format!(
-                "{} needs zstd to unpack ({e}; apt-get install zstd)",
-                path.display()
-            ));
-            None
-        }
-    }
+        .output()
+        .expect("running zstd");
+    assert!(
+        output.status.success(),
+        "zstd could not unpack {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Some(String::from_utf8(output.stdout).expect("limbo.json is UTF-8"))
 }
 
-fn skip(why: &str) {
-    let lines = [
-        format!("skipping the x509-limbo conformance run: {why}."),
-        String::new(),
-        "To run it, get limbo.json, the C2SP x509-limbo suite as one JSON file (about 41 MB):".into(),
-        "  - generate it with x509-limbo's own tooling: clone github.com/C2SP/x509-limbo, install"
-            .into(),
-        "    it (`make dev` or `pip install -e .`) and run `python -m limbo compile -o limbo.json`;"
-            .into(),
-        "  - or take the limbo.json published with the repository or one of its releases;".into(),
-        "  - or unpack a compressed copy: `zstd -d --long=27 limbo.json.zst -o limbo.json`.".into(),
-        "Then run:".into(),
-        String::new(),
-        "    LIMBO_JSON=/path/to/limbo.json cargo test --release --test limbo -- --nocapture".into(),
-        String::new(),
-        "Results and the explained differences: docs/conformance.md".into(),
-    ];
-    eprintln!("{}", lines.join("\n"));
+/// The one line said when the suite is not at hand.
+fn skip_suite(why: &str) {
+    skip(
+        why,
+        "get limbo.json and set LIMBO_JSON=/path/to/limbo.json (docs/conformance.md)",
+    );
 }

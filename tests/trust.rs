@@ -2,6 +2,7 @@
 //! way a root fails to be trusted, each asserting the cause it must produce.
 
 mod common;
+use common::programs::require;
 use common::*;
 use std::path::Path;
 use std::process::Command;
@@ -410,6 +411,9 @@ fn keystore(path: &Path, roots: &[&str]) {
 
 #[test]
 fn java_reads_cacerts_not_the_system_bundle() {
+    if !require(&["keytool"]) {
+        return;
+    }
     let machine = FakeMachine::debian("trust-java");
     machine.put(
         "/etc/ssl/certs/ca-certificates.crt",

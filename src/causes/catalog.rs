@@ -802,6 +802,44 @@ intermediate) and reload the server.",
 store), so it only costs bytes in each handshake.",
         fix: "Optionally drop the root from the chain file and keep the leaf and its intermediates.",
     }
+    /// The server's private key does not belong to its leaf certificate.
+    KeyMismatch {
+        id: "key-mismatch", severity: Error, side: Server,
+        title: "The private key does not belong to the server's certificate",
+        explanation: "The key given with the chain file is not the key the leaf certificate was \
+issued for: its public key differs from the leaf's. A server configured with this pair does not \
+start (nginx: \"key values mismatch\"; Apache: AH02565) or cannot complete a handshake. It \
+usually happens after a renewal, when the new certificate is deployed with the old key, or the \
+key of another site or environment is picked up.",
+        fix: "Deploy the key that was used for the certificate's request (CSR), or, if it is lost, \
+make a new key and CSR and have the certificate reissued. Check a pair before deploying it: \
+`openssl x509 -noout -pubkey -in leaf.pem | openssl sha256` and `openssl pkey -pubout -in \
+key.pem | openssl sha256` must print the same hash.",
+        platforms: &[
+            (
+                "nginx",
+                "`ssl_certificate_key` must be the key of the first certificate in `ssl_certificate`; `nginx -t` refuses a mismatched pair",
+            ),
+            (
+                "Apache",
+                "`SSLCertificateKeyFile` must be the key of the first certificate in `SSLCertificateFile`; `apachectl configtest`",
+            ),
+            (
+                "HAProxy",
+                "the `crt` file holds the leaf, the intermediates and this leaf's key",
+            ),
+            (
+                "Kubernetes",
+                "the TLS secret's tls.key must belong to the first certificate in tls.crt (`kubectl create secret tls NAME --cert=fullchain.pem --key=key.pem` checks the pair)",
+            ),
+            (
+                "check",
+                "`tlsdoctor check --file fullchain.pem --key key.pem --host NAME` before the reload",
+            ),
+        ],
+        avoid: "Do not make a new key alone and keep the certificate: the certificate is bound to \
+the old key. Never send a private key to anyone to have it checked: compare the public-key hashes.",
+    }
     /// An issuer with the right name but the wrong key.
     BadSignature {
         id: "bad-signature", severity: Error, side: Server,

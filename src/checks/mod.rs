@@ -3,6 +3,7 @@
 pub mod client;
 pub mod connection;
 pub mod crypto;
+pub mod key;
 pub mod name;
 pub mod path;
 pub mod profile;

@@ -5,6 +5,7 @@ pub mod clients;
 pub mod hostile;
 pub mod http;
 pub mod pki;
+pub mod programs;
 
 use serde_json::Value;
 use std::net::SocketAddr;
@@ -212,7 +213,7 @@ pub fn server_config_unchecked(
 }
 
 /// A certs-only PKCS#7 of the certificates in `pem`, made by `openssl crl2pkcs7`: the format
-/// CAs serve as .p7c and Windows exports as .p7b.
+/// CAs serve as .p7c and Windows exports as .p7b. The test must `require(&["openssl"])`.
 pub fn pkcs7_of(pem: &[u8]) -> Vec<u8> {
     let scratch = Scratch::new("p7");
     let input = scratch.file("c.pem", pem);
