@@ -1,6 +1,7 @@
 //! Shared test helpers: fixture paths, loopback servers (good and hostile), and a CLI runner.
 #![allow(dead_code)]
 
+pub mod exporter;
 pub mod hostile;
 pub mod http;
 pub mod pki;
