@@ -68,6 +68,10 @@ pub enum Command {
     /// Print the manual page (roff), generated from this help.
     #[command(after_help = MAN_HELP)]
     Man,
+
+    /// Run a Prometheus exporter: each scrape of /probe?target=HOST:PORT checks one target.
+    #[command(after_help = SERVE_HELP)]
+    Serve(Box<ServeArgs>),
 }
 
 const COMPLETIONS_HELP: &str = "\
@@ -88,6 +92,73 @@ pub struct CompletionsArgs {
     /// The shell to complete for.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+const SERVE_HELP: &str = "\
+Examples:
+  tlsdoctor serve                                     # 127.0.0.1:9219, default trust stores
+  tlsdoctor serve --ca-file corp-root.pem --allow '*.corp.example' --allow 10.0.0.0/8:443
+  tlsdoctor serve --listen 0.0.0.0:9219 --config modules.toml --allow ':443'
+  curl 'http://127.0.0.1:9219/probe?target=example.com:443&module=corp'
+
+An exporter on a non-loopback address without --allow is an open probe relay: whoever reaches
+it can make this machine connect anywhere it can reach. See docs/monitoring.md.";
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on; loopback unless a wider one is given (port 0: any free port).
+    #[arg(long, value_name = "ADDR:PORT", default_value = tlsdoctor::serve::DEFAULT_LISTEN)]
+    pub listen: std::net::SocketAddr,
+
+    /// Only probe targets matching one of these (repeatable): a host glob (`*.example.com`),
+    /// an address or range (`10.0.0.0/8`, `[fd00::/8]`), each optionally with `:PORTS`
+    /// (`443`, `8000-8999`, `*`), or ports alone (`:443`). None given: any target.
+    #[arg(long, value_name = "PATTERN")]
+    pub allow: Vec<String>,
+
+    /// A TOML file of modules (named trust stores, timeout, warn days) a scrape may choose
+    /// with `module=NAME`; the options below make the module `default`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Probes run at once; more wait up to --queue-wait, then get 503.
+    #[arg(long, value_name = "N", default_value_t = tlsdoctor::serve::DEFAULT_MAX_PROBES,
+          value_parser = parse_jobs)]
+    pub max_probes: usize,
+
+    /// How long a probe waits for a free slot before its 503 (seconds).
+    #[arg(long, value_name = "SECS", default_value = "1", value_parser = parse_timeout)]
+    pub queue_wait: Duration,
+
+    /// HTTP connections open at once; more wait in the kernel's queue.
+    #[arg(long, value_name = "N", default_value_t = tlsdoctor::serve::DEFAULT_MAX_CONNECTIONS,
+          value_parser = parse_jobs)]
+    pub max_connections: usize,
+
+    /// As in check: judge against this trust store (repeatable).
+    #[arg(long, value_name = "STORE")]
+    pub trust: Vec<StoreSpec>,
+
+    /// As in check: trust only the roots in this file (repeatable).
+    #[arg(long = "ca-file", value_name = "PATH")]
+    pub ca_file: Vec<PathBuf>,
+
+    /// As in check: do not download missing issuers.
+    #[arg(long)]
+    pub no_fetch: bool,
+
+    /// Judge validity at this instant instead of at each scrape (for tests and rehearsals).
+    #[arg(long, value_name = "TIME", value_parser = parse_instant)]
+    pub at: Option<OffsetDateTime>,
+
+    /// Warn when a certificate expires within this many days.
+    #[arg(long, value_name = "DAYS", default_value_t = tlsdoctor::DEFAULT_WARN_DAYS)]
+    pub warn_days: u32,
+
+    /// Bound each probe (seconds); a scrape's X-Prometheus-Scrape-Timeout-Seconds, less half a
+    /// second, shortens it.
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_timeout)]
+    pub timeout: Duration,
 }
 
 const TRUST_HELP: &str = "\

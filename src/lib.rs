@@ -6,7 +6,8 @@
 //! ([`trust`]) and by the check families ([`checks`]); [`diagnosis`] turns that into findings
 //! named from one catalog ([`causes`]); [`report`] renders them, and [`repair`] writes the
 //! corrected chain when asked. [`pipeline`] is that path from what was presented to the report;
-//! [`check_target`] and [`check_file`] feed it from a connection or a file.
+//! [`check_target`] and [`check_file`] feed it from a connection or a file, and [`serve`] runs
+//! `check_target` for each Prometheus scrape.
 
 pub mod aia;
 pub mod bundle;
@@ -28,6 +29,7 @@ pub mod proxy;
 pub mod repair;
 pub mod report;
 pub mod revocation;
+pub mod serve;
 pub mod starttls;
 pub mod target;
 pub mod trust;

@@ -6,7 +6,7 @@ use anyhow::Context as _;
 use clap::Parser;
 use cli::{
     CausesArgs, CausesFormat, CheckArgs, Cli, ClientsArgs, ColorChoice, Command, ExplainArgs,
-    ExplainFormat, Format, RevocationArg, TrustArgs,
+    ExplainFormat, Format, RevocationArg, ServeArgs, TrustArgs,
 };
 use std::io::{ErrorKind, IsTerminal, Write};
 use std::process::ExitCode;
@@ -19,7 +19,7 @@ use tlsdoctor::repair::RepairRequest;
 use tlsdoctor::report::explain as explain_report;
 use tlsdoctor::report::{Report, Summary, TargetReport, human, json, prometheus};
 use tlsdoctor::trust::{StoreSet, SystemLocations};
-use tlsdoctor::{Options, ProxySetting, Target};
+use tlsdoctor::{Options, ProxySetting, Target, serve};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -41,6 +41,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Trust(args) => trust(args),
         Command::Completions(args) => write_stdout(|out| cli::write_completions(args.shell, out)),
         Command::Man => write_stdout(cli::write_man),
+        Command::Serve(args) => serve(*args),
     }
 }
 
@@ -111,6 +112,47 @@ fn trust(args: TrustArgs) -> anyhow::Result<u8> {
     Ok(match picture.verdict {
         Verdict::Error => 1,
         _ => 0,
+    })
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<u8> {
+    let stores = StoreSet::new(
+        &args.trust,
+        &args.ca_file,
+        SystemLocations::from_environment(),
+    )?;
+    let mut options = Options::new(stores);
+    options.at = args.at;
+    options.warn_days = args.warn_days;
+    options.timeout = args.timeout;
+    options.fetch = !args.no_fetch;
+    let mut modules = serve::config::Modules::new(options.clone());
+    if let Some(path) = &args.config {
+        modules = modules.load(path, &options)?;
+    }
+    let allow = serve::allow::AllowList::parse(&args.allow)?;
+    let relay_warning = serve::open_relay_warning(args.listen, &allow);
+    let settings = serve::Settings {
+        modules,
+        allow,
+        max_probes: args.max_probes,
+        queue_wait: args.queue_wait,
+        max_connections: args.max_connections,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    if let Some(warning) = relay_warning {
+        eprintln!("tlsdoctor: {warning}");
+    }
+    runtime.block_on(async {
+        let listener = serve::bind(args.listen).await?;
+        let address = listener.local_addr().context("reading the bound address")?;
+        // The first line says where, so a supervisor (or a test) that asked for port 0 learns it.
+        println!("tlsdoctor serve: listening on http://{address}/");
+        serve::run(listener, settings).await;
+        Ok(0)
     })
 }
 

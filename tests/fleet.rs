@@ -291,6 +291,20 @@ fn prometheus_output_is_valid_exposition_text() {
         "tlsdoctor_earliest_expiry_timestamp_seconds{{target=\"{}\"}} 1798761600",
         targets[0]
     )));
+    assert!(
+        text.contains(&format!(
+            "tlsdoctor_tls_version_info{{target=\"{}\",version=\"TLS 1.3\"}} 1",
+            targets[0]
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "tlsdoctor_handshake_duration_seconds{{target=\"{}\"}} ",
+            targets[0]
+        )),
+        "{text}"
+    );
     let leaf_left = format!(
         "tlsdoctor_certificate_remaining_seconds{{target=\"{}\",position=\"0\",role=\"leaf\",subject=\"CN=ok.test\"}} {}",
         targets[0],

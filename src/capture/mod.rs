@@ -137,6 +137,9 @@ pub struct Capture {
     pub starttls: Option<Protocol>,
     /// The STARTTLS exchange, when it completed.
     pub upgrade: Option<Upgrade>,
+    /// How long the TLS handshake took, from the ClientHello to the server's Finished, when it
+    /// completed: the part of a connection the server's TLS setup decides.
+    pub handshake: Option<Duration>,
 }
 
 /// State shared between the attempt and the timeout that may cut it short.
@@ -150,6 +153,7 @@ struct Shared {
     bytes_received: usize,
     client_auth: ClientAuth,
     upgrade: Option<Upgrade>,
+    handshake: Option<Duration>,
 }
 
 type SharedState = Arc<Mutex<Shared>>;
@@ -289,6 +293,7 @@ async fn finish(
         proxy: None,
         starttls: None,
         upgrade: state.upgrade.take(),
+        handshake: state.handshake,
     }
 }
 
@@ -407,6 +412,7 @@ where
         inner: stream,
         shared: shared.clone(),
     };
+    let started = tokio::time::Instant::now();
     let mut tls = connector.connect(name, sniffing).await.map_err(|e| {
         match e
             .get_ref()
@@ -416,6 +422,7 @@ where
             None => Failure::Io(e),
         }
     })?;
+    lock(&shared).handshake = Some(started.elapsed());
     let (_, connection) = tls.get_ref();
     let negotiated = Negotiated {
         version: connection

@@ -49,6 +49,7 @@ impl ConnectionReport {
             ocsp_stapled,
             proxy: None,
             starttls: None,
+            handshake_seconds: None,
             negotiated: negotiated.map(|n| NegotiatedReport {
                 tls_version: n.version.clone(),
                 cipher_suite: n.cipher_suite.clone(),
@@ -61,6 +62,7 @@ impl ConnectionReport {
     /// Adds what the route did: the proxy and the STARTTLS exchange.
     pub fn with_route(mut self, capture: &Capture) -> ConnectionReport {
         self.proxy = capture.proxy.clone();
+        self.handshake_seconds = capture.handshake.map(|d| d.as_secs_f64());
         self.starttls = capture.starttls.map(|protocol| {
             let (upgraded, transcript) = match (&capture.upgrade, &capture.failure) {
                 (Some(upgrade), _) => (true, &upgrade.transcript),

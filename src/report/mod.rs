@@ -246,6 +246,8 @@ pub struct ConnectionReport {
     pub proxy: Option<String>,
     /// The plain-text exchange before TLS, for STARTTLS protocols.
     pub starttls: Option<StarttlsReport>,
+    /// Seconds from the ClientHello to the end of the handshake, when it completed.
+    pub handshake_seconds: Option<f64>,
     /// The version, suite, group and ALPN together (the same values as the flat fields above);
     /// null when no handshake completed.
     pub negotiated: Option<NegotiatedReport>,

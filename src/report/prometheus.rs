@@ -126,6 +126,32 @@ pub fn write(targets: &[TargetReport], out: &mut dyn Write) -> io::Result<()> {
 
     family(
         out,
+        "tlsdoctor_handshake_duration_seconds",
+        "How long the TLS handshake took, when it completed.",
+    )?;
+    for t in targets {
+        let took = t.connection.as_ref().and_then(|c| c.handshake_seconds);
+        if let Some(took) = took {
+            let l = labels(&[("target", &t.target)]);
+            writeln!(out, "tlsdoctor_handshake_duration_seconds{{{l}}} {took}")?;
+        }
+    }
+
+    family(
+        out,
+        "tlsdoctor_tls_version_info",
+        "The TLS version the handshake settled on, as a label; always 1.",
+    )?;
+    for t in targets {
+        let version = t.connection.as_ref().and_then(|c| c.tls_version.as_deref());
+        if let Some(version) = version {
+            let l = labels(&[("target", &t.target), ("version", version)]);
+            writeln!(out, "tlsdoctor_tls_version_info{{{l}}} 1")?;
+        }
+    }
+
+    family(
+        out,
         "tlsdoctor_check_timestamp_seconds",
         "The instant the target was judged at, as a Unix time.",
     )?;
