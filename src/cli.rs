@@ -147,6 +147,11 @@ pub struct ServeArgs {
     #[arg(long)]
     pub no_fetch: bool,
 
+    /// As in check: report each of these client profiles' outcome with every probe
+    /// (`tlsdoctor_client_outcome`).
+    #[arg(long, value_name = "LIST")]
+    pub clients: Option<String>,
+
     /// Judge validity at this instant instead of at each scrape (for tests and rehearsals).
     #[arg(long, value_name = "TIME", value_parser = parse_instant)]
     pub at: Option<OffsetDateTime>,

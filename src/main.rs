@@ -126,6 +126,9 @@ fn serve(args: ServeArgs) -> anyhow::Result<u8> {
     options.warn_days = args.warn_days;
     options.timeout = args.timeout;
     options.fetch = !args.no_fetch;
+    if let Some(list) = &args.clients {
+        options.clients = tlsdoctor::clients::select(list)?;
+    }
     let mut modules = serve::config::Modules::new(options.clone());
     if let Some(path) = &args.config {
         modules = modules.load(path, &options)?;

@@ -245,16 +245,7 @@ fn without_clients_the_report_judges_none() {
 /// protocol side of servers tlsdoctor's own client cannot talk to is not probed yet.
 #[test]
 fn profiles_never_contradict_the_real_clients_on_the_recorded_servers() {
-    if std::process::Command::new("openssl")
-        .arg("version")
-        .output()
-        .is_err()
-    {
-        assert!(
-            std::env::var("TLSDOCTOR_E2E").as_deref() != Ok("all"),
-            "openssl is needed to serve the recorded configurations"
-        );
-        eprintln!("SKIPPED (openssl not installed): profiles_never_contradict_the_real_clients");
+    if !common::programs::require(&["openssl"]) {
         return;
     }
     let profiles = listing();

@@ -355,3 +355,32 @@ fn a_thousand_probes_of_a_silent_server_are_each_answered_within_bounds() {
         exporter.memory_kb("VmRSS")
     );
 }
+
+#[test]
+fn a_module_with_clients_reports_each_clients_outcome() {
+    let no_san = Server::tls("no-san");
+    let scratch = Scratch::new("serve-clients");
+    let config = scratch.file(
+        "modules.toml",
+        format!(
+            "[modules.apps]\nca_file = [{:?}]\nclients = \"go-1.22,java-17\"\n",
+            common::root_ca()
+        )
+        .as_bytes(),
+    );
+    let exporter = Exporter::start(&["--config", &config]);
+    let target = format!("target={}&servername=ok.test", encode(&no_san.target()));
+    let reply = exporter.probe(&format!("{target}&module=apps"));
+    let line =
+        |client: &str, outcome: &str| format!("client=\"{client}\",outcome=\"{outcome}\"}} 1");
+    assert!(
+        reply.body.contains(&line("go-1.22", "fail")),
+        "{}",
+        reply.body
+    );
+    assert!(
+        reply.body.contains(&line("java-17", "ok")),
+        "{}",
+        reply.body
+    );
+}

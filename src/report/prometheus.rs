@@ -4,6 +4,7 @@
 //! names of time metrics, one metric family per name with HELP and TYPE.
 
 use super::TargetReport;
+use crate::clients::judge::Outcome;
 use crate::diagnosis::Verdict;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -18,6 +19,14 @@ const VERDICTS: [Verdict; 4] = [
 ];
 
 /// Writes the metric families for all targets.
+/// Every client outcome, in the order the series are written.
+const CLIENT_OUTCOMES: [Outcome; 4] = [
+    Outcome::Ok,
+    Outcome::Warning,
+    Outcome::Fail,
+    Outcome::Unknown,
+];
+
 pub fn write(targets: &[TargetReport], out: &mut dyn Write) -> io::Result<()> {
     family(
         out,
@@ -147,6 +156,25 @@ pub fn write(targets: &[TargetReport], out: &mut dyn Write) -> io::Result<()> {
         if let Some(version) = version {
             let l = labels(&[("target", &t.target), ("version", version)]);
             writeln!(out, "tlsdoctor_tls_version_info{{{l}}} 1")?;
+        }
+    }
+
+    family(
+        out,
+        "tlsdoctor_client_outcome",
+        "Each client profile judged (--clients): 1 for the outcome it has, 0 for the others.",
+    )?;
+    for t in targets {
+        for c in &t.clients {
+            for outcome in CLIENT_OUTCOMES {
+                let value = u8::from(c.outcome == outcome);
+                let l = labels(&[
+                    ("target", &t.target),
+                    ("client", &c.id),
+                    ("outcome", outcome.as_str()),
+                ]);
+                writeln!(out, "tlsdoctor_client_outcome{{{l}}} {value}")?;
+            }
         }
     }
 

@@ -143,6 +143,8 @@ struct ModuleFile {
     warn_days: Option<u32>,
     /// Download issuers the server left out (default true).
     fetch: Option<bool>,
+    /// As `--clients`: the client profiles whose outcomes each probe reports.
+    clients: Option<String>,
 }
 
 impl ModuleFile {
@@ -171,6 +173,9 @@ impl ModuleFile {
         }
         if let Some(fetch) = self.fetch {
             options.fetch = fetch;
+        }
+        if let Some(list) = &self.clients {
+            options.clients = crate::clients::select(list).map_err(|e| e.to_string())?;
         }
         Ok(options)
     }
