@@ -55,6 +55,30 @@ pub enum Command {
     /// Diagnose this machine's trust setup, and whether its clients trust a root.
     #[command(after_help = TRUST_HELP)]
     Trust(TrustArgs),
+
+    /// Print the JSON Schema (draft 2020-12) of a JSON output, to validate what scripts read.
+    #[command(after_help = SCHEMA_HELP)]
+    Schema(SchemaArgs),
+}
+
+const SCHEMA_HELP: &str = "\
+Examples:
+  tlsdoctor schema check > check.schema.json      # check --format json, and each jsonl line
+  tlsdoctor schema explain > explain.schema.json  # explain --format json, causes --format json";
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which output's schema to print.
+    #[arg(value_enum)]
+    pub output: SchemaOutput,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SchemaOutput {
+    /// `check --format json` (a document) and `--format jsonl` (one target per line).
+    Check,
+    /// `explain --format json` and `causes --format json`.
+    Explain,
 }
 
 const TRUST_HELP: &str = "\

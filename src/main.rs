@@ -6,7 +6,7 @@ use anyhow::Context as _;
 use clap::Parser;
 use cli::{
     CausesArgs, CausesFormat, CheckArgs, Cli, ColorChoice, Command, ExplainArgs, ExplainFormat,
-    Format, RevocationArg, TrustArgs,
+    Format, RevocationArg, SchemaArgs, SchemaOutput, TrustArgs,
 };
 use std::io::{ErrorKind, IsTerminal, Write};
 use std::process::ExitCode;
@@ -38,7 +38,19 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Explain(args) => explain(args),
         Command::Causes(args) => causes(args),
         Command::Trust(args) => trust(args),
+        Command::Schema(args) => schema(args),
     }
+}
+
+fn schema(args: SchemaArgs) -> anyhow::Result<u8> {
+    let text = match args.output {
+        SchemaOutput::Check => tlsdoctor::report::schema::CHECK,
+        SchemaOutput::Explain => tlsdoctor::report::schema::EXPLAIN,
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(0)
 }
 
 fn trust(args: TrustArgs) -> anyhow::Result<u8> {

@@ -9,6 +9,7 @@ pub mod explain;
 pub mod human;
 pub mod json;
 pub mod prometheus;
+pub mod schema;
 pub mod trust;
 
 pub use build::Parts;

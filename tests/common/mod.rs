@@ -4,6 +4,7 @@
 pub mod hostile;
 pub mod http;
 pub mod pki;
+pub mod schema;
 
 use serde_json::Value;
 use std::net::SocketAddr;
@@ -359,7 +360,11 @@ pub fn tlsdoctor_env(args: &[&str], env: &[(&str, &str)]) -> Run {
         .envs(env.iter().copied())
         .output()
         .expect("run tlsdoctor");
-    Run::from(output)
+    let run = Run::from(output);
+    if let Some(output) = schema::Output::of(args) {
+        schema::assert_valid(output, &run.stdout);
+    }
+    run
 }
 
 impl From<std::process::Output> for Run {
