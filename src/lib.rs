@@ -27,6 +27,7 @@ pub mod proxy;
 pub mod repair;
 pub mod report;
 pub mod revocation;
+pub mod software;
 pub mod starttls;
 pub mod target;
 pub mod trust;

@@ -247,6 +247,9 @@ pub struct ConnectionReport {
     /// The version, suite, group and ALPN together (the same values as the flat fields above);
     /// null when no handshake completed.
     pub negotiated: Option<NegotiatedReport>,
+    /// The server software, as the server announced it (HTTP `Server` header, greeting,
+    /// protocol); null when it said nothing about it.
+    pub server_software: Option<crate::software::ServerSoftware>,
 }
 
 /// What the handshake settled on.
