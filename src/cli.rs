@@ -211,9 +211,16 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = FailOnArg::Error)]
     pub fail_on: FailOnArg,
 
-    /// With several targets, print the full report for every target, not only those that fail.
+    /// With several targets, print the full report for every target, not only those that fail;
+    /// and every platform's fix steps, as --all-fixes.
     #[arg(long, short)]
     pub verbose: bool,
+
+    /// Show every platform's fix steps. By default a finding shows only the steps for the server
+    /// software the target announced (its HTTP Server header, mail greeting or database
+    /// protocol), when there are some.
+    #[arg(long)]
+    pub all_fixes: bool,
 
     /// Diagnose a chain file (PEM or DER, leaf first) instead of connecting.
     #[arg(long, value_name = "PATH")]

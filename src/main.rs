@@ -235,7 +235,11 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
     .context("starting the async runtime")?;
 
     let single = args.file.is_some() || (targets.len() == 1 && args.targets.is_none());
-    let mut output = Output::new(args.format, single, args.verbose, targets.len());
+    let fixes = match args.all_fixes || args.verbose {
+        true => human::Fixes::All,
+        false => human::Fixes::ForServer,
+    };
+    let mut output = Output::new(args.format, single, args.verbose, fixes, targets.len());
     let result = runtime.block_on(async {
         match &args.file {
             Some(file) => {
@@ -312,6 +316,8 @@ struct Output {
     format: Format,
     single: bool,
     verbose: bool,
+    /// Which fix steps the human report shows.
+    fixes: human::Fixes,
     stdout: std::io::BufWriter<std::io::Stdout>,
     /// Reports kept for the end: all of them (json, prometheus, a single human report), or the
     /// failing ones (human, several targets).
@@ -321,7 +327,13 @@ struct Output {
 }
 
 impl Output {
-    fn new(format: Format, single: bool, verbose: bool, count: usize) -> Output {
+    fn new(
+        format: Format,
+        single: bool,
+        verbose: bool,
+        fixes: human::Fixes,
+        count: usize,
+    ) -> Output {
         let progress = (!single && std::io::stderr().is_terminal()).then(|| {
             indicatif::ProgressBar::with_draw_target(
                 Some(count as u64),
@@ -332,6 +344,7 @@ impl Output {
             format,
             single,
             verbose,
+            fixes,
             stdout: std::io::BufWriter::new(std::io::stdout()),
             kept: Vec::new(),
             progress,
@@ -380,11 +393,11 @@ impl Output {
             Format::Jsonl => {}
             Format::Json => json::write(&Report::new(reports), out)?,
             Format::Prometheus => prometheus::write(&reports, out)?,
-            Format::Human if self.single => human::write(&Report::new(reports), out)?,
+            Format::Human if self.single => human::write(&Report::new(reports), self.fixes, out)?,
             Format::Human => {
                 if !reports.is_empty() {
                     writeln!(out)?;
-                    human::write(&Report::new(reports), out)?;
+                    human::write(&Report::new(reports), self.fixes, out)?;
                 }
                 writeln!(out)?;
                 human::write_summary(&self.summary, out)?;
