@@ -72,6 +72,10 @@ pub enum Command {
     /// Run a Prometheus exporter: each scrape of /probe?target=HOST:PORT checks one target.
     #[command(after_help = SERVE_HELP)]
     Serve(Box<ServeArgs>),
+
+    /// Print the JSON Schema (draft 2020-12) of a JSON output, to validate what scripts read.
+    #[command(after_help = SCHEMA_HELP)]
+    Schema(SchemaArgs),
 }
 
 const COMPLETIONS_HELP: &str = "\
@@ -164,6 +168,26 @@ pub struct ServeArgs {
     /// second, shortens it.
     #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_timeout)]
     pub timeout: Duration,
+}
+
+const SCHEMA_HELP: &str = "\
+Examples:
+  tlsdoctor schema check > check.schema.json      # check --format json, and each jsonl line
+  tlsdoctor schema explain > explain.schema.json  # explain --format json, causes --format json";
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which output's schema to print.
+    #[arg(value_enum)]
+    pub output: SchemaOutput,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SchemaOutput {
+    /// `check --format json` (a document) and `--format jsonl` (one target per line).
+    Check,
+    /// `explain --format json` and `causes --format json`.
+    Explain,
 }
 
 const TRUST_HELP: &str = "\
@@ -308,9 +332,16 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = FailOnArg::Error)]
     pub fail_on: FailOnArg,
 
-    /// With several targets, print the full report for every target, not only those that fail.
+    /// With several targets, print the full report for every target, not only those that fail;
+    /// and every platform's fix steps, as --all-fixes.
     #[arg(long, short)]
     pub verbose: bool,
+
+    /// Show every platform's fix steps. By default a finding shows only the steps for the server
+    /// software the target announced (its HTTP Server header, mail greeting or database
+    /// protocol), when there are some.
+    #[arg(long)]
+    pub all_fixes: bool,
 
     /// Diagnose a chain file (PEM or DER, leaf first) instead of connecting.
     #[arg(long, value_name = "PATH")]

@@ -30,6 +30,7 @@ pub mod repair;
 pub mod report;
 pub mod revocation;
 pub mod serve;
+pub mod software;
 pub mod starttls;
 pub mod target;
 pub mod trust;

@@ -6,7 +6,7 @@ use anyhow::Context as _;
 use clap::Parser;
 use cli::{
     CausesArgs, CausesFormat, CheckArgs, Cli, ClientsArgs, ColorChoice, Command, ExplainArgs,
-    ExplainFormat, Format, RevocationArg, ServeArgs, TrustArgs,
+    ExplainFormat, Format, RevocationArg, SchemaArgs, SchemaOutput, ServeArgs, TrustArgs,
 };
 use std::io::{ErrorKind, IsTerminal, Write};
 use std::process::ExitCode;
@@ -42,6 +42,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Completions(args) => write_stdout(|out| cli::write_completions(args.shell, out)),
         Command::Man => write_stdout(cli::write_man),
         Command::Serve(args) => serve(*args),
+        Command::Schema(args) => schema(args),
     }
 }
 
@@ -52,6 +53,17 @@ fn write_stdout(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> an
         Err(e) if e.kind() != ErrorKind::BrokenPipe => Err(e).context("writing to stdout"),
         _ => Ok(0),
     }
+}
+
+fn schema(args: SchemaArgs) -> anyhow::Result<u8> {
+    let text = match args.output {
+        SchemaOutput::Check => tlsdoctor::report::schema::CHECK,
+        SchemaOutput::Explain => tlsdoctor::report::schema::EXPLAIN,
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(0)
 }
 
 fn trust(args: TrustArgs) -> anyhow::Result<u8> {
@@ -298,7 +310,11 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
     .context("starting the async runtime")?;
 
     let single = args.file.is_some() || (targets.len() == 1 && args.targets.is_none());
-    let mut output = Output::new(args.format, single, args.verbose, targets.len());
+    let fixes = match args.all_fixes || args.verbose {
+        true => human::Fixes::All,
+        false => human::Fixes::ForServer,
+    };
+    let mut output = Output::new(args.format, single, args.verbose, fixes, targets.len());
     let result = runtime.block_on(async {
         match &args.file {
             Some(file) => {
@@ -375,6 +391,8 @@ struct Output {
     format: Format,
     single: bool,
     verbose: bool,
+    /// Which fix steps the human report shows.
+    fixes: human::Fixes,
     stdout: std::io::BufWriter<std::io::Stdout>,
     /// Reports kept for the end: all of them (json, prometheus, a single human report), or the
     /// failing ones (human, several targets).
@@ -384,7 +402,13 @@ struct Output {
 }
 
 impl Output {
-    fn new(format: Format, single: bool, verbose: bool, count: usize) -> Output {
+    fn new(
+        format: Format,
+        single: bool,
+        verbose: bool,
+        fixes: human::Fixes,
+        count: usize,
+    ) -> Output {
         let progress = (!single && std::io::stderr().is_terminal()).then(|| {
             indicatif::ProgressBar::with_draw_target(
                 Some(count as u64),
@@ -395,6 +419,7 @@ impl Output {
             format,
             single,
             verbose,
+            fixes,
             stdout: std::io::BufWriter::new(std::io::stdout()),
             kept: Vec::new(),
             progress,
@@ -443,11 +468,11 @@ impl Output {
             Format::Jsonl => {}
             Format::Json => json::write(&Report::new(reports), out)?,
             Format::Prometheus => prometheus::write(&reports, out)?,
-            Format::Human if self.single => human::write(&Report::new(reports), out)?,
+            Format::Human if self.single => human::write(&Report::new(reports), self.fixes, out)?,
             Format::Human => {
                 if !reports.is_empty() {
                     writeln!(out)?;
-                    human::write(&Report::new(reports), out)?;
+                    human::write(&Report::new(reports), self.fixes, out)?;
                 }
                 writeln!(out)?;
                 human::write_summary(&self.summary, out)?;

@@ -10,8 +10,9 @@ use crate::chain::signature::sha256_hex;
 use crate::error::Error;
 use ::time::OffsetDateTime;
 use rustls::pki_types::{CertificateDer, TrustAnchor};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use x509_parser::prelude::*;
 
 /// A store asked for on the command line.
@@ -142,7 +143,12 @@ pub struct TrustStore {
     anchors: Vec<TrustAnchor<'static>>,
     /// Each anchor's certificate, when it was read from one (not for the bundled list).
     certs: Vec<Option<CertificateDer<'static>>>,
+    /// Anchor certificates already parsed by [`TrustStore::anchor_chain`], by index.
+    parsed: AnchorCache,
 }
+
+/// Parsed anchors, shared by the clones of a store; at most one entry per anchor.
+type AnchorCache = Arc<Mutex<HashMap<usize, Arc<crate::chain::Chain>>>>;
 
 /// A trust anchor described for reports.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -161,6 +167,7 @@ impl TrustStore {
         TrustStore {
             source: StoreSource::Mozilla,
             certs: vec![None; anchors.len()],
+            parsed: AnchorCache::default(),
             anchors,
         }
     }
@@ -172,6 +179,7 @@ impl TrustStore {
                 paths: paths.to_vec(),
                 label,
             },
+            parsed: AnchorCache::default(),
             anchors: Vec::new(),
             certs: Vec::new(),
         };
@@ -243,6 +251,7 @@ impl TrustStore {
             source: StoreSource::System(origin),
             anchors: Vec::new(),
             certs: Vec::new(),
+            parsed: AnchorCache::default(),
         }
     }
 
@@ -397,6 +406,17 @@ impl TrustStore {
     /// The anchor's certificate, when the store was read from certificates.
     pub fn certificate(&self, index: usize) -> Option<&CertificateDer<'static>> {
         self.certs.get(index)?.as_ref()
+    }
+
+    /// The anchor's certificate as the chain model describes it, parsed once per store: every
+    /// target whose path ends at this anchor asks for it, and parsing checks its signature.
+    pub fn anchor_chain(&self, index: usize) -> Option<Arc<crate::chain::Chain>> {
+        let der = self.certificate(index)?;
+        let mut parsed = self.parsed.lock().unwrap_or_else(|p| p.into_inner());
+        let chain = parsed
+            .entry(index)
+            .or_insert_with(|| Arc::new(crate::chain::Chain::from_der(vec![der.clone()])));
+        Some(chain.clone())
     }
 
     /// The anchor certificate's validity period, when the store holds the certificate.

@@ -305,3 +305,58 @@ fn the_man_page_names_the_tool_and_documents_the_check_options() {
         assert!(text.contains(needle), "no {needle:?} in the page:\n{text}");
     }
 }
+
+/// `tlsdoctor schema check|explain` prints the shipped schema file, and it is a valid draft
+/// 2020-12 schema, so a script can validate what it reads with the binary it runs.
+#[test]
+fn schema_command_prints_the_shipped_schemas() {
+    for (output, file) in [
+        ("check", "check.schema.json"),
+        ("explain", "explain.schema.json"),
+    ] {
+        let run = tlsdoctor(&["schema", output]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let printed: serde_json::Value = serde_json::from_str(&run.stdout)
+            .unwrap_or_else(|e| panic!("schema {output} is not JSON ({e})"));
+        assert_eq!(
+            printed,
+            schema::shipped(file),
+            "schema {output} != schema/{file}"
+        );
+        assert_eq!(
+            printed["$schema"],
+            "https://json-schema.org/draft/2020-12/schema"
+        );
+        jsonschema::meta::validate(&printed)
+            .unwrap_or_else(|e| panic!("schema/{file} is not a valid JSON Schema: {e}"));
+    }
+}
+
+/// The schema is strict: an output with a field it does not know, a verdict outside the enum
+/// or a malformed cause id fails, so drift between the output and the schema cannot pass.
+#[test]
+fn schema_rejects_drifted_output() {
+    let run = check_file("leaf-only", &[]);
+    let good = run.json();
+    let validator =
+        jsonschema::draft202012::new(&schema::shipped("check.schema.json")).expect("check schema");
+    assert!(validator.is_valid(&good), "{}", run.stdout);
+    let mut extra_field = good.clone();
+    extra_field["targets"][0]["chain"][0]["colour"] = "blue".into();
+    let mut verdict = good.clone();
+    verdict["targets"][0]["verdict"] = "fine".into();
+    let mut cause = good.clone();
+    cause["targets"][0]["findings"][0]["cause"] = "Missing_Intermediate".into();
+    let mut missing = good.clone();
+    if let Some(finding) = missing["targets"][0]["findings"][0].as_object_mut() {
+        finding.remove("side");
+    }
+    for (what, drifted) in [
+        ("an unknown field", extra_field),
+        ("an unknown verdict", verdict),
+        ("a malformed cause id", cause),
+        ("a missing field", missing),
+    ] {
+        assert!(!validator.is_valid(&drifted), "{what} passed the schema");
+    }
+}

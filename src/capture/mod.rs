@@ -5,6 +5,7 @@
 //! completed handshake proves the server holds the leaf's key.
 
 pub mod client_auth;
+mod http_server;
 pub mod legacy;
 
 use crate::proxy::Proxy;
@@ -33,8 +34,8 @@ const SNIFF_BYTES: usize = 256;
 /// server to say whether it accepted it (at most; never past the check's deadline).
 const CLIENT_AUTH_WAIT: Duration = Duration::from_millis(1500);
 
-/// Ports where an HTTP request may be sent to learn the server's verdict on a client
-/// certificate when no ALPN was negotiated.
+/// Ports where an HTTP request may be sent (to learn the server's verdict on a client
+/// certificate, or its `Server` header) when no ALPN was negotiated.
 const HTTP_PORTS: [u16; 5] = [443, 4443, 8443, 9443, 10443];
 
 /// Resolves host names to addresses. The system resolver is the default; tests substitute one.
@@ -140,6 +141,9 @@ pub struct Capture {
     /// How long the TLS handshake took, from the ClientHello to the server's Finished, when it
     /// completed: the part of a connection the server's TLS setup decides.
     pub handshake: Option<Duration>,
+    /// The `Server` header of the answer to one `HEAD /`, sent after the handshake only to a
+    /// server that speaks HTTP/1.1 over it (ALPN, or no ALPN on an HTTPS port).
+    pub http_server: Option<String>,
 }
 
 /// State shared between the attempt and the timeout that may cut it short.
@@ -154,6 +158,7 @@ struct Shared {
     client_auth: ClientAuth,
     upgrade: Option<Upgrade>,
     handshake: Option<Duration>,
+    http_server: Option<String>,
 }
 
 type SharedState = Arc<Mutex<Shared>>;
@@ -294,6 +299,7 @@ async fn finish(
         starttls: None,
         upgrade: state.upgrade.take(),
         handshake: state.handshake,
+        http_server: state.http_server.take(),
     }
 }
 
@@ -413,6 +419,11 @@ where
         shared: shared.clone(),
     };
     let started = tokio::time::Instant::now();
+    let authority = match &name {
+        ServerName::DnsName(dns) => dns.as_ref().to_string(),
+        _ if host.contains(':') => format!("[{host}]"),
+        _ => host.to_string(),
+    };
     let mut tls = connector.connect(name, sniffing).await.map_err(|e| {
         match e
             .get_ref()
@@ -443,17 +454,34 @@ where
             .map(|p| String::from_utf8_lossy(p).into_owned()),
     };
     if lock(&shared).client_auth.requested {
-        let http = negotiated.alpn.as_deref() == Some("http/1.1")
-            || (negotiated.alpn.is_none() && HTTP_PORTS.contains(&port));
+        let http = speaks_http(&negotiated, port);
         let wait = deadline
             .saturating_duration_since(tokio::time::Instant::now())
             .min(CLIENT_AUTH_WAIT);
         let response = client_auth::server_response(&mut tls, http.then_some(host), wait).await;
         lock(&shared).client_auth.response = Some(response);
+    } else if speaks_http(&negotiated, port) && lock(&shared).upgrade.is_none() {
+        let authority = match port {
+            443 => authority,
+            _ => format!("{authority}:{port}"),
+        };
+        let wait = deadline
+            .saturating_duration_since(tokio::time::Instant::now())
+            .min(http_server::WAIT);
+        let header = http_server::server_header(&mut tls, &authority, wait).await;
+        lock(&shared).http_server = header;
     }
     // A polite close; the server's answer does not matter.
     let _ = tokio::time::timeout(Duration::from_millis(200), tls.shutdown()).await;
     Ok(negotiated)
+}
+
+/// The server speaks HTTP/1.1 over this connection: it chose it by ALPN, or chose nothing on a
+/// port where HTTPS is the convention. (An `h2` server is not asked: HTTP/2 needs more than one
+/// request line.)
+fn speaks_http(negotiated: &Negotiated, port: u16) -> bool {
+    negotiated.alpn.as_deref() == Some("http/1.1")
+        || (negotiated.alpn.is_none() && HTTP_PORTS.contains(&port))
 }
 
 /// The ring crypto provider, built once and shared by every connection and verification.

@@ -149,11 +149,11 @@ const TRUST_CLIENT_CA: &[(&str, &str)] = &[
         "`common_tls_context.validation_context.trusted_ca` with the client CAs",
     ),
     (
-        "Java",
+        "Java servers",
         "import the client CA into the server's truststore: `keytool -importcert -keystore truststore.p12 -file client-ca.pem`",
     ),
     (
-        "Go",
+        "Go servers",
         "`tls.Config{ClientCAs: pool, ClientAuth: tls.RequireAndVerifyClientCert}`",
     ),
 ];

@@ -4,8 +4,8 @@
 
 use super::{Context, Finding};
 use crate::causes::Cause;
+use crate::chain::CertFacts;
 use crate::chain::path::PathEnd;
-use crate::chain::{CertFacts, Chain};
 
 /// Python 3.13 and later set VERIFY_X509_STRICT in their default context.
 const STRICT: &str = "Python 3.13+ (whose default context sets VERIFY_X509_STRICT) rejects it";
@@ -29,10 +29,7 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         }
     }
     if let PathEnd::Anchor(anchor) = ctx.path.end {
-        let root = ctx
-            .store
-            .certificate(anchor)
-            .map(|der| Chain::from_der(vec![der.clone()]));
+        let root = ctx.store.anchor_chain(anchor);
         if let Some(facts) = root
             .as_ref()
             .and_then(|c| c.certs.first())

@@ -15,6 +15,7 @@ use crate::checks::Finding;
 use crate::checks::client::name_text;
 use crate::checks::connection::alert_label;
 use crate::diagnosis::{Diagnosis, StoreEval, Verdict};
+use crate::software::ServerSoftware;
 use crate::trust::TrustStore;
 use std::net::SocketAddr;
 use time::OffsetDateTime;
@@ -56,6 +57,7 @@ impl ConnectionReport {
                 key_exchange: n.key_exchange.clone(),
                 alpn: n.alpn.clone(),
             }),
+            server_software: None,
         }
     }
 
@@ -75,6 +77,14 @@ impl ConnectionReport {
                 transcript: transcript.lines.clone(),
             }
         });
+        self.server_software = capture
+            .http_server
+            .as_deref()
+            .and_then(ServerSoftware::from_http_header)
+            .or_else(|| {
+                let starttls = self.starttls.as_ref()?;
+                ServerSoftware::from_transcript(starttls.protocol, &starttls.transcript)
+            });
         self
     }
 }

@@ -1,24 +1,36 @@
 //! `--format human`: the chain as sent, then the findings worst first, each with its fix.
 
 use super::{
-    CertReport, ClientAuthReport, FindingReport, RepairReport, Report, StoreReport, Summary,
-    TargetReport, WrittenFile, rfc3339,
+    CertReport, ClientAuthReport, FindingReport, FixStep, RepairReport, Report, StoreReport,
+    Summary, TargetReport, WrittenFile, rfc3339,
 };
 use crate::diagnosis::Verdict;
 use crate::revocation::{CertStatus, Responder, Revocation};
+use crate::software::ServerSoftware;
 use owo_colors::{OwoColorize, Stream, Style};
 use std::io::{self, Write};
 
 /// Text is wrapped to this width (the indentation included).
 const WIDTH: usize = 100;
 
+/// Which fix steps a finding shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Fixes {
+    /// Only the steps for the server software the target announced, when some step is for it;
+    /// every step otherwise.
+    #[default]
+    ForServer,
+    /// Every platform's steps (`--all-fixes`).
+    All,
+}
+
 /// Writes every target's report, separated by a blank line.
-pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+pub fn write(report: &Report, fixes: Fixes, out: &mut dyn Write) -> io::Result<()> {
     for (i, target) in report.targets.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;
         }
-        write_target(target, out)?;
+        write_target(target, fixes, out)?;
     }
     Ok(())
 }
@@ -28,7 +40,7 @@ pub(crate) fn paint(text: &str, style: Style) -> String {
         .to_string()
 }
 
-fn write_target(t: &TargetReport, out: &mut dyn Write) -> io::Result<()> {
+fn write_target(t: &TargetReport, fixes: Fixes, out: &mut dyn Write) -> io::Result<()> {
     let bold = Style::new().bold();
     let dim = Style::new().dimmed();
     write!(out, "{}", paint(&format!("tlsdoctor · {}", t.target), bold))?;
@@ -50,6 +62,7 @@ fn write_target(t: &TargetReport, out: &mut dyn Write) -> io::Result<()> {
         facts.extend(c.cipher_suite.clone());
         facts.extend(c.key_exchange.clone());
         facts.extend(c.alpn.as_ref().map(|a| format!("ALPN {a}")));
+        facts.extend(c.server_software.as_ref().map(|s| s.announced.clone()));
         if !facts.is_empty() {
             write!(out, "  {}", paint(&facts.join(", "), dim))?;
         }
@@ -119,7 +132,14 @@ fn write_target(t: &TargetReport, out: &mut dyn Write) -> io::Result<()> {
             if i > 0 {
                 writeln!(out)?;
             }
-            write_finding(finding, out)?;
+            let server = match fixes {
+                Fixes::ForServer => t
+                    .connection
+                    .as_ref()
+                    .and_then(|c| c.server_software.as_ref()),
+                Fixes::All => None,
+            };
+            write_finding(finding, server, out)?;
         }
     }
     if let Some(repair) = &t.repair {
@@ -408,7 +428,12 @@ fn day(rfc3339: &str) -> &str {
     rfc3339.get(..10).unwrap_or(rfc3339)
 }
 
-pub(crate) fn write_finding(f: &FindingReport, out: &mut dyn Write) -> io::Result<()> {
+/// One finding with its fix. With `server`, the steps for that server alone, when it has some.
+pub(crate) fn write_finding(
+    f: &FindingReport,
+    server: Option<&ServerSoftware>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let (mark, style) = match f.severity {
         "error" => ("✗ error  ", Style::new().red().bold()),
         "warning" => ("! warning", Style::new().yellow().bold()),
@@ -430,8 +455,26 @@ pub(crate) fn write_finding(f: &FindingReport, out: &mut dyn Write) -> io::Resul
     if !f.fix.is_empty() {
         wrap(out, indent, "fix: ", f.fix)?;
     }
-    for step in &f.fix_steps {
+    let platforms = server.map_or(&[][..], ServerSoftware::fix_platforms);
+    let for_server: Vec<&FixStep> = f
+        .fix_steps
+        .iter()
+        .filter(|s| platforms.contains(&s.platform))
+        .collect();
+    let steps = match for_server.is_empty() {
+        true => f.fix_steps.iter().collect(),
+        false => for_server,
+    };
+    for step in &steps {
         wrap(out, indent, &format!("     {}: ", step.platform), step.step)?;
+    }
+    let hidden = f.fix_steps.len() - steps.len();
+    if let (Some(product), true) = (server.and_then(|s| s.product), hidden > 0) {
+        let plural = if hidden == 1 { "" } else { "s" };
+        let note = format!(
+            "(the steps for {product}, which answered; {hidden} more platform{plural} with --all-fixes)"
+        );
+        wrap(out, indent, "     ", &note)?;
     }
     if let Some(avoid) = f.avoid {
         wrap(out, indent, "avoid: ", avoid)?;

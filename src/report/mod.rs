@@ -10,6 +10,7 @@ pub mod explain;
 pub mod human;
 pub mod json;
 pub mod prometheus;
+pub mod schema;
 pub mod trust;
 
 pub use build::Parts;
@@ -251,6 +252,9 @@ pub struct ConnectionReport {
     /// The version, suite, group and ALPN together (the same values as the flat fields above);
     /// null when no handshake completed.
     pub negotiated: Option<NegotiatedReport>,
+    /// The server software, as the server announced it (HTTP `Server` header, greeting,
+    /// protocol); null when it said nothing about it.
+    pub server_software: Option<crate::software::ServerSoftware>,
 }
 
 /// What the handshake settled on.

@@ -168,7 +168,7 @@ pub fn write(p: &Picture, out: &mut dyn Write) -> io::Result<()> {
                 here.fix_steps.clear();
                 here.avoid = None;
             }
-            write_finding(&here, out)?;
+            write_finding(&here, None, out)?;
         }
     }
     writeln!(out)?;

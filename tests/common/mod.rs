@@ -7,6 +7,7 @@ pub mod hostile;
 pub mod http;
 pub mod pki;
 pub mod programs;
+pub mod schema;
 
 use serde_json::Value;
 use std::net::SocketAddr;
@@ -92,6 +93,39 @@ impl Server {
     pub fn tls_on(bind: &str, name: &str) -> Server {
         let (chain, key) = load_chain(name);
         Server::tls_config_on(bind, server_config(chain, key, rustls::DEFAULT_VERSIONS))
+    }
+
+    /// An HTTPS server presenting fixture `name`: it chooses HTTP/1.1 by ALPN and answers every
+    /// request with an empty 200, with `Server: {server}` when given.
+    pub fn https(name: &str, server: Option<&'static str>) -> Server {
+        let (chain, key) = load_chain(name);
+        let mut config = server_config(chain, key, rustls::DEFAULT_VERSIONS);
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        Server::raw(move |stream| {
+            let acceptor = acceptor.clone();
+            async move {
+                let Ok(mut tls) = acceptor.accept(stream).await else {
+                    return;
+                };
+                let mut request = Vec::new();
+                let mut chunk = [0u8; 1024];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match tls.read(&mut chunk).await {
+                        Ok(n) if n > 0 => request.extend_from_slice(&chunk[..n]),
+                        _ => return,
+                    }
+                }
+                let header = server
+                    .map(|s| format!("Server: {s}\r\n"))
+                    .unwrap_or_default();
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\n{header}Content-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+                let _ = tls.write_all(answer.as_bytes()).await;
+                let _ = tls.shutdown().await;
+            }
+        })
     }
 
     pub fn tls_config(config: rustls::ServerConfig) -> Server {
@@ -362,7 +396,11 @@ pub fn tlsdoctor_env(args: &[&str], env: &[(&str, &str)]) -> Run {
         .envs(env.iter().copied())
         .output()
         .expect("run tlsdoctor");
-    Run::from(output)
+    let run = Run::from(output);
+    if let Some(output) = schema::Output::of(args) {
+        schema::assert_valid(output, &run.stdout);
+    }
+    run
 }
 
 impl From<std::process::Output> for Run {
