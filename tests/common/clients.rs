@@ -212,23 +212,29 @@ impl ThrowawayPki {
             .served
             .get(id)
             .unwrap_or_else(|| panic!("no configuration {id}"));
-        let port = super::closed_port();
+        // Port 0: s_server binds a free port itself and names it on its ACCEPT line, so servers
+        // started at once never race for a port another released.
         let mut command = Command::new("openssl");
         command
-            .args(["s_server", "-accept", &format!("127.0.0.1:{port}"), "-cert"])
+            .args(["s_server", "-accept", "127.0.0.1:0", "-cert"])
             .arg(&served.leaf)
             .arg("-key")
             .arg(&served.key);
         if let Some(chain) = &served.chain {
             command.arg("-cert_chain").arg(chain);
         }
-        command.args(["-www", "-quiet"]).args(&served.s_server);
-        let child = command
+        command.arg("-www").args(&served.s_server);
+        let mut child = command
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .expect("openssl s_server (apt-get install openssl)");
+        let port = child
+            .stdout
+            .take()
+            .and_then(accept_port)
+            .unwrap_or_else(|| panic!("s_server for {id} named no port it listens on"));
         let mut server = OpensslServer { child, port };
         server.wait_listening(id);
         server
@@ -312,6 +318,25 @@ fn make_cert(dir: &Path, name: &str, spec: &CertSpec, issuer: Option<&str>, date
 
 fn strings(args: &[&str]) -> Vec<String> {
     args.iter().map(|s| s.to_string()).collect()
+}
+
+/// The port on s_server's `ACCEPT 127.0.0.1:PORT` line; the rest of its output is drained on a
+/// thread so that the server never blocks on a full pipe.
+fn accept_port(stdout: std::process::ChildStdout) -> Option<u16> {
+    use std::io::BufRead;
+    let mut lines = std::io::BufReader::new(stdout);
+    let mut line = String::new();
+    let port = loop {
+        line.clear();
+        if lines.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        if let Some(address) = line.trim().strip_prefix("ACCEPT ") {
+            break address.rsplit(':').next()?.parse().ok()?;
+        }
+    };
+    std::thread::spawn(move || std::io::copy(&mut lines, &mut std::io::sink()));
+    Some(port)
 }
 
 /// An `openssl s_server` this harness started, ended by its own handle when dropped.
