@@ -139,30 +139,9 @@ pub struct ServeArgs {
           value_parser = parse_jobs)]
     pub max_connections: usize,
 
-    /// As in check: judge against this trust store (repeatable).
-    #[arg(long, value_name = "STORE")]
-    pub trust: Vec<StoreSpec>,
-
-    /// As in check: trust only the roots in this file (repeatable).
-    #[arg(long = "ca-file", value_name = "PATH")]
-    pub ca_file: Vec<PathBuf>,
-
-    /// As in check: do not download missing issuers.
-    #[arg(long)]
-    pub no_fetch: bool,
-
-    /// As in check: report each of these client profiles' outcome with every probe
-    /// (`tlsdoctor_client_outcome`).
-    #[arg(long, value_name = "LIST")]
-    pub clients: Option<String>,
-
-    /// Judge validity at this instant instead of at each scrape (for tests and rehearsals).
-    #[arg(long, value_name = "TIME", value_parser = parse_instant)]
-    pub at: Option<OffsetDateTime>,
-
-    /// Warn when a certificate expires within this many days.
-    #[arg(long, value_name = "DAYS", default_value_t = tlsdoctor::DEFAULT_WARN_DAYS)]
-    pub warn_days: u32,
+    /// How each probe is judged: the module `default`.
+    #[command(flatten)]
+    pub judge: JudgeArgs,
 
     /// Bound each probe (seconds); a scrape's X-Prometheus-Scrape-Timeout-Seconds, less half a
     /// second, shortens it.
@@ -299,6 +278,38 @@ pub enum CausesFormat {
     Markdown,
 }
 
+/// How a chain is judged: by `check`, and by `serve` for its default module.
+#[derive(Debug, Args)]
+pub struct JudgeArgs {
+    /// Judge against this trust store: mozilla, system, or a PEM/DER/PKCS#7 file or a
+    /// directory of them (repeatable; each is reported on its own). Default: mozilla and system.
+    #[arg(long, value_name = "STORE")]
+    pub trust: Vec<StoreSpec>,
+
+    /// Trust only the roots in this file instead of the default stores (repeatable; all files
+    /// together make one store).
+    #[arg(long = "ca-file", value_name = "PATH")]
+    pub ca_file: Vec<PathBuf>,
+
+    /// Do not download missing issuers from their "CA Issuers" URLs.
+    #[arg(long)]
+    pub no_fetch: bool,
+
+    /// Say which clients connect: profile ids or families (`go`, `java-17`), `default` (one
+    /// current version of each family), or `all`, comma-separated; `tlsdoctor clients` lists
+    /// them. The verdict does not follow these outcomes yet.
+    #[arg(long, value_name = "LIST")]
+    pub clients: Option<String>,
+
+    /// Judge validity at this instant instead of now: RFC 3339 (2027-01-01T00:00:00Z) or a date.
+    #[arg(long, value_name = "TIME", value_parser = parse_instant)]
+    pub at: Option<OffsetDateTime>,
+
+    /// Warn when a certificate expires within this many days.
+    #[arg(long, value_name = "DAYS", default_value_t = tlsdoctor::DEFAULT_WARN_DAYS)]
+    pub warn_days: u32,
+}
+
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("key_owner").args(["cert", "file"])))]
 pub struct CheckArgs {
@@ -355,25 +366,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "NAME", conflicts_with = "file")]
     pub servername: Option<String>,
 
-    /// Judge against this trust store: mozilla, system, or a PEM/DER/PKCS#7 file or a
-    /// directory of them (repeatable; each is reported on its own). Default: mozilla and system.
-    #[arg(long, value_name = "STORE")]
-    pub trust: Vec<StoreSpec>,
-
-    /// Trust only the roots in this file instead of the default stores (repeatable; all files
-    /// together make one store).
-    #[arg(long = "ca-file", value_name = "PATH")]
-    pub ca_file: Vec<PathBuf>,
-
-    /// Do not download missing issuers from their "CA Issuers" URLs.
-    #[arg(long)]
-    pub no_fetch: bool,
-
-    /// Say which clients connect: profile ids or families (`go`, `java-17`), `default` (one
-    /// current version of each family), or `all`, comma-separated; `tlsdoctor clients` lists
-    /// them. The verdict does not follow these outcomes yet.
-    #[arg(long, value_name = "LIST")]
-    pub clients: Option<String>,
+    #[command(flatten)]
+    pub judge: JudgeArgs,
 
     /// Ask the leaf's OCSP responder (from its AIA extension) whether it is revoked: `ocsp`, or
     /// `off` (the default). The stapled response is always read. --no-fetch keeps this off.
@@ -424,15 +418,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "PATH", requires = "key_owner")]
     pub key: Option<PathBuf>,
 
-    /// Judge validity at this instant instead of now: RFC 3339 (2027-01-01T00:00:00Z) or a date.
-    #[arg(long, value_name = "TIME", value_parser = parse_instant)]
-    pub at: Option<OffsetDateTime>,
-
-    /// Warn when a certificate expires within this many days.
-    #[arg(long, value_name = "DAYS", default_value_t = tlsdoctor::DEFAULT_WARN_DAYS)]
-    pub warn_days: u32,
-
-    /// Give up after this many seconds: resolving, connecting and the handshake together.
+    /// Give up after this many seconds: resolving, connecting, the handshake, downloads and OCSP
+    /// together; judging what arrived may take one second more.
     #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_timeout)]
     pub timeout: Duration,
 

@@ -6,7 +6,8 @@ use anyhow::Context as _;
 use clap::Parser;
 use cli::{
     CausesArgs, CausesFormat, CheckArgs, Cli, ClientsArgs, ColorChoice, Command, ExplainArgs,
-    ExplainFormat, Format, RevocationArg, SchemaArgs, SchemaOutput, ServeArgs, TrustArgs,
+    ExplainFormat, Format, JudgeArgs, RevocationArg, SchemaArgs, SchemaOutput, ServeArgs,
+    TrustArgs,
 };
 use std::io::{ErrorKind, IsTerminal, Write};
 use std::process::ExitCode;
@@ -128,19 +129,7 @@ fn trust(args: TrustArgs) -> anyhow::Result<u8> {
 }
 
 fn serve(args: ServeArgs) -> anyhow::Result<u8> {
-    let stores = StoreSet::new(
-        &args.trust,
-        &args.ca_file,
-        SystemLocations::from_environment(),
-    )?;
-    let mut options = Options::new(stores);
-    options.at = args.at;
-    options.warn_days = args.warn_days;
-    options.timeout = args.timeout;
-    options.fetch = !args.no_fetch;
-    if let Some(list) = &args.clients {
-        options.clients = tlsdoctor::clients::select(list)?;
-    }
+    let options = judging_options(&args.judge, args.timeout)?;
     let mut modules = serve::config::Modules::new(options.clone());
     if let Some(path) = &args.config {
         modules = modules.load(path, &options)?;
@@ -252,18 +241,27 @@ fn clients(args: ClientsArgs) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-fn check(args: CheckArgs) -> anyhow::Result<u8> {
-    set_color(args.color);
+/// The options `check` and `serve` share: stores, instant, warning days, downloads, clients.
+fn judging_options(judge: &JudgeArgs, timeout: std::time::Duration) -> anyhow::Result<Options> {
     let stores = StoreSet::new(
-        &args.trust,
-        &args.ca_file,
+        &judge.trust,
+        &judge.ca_file,
         SystemLocations::from_environment(),
     )?;
     let mut options = Options::new(stores);
-    options.at = args.at;
-    options.warn_days = args.warn_days;
-    options.timeout = args.timeout;
-    options.fetch = !args.no_fetch;
+    options.at = judge.at;
+    options.warn_days = judge.warn_days;
+    options.timeout = timeout;
+    options.fetch = !judge.no_fetch;
+    if let Some(list) = &judge.clients {
+        options.clients = tlsdoctor::clients::select(list)?;
+    }
+    Ok(options)
+}
+
+fn check(args: CheckArgs) -> anyhow::Result<u8> {
+    set_color(args.color);
+    let mut options = judging_options(&args.judge, args.timeout)?;
     options.revocation = match (&args.ocsp_url, args.revocation) {
         (Some(url), _) => tlsdoctor::revocation::Query::Url(url.clone()),
         (None, RevocationArg::Ocsp) => tlsdoctor::revocation::Query::FromCertificate,
@@ -293,9 +291,6 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
     let asked_repair = args.fix_chain.is_some() || args.save_root.is_some();
     if asked_repair && targets.len() > 1 {
         anyhow::bail!("--fix-chain and --save-root take a single target");
-    }
-    if let Some(list) = &args.clients {
-        options.clients = tlsdoctor::clients::select(list)?;
     }
     let options = Arc::new(options);
     let runtime = if targets.len() > 1 {
