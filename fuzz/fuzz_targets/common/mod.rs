@@ -129,6 +129,7 @@ pub fn render(target: TargetReport) {
     report::json::write_line(&target, &mut out).expect("json line");
     report::prometheus::write(std::slice::from_ref(&target), &mut out).expect("prometheus");
     let report = Report::new(vec![target]);
-    report::human::write(&report, &mut out).expect("human");
+    report::human::write(&report, report::human::Fixes::ForServer, &mut out).expect("human");
+    report::human::write(&report, report::human::Fixes::All, &mut out).expect("human, all fixes");
     report::json::write(&report, &mut out).expect("json");
 }
