@@ -451,3 +451,27 @@ fn the_causes_document_is_generated_from_the_catalog() {
         "docs/causes.md is stale: run `cargo run -- causes --format markdown > docs/causes.md`"
     );
 }
+
+/// A key that does not belong to its certificate, as real programs say it when they load the
+/// pair (recorded 2026-12-04: OpenSSL 3.0.19 s_server, Python 3.11.7, Node 20.20.2, Go 1.19.8,
+/// nginx 1.22.1 `nginx -t`, each given good.pem and another fixture's key): the server's key is
+/// named first, and the next step checks the two files before any server loads them.
+#[test]
+fn a_key_that_does_not_match_its_certificate_is_named_and_checked_from_the_files() {
+    let recorded = [
+        "40B772ACCB7F0000:error:05800074:x509 certificate routines:X509_check_private_key:key values mismatch:../crypto/x509/x509_cmp.c:403:",
+        "ssl.SSLError: [X509: KEY_VALUES_MISMATCH] key values mismatch (_ssl.c:3926)",
+        "error:05800074:x509 certificate routines::key values mismatch ERR_OSSL_X509_KEY_VALUES_MISMATCH",
+        "tls: private key does not match public key",
+        "2026/12/04 17:41:20 [emerg] 20377#20377: SSL_CTX_use_PrivateKey(\"/etc/nginx/key.pem\") failed (SSL: error:05800074:x509 certificate routines::key values mismatch)",
+    ];
+    for message in recorded {
+        let e = explain(message);
+        assert!(e.recognised, "{message}");
+        assert_eq!(e.candidates[0].cause.id(), "key-mismatch", "{message}");
+        assert_eq!(e.next, "tlsdoctor check --file cert.pem --key key.pem");
+    }
+    // nginx says which side: only the server's key.
+    let nginx = explain(recorded[4]);
+    assert_eq!(nginx.candidates.len(), 1, "{:?}", nginx.candidates.len());
+}

@@ -195,6 +195,10 @@ fn next_command(
         ) => return format!("tlsdoctor trust --host {target}"),
         _ => {}
     }
+    // A key refused at start-up: no server answers yet, so the files are what to check.
+    if candidates.first().map(|c| c.cause) == Some(Cause::KeyMismatch) {
+        return "tlsdoctor check --file cert.pem --key key.pem".to_string();
+    }
     let mut command = format!("tlsdoctor check {target}");
     if mutual {
         command.push_str(" --cert client.pem --key client.key");
@@ -267,6 +271,10 @@ fn tell(cause: Cause) -> &'static str {
         }
         ClientCertExpired | ClientWrongEku | ClientKeyMismatch => {
             "with --cert, the checks on your own certificate"
+        }
+        KeyMismatch => {
+            "`tlsdoctor check --file cert.pem --key key.pem` compares them before the server loads \
+             them"
         }
         ClientCertRejected | ClientCertPolicy => {
             "with --cert, the server's answer after the handshake"

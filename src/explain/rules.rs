@@ -903,6 +903,44 @@ pub static RULES: &[Rule] = &[
         "The certificate does not match the host name (error 51, older curl).",
         &[(HostnameMismatch, 7)],
     ),
+    // ---- A key that does not belong to its certificate, at start-up or when loading them.
+    // Recorded 2026-12-04 with a certificate and another certificate's key, from OpenSSL 3.0.19
+    // (s_server), Python 3.11.7 (load_cert_chain), Node 20.20.2 (createSecureContext), Go 1.19.8
+    // (tls.LoadX509KeyPair) and nginx 1.22.1 (`nginx -t`). The same words come from a server's
+    // key (key-mismatch) or a client's for mutual TLS (client-key-mismatch): the server's is
+    // the common case at deploy time.
+    Rule {
+        unless: &["ssl_ctx_use_privatekey"],
+        ..rule(
+            "OpenSSL (loading a certificate and its key)",
+            &[
+                "key values mismatch",
+                "key_values_mismatch",
+                "x509_check_private_key",
+            ],
+            "The private key given does not belong to the certificate: its public half differs \
+             from the certificate's. Node says ERR_OSSL_X509_KEY_VALUES_MISMATCH, Python \
+             [X509: KEY_VALUES_MISMATCH].",
+            &[(KeyMismatch, 8), (ClientKeyMismatch, 6)],
+        )
+    },
+    Rule {
+        also: &["mismatch"],
+        ..rule(
+            "nginx",
+            &["ssl_ctx_use_privatekey"],
+            "nginx could not load ssl_certificate_key: the key does not belong to \
+             ssl_certificate, so the configuration is refused.",
+            &[(KeyMismatch, 10)],
+        )
+    },
+    rule(
+        "Go (crypto/tls)",
+        &["private key does not match public key"],
+        "tls.LoadX509KeyPair or X509KeyPair was given a key that does not belong to the \
+         certificate.",
+        &[(KeyMismatch, 8), (ClientKeyMismatch, 6)],
+    ),
     rule(
         "curl",
         &[

@@ -57,6 +57,8 @@ pub fn write_explanation(e: &Explanation, out: &mut dyn Write) -> io::Result<()>
     writeln!(out, "{} {}", paint("Next:", bold), e.next)?;
     let how = if e.next.starts_with("tlsdoctor trust") {
         "it reads this machine's trust stores and names which of these it is"
+    } else if e.next.contains(" --file ") {
+        "it reads the files and names which of these it is"
     } else {
         "it connects, captures the chain and names which of these it is"
     };
