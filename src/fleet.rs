@@ -59,6 +59,16 @@ async fn check_one(target: &Target, options: &Options) -> TargetReport {
 
 /// A report for a target that could not be checked for a reason of our own making.
 fn failed(target: &Target, options: &Options, detail: String) -> TargetReport {
+    unchecked(
+        target,
+        options,
+        Finding::new(Cause::ConnectionFailed, detail),
+    )
+}
+
+/// The report of a target whose check never produced one (an internal error, a probe cut
+/// short by the exporter): only `finding` is known.
+pub fn unchecked(target: &Target, options: &Options, finding: Finding) -> TargetReport {
     let parts = Parts {
         target: target.input.clone(),
         source: Source::Network,
@@ -67,5 +77,5 @@ fn failed(target: &Target, options: &Options, detail: String) -> TargetReport {
         store_names: options.stores.names(),
         connection: None,
     };
-    TargetReport::unreachable(parts, Finding::new(Cause::ConnectionFailed, detail))
+    TargetReport::unreachable(parts, finding)
 }

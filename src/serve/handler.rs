@@ -7,7 +7,7 @@ use super::query::{ProbeQuery, Refusal};
 use crate::causes::Cause;
 use crate::checks::Finding;
 use crate::diagnosis::Verdict;
-use crate::report::{Parts, Source, TargetReport, prometheus};
+use crate::report::{TargetReport, prometheus};
 use crate::{Options, Target, check_target};
 use http::{Method, Request, Response, StatusCode, header};
 use http_body_util::Full;
@@ -155,15 +155,7 @@ async fn run_probe(target: &Target, module: &Options, left: Duration) -> TargetR
             ),
         ),
     };
-    let parts = Parts {
-        target: target.input.clone(),
-        source: Source::Network,
-        name: None,
-        now: options.now(),
-        store_names: options.stores.names(),
-        connection: None,
-    };
-    TargetReport::unreachable(parts, Finding::new(cause, detail))
+    crate::fleet::unchecked(target, &options, Finding::new(cause, detail))
 }
 
 /// `probe_success` and `probe_duration_seconds`, named as blackbox_exporter names them so
