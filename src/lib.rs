@@ -41,7 +41,7 @@ pub use error::Error;
 use pipeline::Presented;
 use repair::RepairRequest;
 use report::TargetReport;
-use rustls::pki_types::CertificateDer;
+use rustls::pki_types::{CertificateDer, ServerName};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -150,15 +150,30 @@ pub async fn check_target(target: &Target, options: &Options) -> Result<TargetRe
         identity: options.client.as_ref().map(|c| &c.certified),
     };
     let resolver = options.resolver.as_ref();
-    let captured = capture::capture(
-        target,
-        name.clone(),
-        &route,
-        resolver,
-        options.timeout,
-        client,
+    let sni = match &name {
+        ServerName::DnsName(dns) => Some(dns.as_ref().to_string()),
+        _ => None,
+    };
+    let (mut captured, asked) = futures_util::future::join(
+        capture::capture(
+            target,
+            name.clone(),
+            &route,
+            resolver,
+            options.timeout,
+            client,
+        ),
+        clients::probe::ask(
+            &options.clients,
+            sni.as_deref(),
+            target,
+            &route,
+            resolver,
+            deadline,
+        ),
     )
     .await;
+    captured.asked = asked;
     let presented = match Presented::from_capture(target, name, captured, options) {
         Ok(presented) => presented,
         Err(unreachable) => return Ok(*unreachable),

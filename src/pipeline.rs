@@ -34,6 +34,8 @@ pub struct Presented {
     /// Findings from before the chain was judged: the size, the connection, the client side.
     pub extra: Vec<Finding>,
     pub client_auth: Option<ClientAuthReport>,
+    /// What the server answered each client profile's ClientHello.
+    pub asked: Option<capture::hello::Asked>,
 }
 
 impl Presented {
@@ -47,11 +49,13 @@ impl Presented {
     ) -> Result<Presented, Box<TargetReport>> {
         let name_text = checks::name::name_text(&name);
         if captured.chain.is_empty() {
-            captured.chain = captured
+            // A chain seen in the clear: the old-style probe's, else a client profile's.
+            let clear = captured
                 .legacy
                 .as_ref()
-                .map(|l| l.chain.clone())
-                .unwrap_or_default();
+                .filter(|l| !l.chain.is_empty())
+                .or_else(|| captured.asked.as_ref().and_then(|a| a.chain()));
+            captured.chain = clear.map(|l| l.chain.clone()).unwrap_or_default();
         }
         let legacy_negotiated = captured.legacy.as_ref().and_then(|l| {
             Some(capture::Negotiated {
@@ -120,6 +124,7 @@ impl Presented {
             parts,
             extra,
             client_auth,
+            asked: captured.asked.take(),
         })
     }
 
@@ -153,6 +158,7 @@ impl Presented {
             parts,
             extra,
             client_auth: None,
+            asked: None,
         })
     }
 }
@@ -192,6 +198,7 @@ pub async fn judge(
         parts,
         mut extra,
         client_auth,
+        asked,
     } = presented;
     let (chain, attempts) = if options.fetch {
         aia::complete(chain, options.stores.stores(), fetch).await
@@ -240,7 +247,13 @@ pub async fn judge(
             &revocation,
             parts.source == Source::Network,
         ));
-        let clients = judge_clients(&options, &diagnosis, &extra, parts.connection.as_ref());
+        let clients = judge_clients(
+            &options,
+            &diagnosis,
+            &extra,
+            parts.connection.as_ref(),
+            asked.as_ref(),
+        );
         let asked = options.repair.fix_chain.is_some() || options.repair.save_root.is_some();
         let repair = asked.then(|| repair::apply(&diagnosis, &options.repair, parts.now));
         let mut report = TargetReport::diagnosed(parts, &diagnosis, extra, repair);
@@ -262,6 +275,7 @@ fn judge_clients(
     diagnosis: &diagnosis::Diagnosis,
     extra: &[Finding],
     connection: Option<&ConnectionReport>,
+    asked: Option<&capture::hello::Asked>,
 ) -> Vec<clients::judge::ClientReport> {
     if options.clients.is_empty() {
         return Vec::new();
@@ -273,6 +287,8 @@ fn judge_clients(
         findings: &findings,
         connection,
         user_stores: options.stores.user_given(),
+        asked,
+        sni: connection.and_then(|c| c.sni.as_deref()),
     };
     clients::judge::judge_all(&options.clients, &target)
 }

@@ -71,7 +71,7 @@ fn every_promised_profile_exists_and_every_fact_has_a_source_and_a_date() {
                     .collect()
             })
             .unwrap_or_default();
-        assert_eq!(facts.len(), 13, "{}: {facts:?}", p["id"]);
+        assert_eq!(facts.len(), 14, "{}: {facts:?}", p["id"]);
         for (name, fact) in facts {
             let source = fact["source"].as_str().unwrap_or_default();
             assert!(source.len() > 20, "{} {name}: source {source:?}", p["id"]);
@@ -219,9 +219,25 @@ fn a_live_server_shows_what_each_client_would_negotiate() {
 
 #[test]
 fn a_server_stuck_on_tls_1_0_fails_for_clients_without_it_and_not_for_go_1_17() {
-    let (chain, _) = load_chain("good");
-    let server = hostile::old_server(0x0301, 0xc013, chain, 70);
-    let run = check_live(&server, &["--clients", "go-1.22,go-1.17"]);
+    if !common::programs::require(&["openssl"]) {
+        return;
+    }
+    let pki = common::clients::ThrowawayPki::shared();
+    let server = pki.serve("tls1.0-only");
+    let root = pki.root().display().to_string();
+    let target = format!("127.0.0.1:{}", server.port);
+    let run = tlsdoctor(&[
+        "check",
+        &target,
+        "--servername",
+        "localhost",
+        "--ca-file",
+        &root,
+        "--clients",
+        "go-1.22,go-1.17",
+        "--format",
+        "json",
+    ]);
     let clients = run.target()["clients"].clone();
     assert_eq!(clients[0]["id"], "go-1.22");
     assert_eq!(clients[0]["outcome"], "fail", "{}", clients[0]);
@@ -231,6 +247,21 @@ fn a_server_stuck_on_tls_1_0_fails_for_clients_without_it_and_not_for_go_1_17() 
         "Go 1.17 still offers TLS 1.0: {}",
         clients[1]
     );
+    assert_ne!(clients[1]["outcome"], "unknown", "{}", clients[1]);
+    assert_eq!(clients[1]["version"], "TLSv1.0", "{}", clients[1]);
+}
+
+/// A server that breaks on any hello offering TLS 1.3 (version intolerance) is still named for
+/// what it is: it speaks only TLS 1.0.
+#[test]
+fn a_version_intolerant_server_is_named_too_old_for_every_client() {
+    let (chain, _) = load_chain("good");
+    let server = hostile::old_server(0x0301, 0xc013, chain, 70);
+    let run = check_live(&server, &["--clients", "go-1.22,java-17"]);
+    for client in run.target()["clients"].as_array().into_iter().flatten() {
+        assert_eq!(client["outcome"], "fail", "{client}");
+        assert_eq!(client["causes"][0], "protocol-too-old", "{client}");
+    }
 }
 
 #[test]
@@ -266,6 +297,7 @@ fn profiles_never_contradict_the_real_clients_on_the_recorded_servers() {
     let root = pki.root().display().to_string();
     let (mut agree, mut unknown) = (0, 0);
     let mut contradictions = Vec::new();
+    let mut unknowns = Vec::new();
     for config in common::clients::server_configs() {
         let server = pki.serve(&config.id);
         let target = format!("127.0.0.1:{}", server.port);
@@ -300,7 +332,17 @@ fn profiles_never_contradict_the_real_clients_on_the_recorded_servers() {
                 .to_string();
             match (outcome.as_str(), connected) {
                 ("ok" | "warning", true) | ("fail", false) => agree += 1,
-                ("unknown", _) => unknown += 1,
+                ("unknown", _) => {
+                    unknown += 1;
+                    unknowns.push(format!(
+                        "{}: {profile} ({})",
+                        config.id,
+                        judged
+                            .iter()
+                            .find(|c| c["id"] == profile.as_str())
+                            .map_or(String::new(), |c| c["reasons"].to_string())
+                    ));
+                }
                 _ => contradictions.push(format!(
                     "{}: {profile} says {outcome}, {client} {} (findings {:?}; {})",
                     config.id,
@@ -318,5 +360,50 @@ fn profiles_never_contradict_the_real_clients_on_the_recorded_servers() {
         "client profiles against the recorded real clients: {agree} agree, {unknown} unknown, {} contradict",
         contradictions.len()
     );
+    for line in &unknowns {
+        eprintln!("unknown: {line}");
+    }
     assert!(contradictions.is_empty(), "{}", contradictions.join("\n"));
+}
+
+/// A profile that runs here offers what the real client's ClientHello offers, in the same
+/// order: tlsdoctor sends that hello in its place, so the server's answer is the one the client
+/// gets. (tests/data/clients/hellos.json is recorded from the real clients by hellos.py.)
+#[test]
+fn profiles_that_run_here_offer_exactly_what_the_real_clients_hello_offers() {
+    let path = common::clients::data_dir().join("hellos.json");
+    let text = std::fs::read_to_string(&path).expect("hellos.json");
+    let hellos: Value = serde_json::from_str(&text).expect("hellos.json is JSON");
+    let mut compared = 0;
+    for profile in listing() {
+        let Some(client) = profile["runs_here"].as_str() else {
+            continue;
+        };
+        let hello = &hellos["clients"][client];
+        assert!(hello.is_object(), "hellos.json has no hello of {client}");
+        for fact in ["cipher_suites", "groups", "signature_schemes"] {
+            assert_eq!(
+                profile[fact]["value"], hello[fact],
+                "{}: {fact} differ from {client}'s ClientHello",
+                profile["id"]
+            );
+        }
+        // The hello may offer old versions the client then refuses (OpenSSL at security level
+        // 2 offers TLS 1.0 and 1.1 but fails on them); every version the profile accepts is
+        // offered.
+        let offered = hello["versions"].as_array().cloned().unwrap_or_default();
+        for version in profile["versions"]["value"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            assert!(
+                offered.contains(version),
+                "{}: {version} not offered",
+                profile["id"]
+            );
+        }
+        compared += 1;
+    }
+    assert!(compared >= 7, "only {compared} profiles run here");
 }

@@ -58,6 +58,7 @@ impl Offer {
         let mut wider = self.clone();
         match dimension {
             Dimension::Version => wider.versions = vec![0x0304, 0x0303, 0x0302, 0x0301],
+            Dimension::OldVersion => wider.versions = vec![0x0303, 0x0302, 0x0301],
             Dimension::Suite => {
                 for suite in TLS13_SUITES.iter().chain(LEGACY_SUITES.iter()) {
                     if !wider.suites.contains(suite) {
@@ -65,7 +66,9 @@ impl Offer {
                     }
                 }
             }
-            Dimension::Group => wider.groups = add_missing(&wider.groups, GROUPS.iter().map(|g| g.0)),
+            Dimension::Group => {
+                wider.groups = add_missing(&wider.groups, GROUPS.iter().map(|g| g.0))
+            }
             Dimension::Scheme => {
                 wider.schemes = add_missing(&wider.schemes, SCHEMES.iter().map(|s| s.0));
             }
@@ -84,6 +87,9 @@ fn add_missing(mine: &[u16], every: impl Iterator<Item = u16>) -> Vec<u16> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Dimension {
     Version,
+    /// TLS 1.0 to 1.2 in a hello without supported_versions, which a server that breaks on
+    /// TLS 1.3 hellos still answers.
+    OldVersion,
     Suite,
     Group,
     Scheme,
@@ -139,6 +145,41 @@ impl Answer {
     }
 }
 
+/// Offers sent to one server and what came back (`None`: no answer in time).
+#[derive(Clone, Debug, Default)]
+pub struct Asked {
+    pub answers: Vec<(Offer, Option<Answer>)>,
+}
+
+impl Asked {
+    /// The answer to `offer`: `None` when it was not asked, `Some(None)` when no answer came.
+    pub fn get(&self, offer: &Offer) -> Option<Option<&Answer>> {
+        self.answers
+            .iter()
+            .find(|(asked, _)| asked == offer)
+            .map(|(_, answer)| answer.as_ref())
+    }
+
+    /// A chain some answer showed in the clear (TLS 1.2 and older), the longest.
+    pub fn chain(&self) -> Option<&Answer> {
+        self.answers
+            .iter()
+            .filter_map(|(_, a)| a.as_ref())
+            .filter(|a| !a.chain.is_empty())
+            .max_by_key(|a| a.chain.len())
+    }
+}
+
+/// True when a client that sent `offer` goes on with `answer`: the server chose a version and
+/// suite the client offered.
+pub fn agreed(offer: &Offer, answer: &Answer) -> bool {
+    answer.accepted()
+        && answer.version.is_some_and(|v| offer.versions.contains(&v))
+        && answer
+            .cipher_suite
+            .is_some_and(|s| offer.suites.contains(&s))
+}
+
 /// "TLS 1.0" for 0x0301.
 pub fn version_name(version: u16) -> String {
     match version {
@@ -173,8 +214,12 @@ pub fn suite_name(suite: u16) -> String {
 
 /// The code of a suite's IANA name, for the suites rustls can name.
 pub fn suite_code(name: &str) -> Option<u16> {
-    const RANGES: [std::ops::RangeInclusive<u16>; 4] =
-        [0x0000..=0x00ff, 0x1300..=0x13ff, 0xc000..=0xc0ff, 0xcc00..=0xccff];
+    const RANGES: [std::ops::RangeInclusive<u16>; 4] = [
+        0x0000..=0x00ff,
+        0x1300..=0x13ff,
+        0xc000..=0xc0ff,
+        0xcc00..=0xccff,
+    ];
     RANGES
         .iter()
         .flat_map(|r| r.clone())
@@ -230,7 +275,10 @@ pub const SCHEMES: &[(u16, &str)] = &[
 ];
 
 fn lookup(table: &[(u16, &'static str)], name: &str) -> Option<u16> {
-    table.iter().find(|(_, n)| *n == name).map(|(code, _)| *code)
+    table
+        .iter()
+        .find(|(_, n)| *n == name)
+        .map(|(code, _)| *code)
 }
 
 /// The code of a group's IANA name.
@@ -382,7 +430,9 @@ fn server_hello(message: &[u8], answer: &mut Answer) {
     let mut extensions = Reader(extensions);
     while let (Some(kind), Some(body)) = (
         extensions.u16(),
-        extensions.u16().and_then(|n| extensions.take(usize::from(n))),
+        extensions
+            .u16()
+            .and_then(|n| extensions.take(usize::from(n))),
     ) {
         let mut body = Reader(body);
         match kind {
@@ -510,7 +560,13 @@ fn client_hello(offer: &Offer) -> Vec<u8> {
     if !tls13 && !suites.contains(&0x00ff) {
         suites.push(0x00ff);
     }
-    push_u16_prefixed(&mut hello, &suites.iter().flat_map(|s| s.to_be_bytes()).collect::<Vec<u8>>());
+    push_u16_prefixed(
+        &mut hello,
+        &suites
+            .iter()
+            .flat_map(|s| s.to_be_bytes())
+            .collect::<Vec<u8>>(),
+    );
     hello.extend_from_slice(&[1, 0]); // compression: null
     push_u16_prefixed(&mut hello, &extensions);
 
@@ -542,7 +598,13 @@ fn key_share(groups: &[u16]) -> Option<(u16, Vec<u8>)> {
 
 fn u16_list(values: &[u16]) -> Vec<u8> {
     let mut out = Vec::new();
-    push_u16_prefixed(&mut out, &values.iter().flat_map(|v| v.to_be_bytes()).collect::<Vec<u8>>());
+    push_u16_prefixed(
+        &mut out,
+        &values
+            .iter()
+            .flat_map(|v| v.to_be_bytes())
+            .collect::<Vec<u8>>(),
+    );
     out
 }
 
@@ -637,6 +699,109 @@ mod tests {
         bytes.extend_from_slice(&u24(10 * 1024 * 1024));
         let got = answer(bytes).await;
         assert_eq!(got.oversized_certificate_message, Some(10 * 1024 * 1024));
+    }
+
+    /// A ServerHello record with `extensions` (type, body) and the given random.
+    fn server_hello_record(random: [u8; 32], suite: u16, extensions: &[(u16, Vec<u8>)]) -> Vec<u8> {
+        let mut hello = 0x0303u16.to_be_bytes().to_vec();
+        hello.extend_from_slice(&random);
+        hello.push(0);
+        hello.extend_from_slice(&suite.to_be_bytes());
+        hello.push(0);
+        let mut body = Vec::new();
+        for (kind, data) in extensions {
+            push_extension(&mut body, *kind, data);
+        }
+        push_u16_prefixed(&mut hello, &body);
+        let mut handshake = vec![2u8];
+        handshake.extend_from_slice(&u24(hello.len()));
+        handshake.extend_from_slice(&hello);
+        let mut record = vec![0x16, 0x03, 0x03];
+        push_u16_prefixed(&mut record, &handshake);
+        record
+    }
+
+    #[tokio::test]
+    async fn a_tls_1_3_answer_names_version_suite_and_group_and_a_retry_is_told_apart() {
+        let mut share = 0x001du16.to_be_bytes().to_vec();
+        push_u16_prefixed(&mut share, &[9u8; 32]);
+        let got = answer(server_hello_record(
+            [7; 32],
+            0x1302,
+            &[(0x002b, vec![0x03, 0x04]), (0x0033, share)],
+        ))
+        .await;
+        assert_eq!(got.version, Some(0x0304));
+        assert_eq!(
+            got.cipher_suite_name().as_deref(),
+            Some("TLS_AES_256_GCM_SHA384")
+        );
+        assert_eq!(got.group_name().as_deref(), Some("x25519"));
+        assert!(!got.retry);
+        let retry = answer(server_hello_record(
+            RETRY_RANDOM,
+            0x1301,
+            &[(0x002b, vec![0x03, 0x04]), (0x0033, vec![0x01, 0x00])],
+        ))
+        .await;
+        assert!(retry.retry);
+        assert_eq!(retry.group_name().as_deref(), Some("ffdhe2048"));
+    }
+
+    #[test]
+    fn a_tls_1_2_key_exchange_names_the_curve_or_the_dh_prime_size_and_the_scheme() {
+        let mut ecdhe = Answer {
+            version: Some(0x0303),
+            cipher_suite: Some(0xc02f),
+            ..Answer::default()
+        };
+        key_exchange(
+            &[3, 0x00, 0x1e, 2, 0xaa, 0xbb, 0x08, 0x04, 0, 0],
+            &mut ecdhe,
+        );
+        assert_eq!(ecdhe.group_name().as_deref(), Some("x448"));
+        assert_eq!(
+            ecdhe.scheme.map(scheme_name).as_deref(),
+            Some("rsa_pss_rsae_sha256")
+        );
+        let mut dhe = Answer {
+            version: Some(0x0303),
+            cipher_suite: Some(0x009e),
+            ..Answer::default()
+        };
+        let mut message = Vec::new();
+        let mut prime = vec![0x80u8];
+        prime.extend_from_slice(&[0xff; 255]);
+        push_u16_prefixed(&mut message, &prime);
+        push_u16_prefixed(&mut message, &[2]);
+        push_u16_prefixed(&mut message, &[5; 256]);
+        message.extend_from_slice(&[0x04, 0x01, 0, 0]);
+        key_exchange(&message, &mut dhe);
+        assert_eq!(dhe.dh_bits, Some(2048));
+        assert_eq!(
+            dhe.scheme.map(scheme_name).as_deref(),
+            Some("rsa_pkcs1_sha256")
+        );
+    }
+
+    #[test]
+    fn a_profile_hello_carries_its_versions_and_one_key_share() {
+        let offer = Offer {
+            versions: vec![0x0304, 0x0303],
+            suites: vec![0x1301, 0xc02f],
+            groups: vec![0x0100, 0x001d],
+            schemes: vec![0x0804],
+            sni: Some("ok.test".into()),
+        };
+        let hello = client_hello(&offer);
+        let has = |needle: &[u8]| hello.windows(needle.len()).any(|w| w == needle);
+        assert!(has(&[0x00, 0x2b, 0x00, 0x05, 0x04, 0x03, 0x04, 0x03, 0x03]));
+        // key_share: one x25519 share (36 bytes of entry), not one for ffdhe2048.
+        assert!(has(&[
+            0x00, 0x33, 0x00, 0x26, 0x00, 0x24, 0x00, 0x1d, 0x00, 0x20
+        ]));
+        assert_eq!(suite_code("TLS_AES_128_GCM_SHA256"), Some(0x1301));
+        assert_eq!(group_code("ffdhe2048"), Some(0x0100));
     }
 
     #[test]

@@ -5,8 +5,10 @@
 //! completed handshake proves the server holds the leaf's key.
 
 pub mod client_auth;
+pub mod hello;
 mod http_server;
-pub mod legacy;
+/// The old-style probe, by the name the checks know it by.
+pub use hello as legacy;
 
 use crate::proxy::Proxy;
 use crate::starttls::{Protocol, Transcript, UpgradeError};
@@ -132,6 +134,8 @@ pub struct Capture {
     /// When rustls could not complete the handshake: what the server answered to a ClientHello
     /// offering old versions and suites.
     pub legacy: Option<legacy::LegacyHello>,
+    /// What the server answered each client profile's own ClientHello, when profiles were asked.
+    pub asked: Option<hello::Asked>,
     /// The proxy the connection went through, as reports show it.
     pub proxy: Option<String>,
     /// The protocol upgraded with STARTTLS, if the route had one.
@@ -227,7 +231,9 @@ pub async fn capture(
             let stream = open(target, route, resolver, &SharedState::default(), &name_text)
                 .await
                 .ok()?;
-            legacy::probe(stream, sni.as_deref()).await.ok()
+            hello::probe(stream, &hello::Offer::legacy(sni.as_deref()))
+                .await
+                .ok()
         };
         capture.legacy = tokio::time::timeout_at(deadline, probe)
             .await
@@ -235,6 +241,51 @@ pub async fn capture(
             .flatten();
     }
     capture
+}
+
+/// How many ClientHello probes run at once against one target.
+pub const PROBES_AT_ONCE: usize = 8;
+
+/// Sends each offer's ClientHello on a connection of its own (through `route`), at most
+/// [`PROBES_AT_ONCE`] at a time, and returns the answers in the offers' order; `None` where no
+/// answer came before `deadline`.
+pub async fn ask(
+    target: &Target,
+    route: &Route,
+    resolver: &dyn Resolve,
+    offers: &[hello::Offer],
+    deadline: tokio::time::Instant,
+) -> Vec<Option<hello::Answer>> {
+    use futures_util::StreamExt;
+    // Made first, so that the stream holds futures and no closure (which keeps it Send).
+    let probes: Vec<_> = offers
+        .iter()
+        .map(|offer| ask_one(target, route, resolver, offer, deadline))
+        .collect();
+    futures_util::stream::iter(probes)
+        .buffered(PROBES_AT_ONCE)
+        .collect()
+        .await
+}
+
+async fn ask_one(
+    target: &Target,
+    route: &Route,
+    resolver: &dyn Resolve,
+    offer: &hello::Offer,
+    deadline: tokio::time::Instant,
+) -> Option<hello::Answer> {
+    let name = offer.sni.clone().unwrap_or_else(|| target.host.clone());
+    let attempt = async {
+        let stream = open(target, route, resolver, &SharedState::default(), &name)
+            .await
+            .ok()?;
+        hello::probe(stream, offer).await.ok()
+    };
+    tokio::time::timeout_at(deadline, attempt)
+        .await
+        .ok()
+        .flatten()
 }
 
 /// A TLS server that ended the handshake before showing a chain may only speak what rustls
@@ -295,6 +346,7 @@ async fn finish(
         bytes_received: state.bytes_received,
         client_auth: std::mem::take(&mut state.client_auth),
         legacy: None,
+        asked: None,
         proxy: None,
         starttls: None,
         upgrade: state.upgrade.take(),

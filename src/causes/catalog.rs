@@ -316,6 +316,78 @@ modern). An RSA or ECDSA certificate works with them as it is.",
         ],
         avoid: "Do not add legacy suites to the clients to match the server: fix the server.",
     }
+    /// The server and a client have no protocol version in common.
+    NoSharedVersion {
+        id: "no-shared-version", severity: Error, side: Either,
+        title: "The server and this client share no protocol version",
+        explanation: "The client offered the versions it accepts and the server chose none of them (or \
+answered with a protocol_version alert). A server that speaks only TLS 1.3 fails clients without it \
+(Java 8 before 8u261, Android 7-9, OpenSSL 1.0.2, Go before 1.12); one that speaks only TLS 1.2 or \
+older fails a client configured for 1.3 only.",
+        fix: "Enable TLS 1.2 and TLS 1.3 on the server: every maintained client speaks one of them. Or \
+upgrade the client to a version that speaks what the server speaks.",
+        platforms: &[
+            ("nginx", "`ssl_protocols TLSv1.2 TLSv1.3;`"),
+            ("Apache", "`SSLProtocol -all +TLSv1.2 +TLSv1.3`"),
+            ("HAProxy", "`ssl-min-ver TLSv1.2` on the bind line (and no `ssl-max-ver` below 1.3)"),
+            ("Java clients", "Java 8u261+ speaks TLS 1.3; on older ones `-Djdk.tls.client.protocols=TLSv1.2`"),
+        ],
+        avoid: "Do not enable TLS 1.0/1.1 on either side to find a common version.",
+    }
+    /// The server and a client have no cipher suite in common.
+    NoSharedCipher {
+        id: "no-shared-cipher", severity: Error, side: Either,
+        title: "The server and this client share no cipher suite",
+        explanation: "The client offered its suites and the server accepts none of them: typically a \
+server restricted to one suite family (AES-CCM only, finite-field DHE only, ChaCha20 only, CBC \
+only) meeting a client that lacks it. Go and Chromium never offer DHE suites; Go, Python, browsers \
+and rustls do not offer AES-CCM; Go 1.22+ dropped RSA key exchange. The handshake fails with \
+handshake_failure or \"no shared cipher\".",
+        fix: "Configure the server with the common modern set: TLS 1.3's AES-GCM and ChaCha20 suites and, \
+for TLS 1.2, ECDHE with AES-GCM or ChaCha20-Poly1305 (Mozilla's intermediate configuration).",
+        platforms: &[
+            ("nginx", "remove a narrow `ssl_ciphers`/`ssl_conf_command Ciphersuites` line, or use Mozilla's intermediate configuration"),
+            ("Apache", "`SSLCipherSuite` and `SSLOpenSSLConfCmd Ciphersuites` from Mozilla's intermediate configuration"),
+            ("HAProxy", "`ssl-default-bind-ciphers` and `ssl-default-bind-ciphersuites` from Mozilla's intermediate configuration"),
+            ("OpenSSL s_server", "drop `-ciphersuites`/`-cipher` restrictions"),
+        ],
+        avoid: "Do not add weak suites to clients to meet a server with an unusual list: fix the server.",
+    }
+    /// The server and a client have no key-exchange group in common.
+    NoSharedGroup {
+        id: "no-shared-group", severity: Error, side: Either,
+        title: "The server and this client share no key-exchange group",
+        explanation: "The client offered its key-exchange groups (curves and finite-field groups) and the \
+server accepts none of them. X25519 and P-256 are what every client offers; a server restricted to \
+X448, P-521 or the RFC 7919 ffdhe groups fails Chromium and Go (neither offers X448 or ffdhe; \
+Chromium not P-521 either) while OpenSSL, GnuTLS and Java connect. rustls offers X25519, P-256 and \
+P-384 only.",
+        fix: "Let the server accept X25519 and P-256 (and P-384); keep others after them if wanted.",
+        platforms: &[
+            ("nginx", "`ssl_ecdh_curve X25519:prime256v1:secp384r1;`"),
+            ("Apache", "`SSLOpenSSLConfCmd Groups X25519:P-256:P-384`"),
+            ("HAProxy", "`curves X25519:P-256:P-384` on the bind line"),
+            ("OpenSSL s_server", "`-groups X25519:P-256:P-384`"),
+        ],
+        avoid: "Do not configure clients with exotic groups to meet one server: fix the server.",
+    }
+    /// The server holds no key a client can verify in the signature schemes it offers.
+    NoSharedSignatureScheme {
+        id: "no-shared-signature-scheme", severity: Error, side: Either,
+        title: "The server cannot sign in any scheme this client offers",
+        explanation: "The client lists the signature schemes it verifies; the server's key can make none \
+of them, so the server aborts (handshake_failure, \"no suitable signature algorithm\"). Typical: an \
+RSASSA-PSS key (only rsa_pss_pss_* schemes, which Go, Chromium, Firefox and rustls do not offer), an \
+Ed25519 or Ed448 key (Chromium, Firefox, Safari and Java before 15 do not offer them), a P-521 key \
+for Chromium and rustls.",
+        fix: "Serve an ECDSA P-256 or RSA (rsaEncryption, 2048+ bits) certificate; keep an Ed25519 or \
+RSA-PSS certificate only beside one of those, for the clients that prefer it.",
+        platforms: &[
+            ("nginx", "a second `ssl_certificate`/`ssl_certificate_key` pair with an RSA or ECDSA P-256 key (nginx picks per client)"),
+            ("Apache", "a second `SSLCertificateFile`/`SSLCertificateKeyFile` pair with an RSA or ECDSA P-256 key"),
+            ("openssl", "`openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 ...` for the new key"),
+        ],
+    }
     /// The Certificate message is larger than clients accept.
     ChainTooLarge {
         id: "chain-too-large", severity: Error, side: Server,

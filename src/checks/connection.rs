@@ -1,7 +1,9 @@
 //! Naming why no chain (or no complete handshake) could be had.
 
 use super::Finding;
-use crate::capture::legacy::{LegacyHello, MAX_HANDSHAKE_MESSAGE, rustls_supports, version_name};
+use crate::capture::hello::{
+    self, LegacyHello, MAX_HANDSHAKE_MESSAGE, rustls_supports, rustls_supports_group, version_name,
+};
 use crate::capture::{Capture, Failure, Phase};
 use crate::causes::Cause;
 use crate::proxy::ProxyError;
@@ -250,14 +252,23 @@ fn legacy(hello: &LegacyHello, error: &str) -> Option<Finding> {
         ));
     }
     let suite_id = hello.cipher_suite?;
-    (version == 0x0303 && !rustls_supports(suite_id)).then(|| {
-        Finding::new(
+    if version == 0x0303 && !rustls_supports(suite_id) {
+        return Some(Finding::new(
             Cause::LegacyCipherOnly,
             format!(
                 "offered modern and legacy suites, the server chose {suite}; {refused}; {chain}"
             ),
-        )
-    })
+        ));
+    }
+    let group = hello.group.filter(|g| !rustls_supports_group(*g))?;
+    Some(Finding::new(
+        Cause::NoSharedGroup,
+        format!(
+            "offered every common group, the server chose {} with {suite}; rustls (tlsdoctor's own \
+             client) offers only X25519, P-256 and P-384, so {refused}; {chain}",
+            hello::group_name(group)
+        ),
+    ))
 }
 
 /// A TLS record starts with a content type (20-24) and a 3.x version byte.

@@ -2,11 +2,14 @@
 //! profile's policy decides (its store, key sizes and types, SHA-1, the CN, the EKU, a CA leaf,
 //! downloading issuers, strict encoding), plus what the connection showed of the protocol.
 //!
-//! Nothing here connects: the negotiation side is judged from the one handshake captured, so a
-//! client that may or may not agree with what the server chose for tlsdoctor is `unknown`,
-//! never `ok`.
+//! Nothing here connects. The negotiation side is judged from what the server answered the
+//! client's own ClientHello ([`super::probe`]); without those answers (a file, a run that did
+//! not ask), from the one handshake captured, and a client that may or may not agree with what
+//! the server chose for tlsdoctor is `unknown`, never `ok`.
 
+use super::probe::DIMENSIONS;
 use super::{Profile, Sha1, Store};
+use crate::capture::hello::{self, Answer, Asked, Dimension};
 use crate::causes::{Cause, Severity};
 use crate::chain::signature::{Hash, KeyAlgorithm};
 use crate::checks::Finding;
@@ -63,6 +66,10 @@ pub struct Target<'a> {
     /// The user named the roots (`--ca-file`, `--trust FILE`): every client is judged as if
     /// they were installed in its store.
     pub user_stores: bool,
+    /// What the server answered each profile's ClientHello, when it was asked.
+    pub asked: Option<&'a Asked>,
+    /// The server name the hellos carried.
+    pub sni: Option<&'a str>,
 }
 
 /// Causes whose verdict a profile's policy decides; every other error holds for every client.
@@ -83,6 +90,10 @@ const POLICY: &[Cause] = &[
     Cause::RejectedByVerifier,
     Cause::ProtocolTooOld,
     Cause::LegacyCipherOnly,
+    Cause::NoSharedVersion,
+    Cause::NoSharedCipher,
+    Cause::NoSharedGroup,
+    Cause::NoSharedSignatureScheme,
     Cause::HandshakeFailure,
 ];
 
@@ -308,6 +319,8 @@ fn name_and_purpose(profile: &Profile, target: &Target<'_>, v: &mut Verdict) {
             // tlsdoctor's own handshake failed: that is rustls' verdict, and for any other
             // client a question the one handshake cannot answer.
             Cause::HandshakeFailure if profile.family == "rustls" => true,
+            // The client's own hello was answered: the negotiation below decides.
+            Cause::HandshakeFailure if answered(profile, target) => false,
             Cause::HandshakeFailure => {
                 v.unknowns.push(format!(
                     "tlsdoctor's own handshake failed ({}); whether this client's succeeds was \
@@ -342,6 +355,9 @@ fn name_and_purpose(profile: &Profile, target: &Target<'_>, v: &mut Verdict) {
 type Negotiated = (String, String, Option<String>);
 
 fn negotiation(profile: &Profile, target: &Target<'_>, v: &mut Verdict) -> Option<Negotiated> {
+    if let Some(asked) = target.asked {
+        return asked_negotiation(profile, asked, target.sni, v);
+    }
     let connection = target.connection?;
     let version = connection.tls_version.as_deref().map(version_id);
     let suite = connection.cipher_suite.as_deref().map(suite_id);
@@ -411,4 +427,141 @@ fn version_id(shown: &str) -> String {
 /// rustls' `TLS13_AES_256_GCM_SHA384` → IANA's `TLS_AES_256_GCM_SHA384`.
 fn suite_id(shown: &str) -> String {
     shown.replacen("TLS13_", "TLS_", 1)
+}
+
+/// True when the server answered this profile's own ClientHello.
+fn answered(profile: &Profile, target: &Target<'_>) -> bool {
+    target
+        .asked
+        .and_then(|a| a.get(&profile.offer(target.sni)))
+        .is_some_and(|answer| answer.is_some())
+}
+
+/// The negotiation as the server answered this client's own ClientHello; for a refusal, the
+/// cause is the first dimension whose widening the server accepted.
+fn asked_negotiation(
+    profile: &Profile,
+    asked: &Asked,
+    sni: Option<&str>,
+    v: &mut Verdict,
+) -> Option<Negotiated> {
+    let offer = profile.offer(sni);
+    let answer = match asked.get(&offer) {
+        Some(Some(answer)) => answer,
+        Some(None) => {
+            v.unknowns.push(
+                "the server did not answer this client's ClientHello within --timeout".into(),
+            );
+            return None;
+        }
+        None => {
+            v.unknowns
+                .push("this client's ClientHello was not sent to the server".into());
+            return None;
+        }
+    };
+    if hello::agreed(&offer, answer) {
+        return Some((
+            answer
+                .version_name()
+                .map(|n| version_id(&n))
+                .unwrap_or_default(),
+            answer.cipher_suite_name().unwrap_or_default(),
+            answer.group_name(),
+        ));
+    }
+    let refusal = refusal(answer);
+    // A version the client did not offer (an old server ignoring the hello's): that is the cause.
+    if answer.version.is_some_and(|v| !offer.versions.contains(&v)) {
+        let (cause, why) = named(profile, Dimension::Version, answer, &refusal);
+        v.fail(cause, why);
+        return None;
+    }
+    for dimension in DIMENSIONS {
+        let widened = offer.widened(dimension);
+        let Some(Some(wide)) = asked.get(&widened) else {
+            continue;
+        };
+        if !hello::agreed(&widened, wide) {
+            continue;
+        }
+        let (cause, why) = named(profile, dimension, wide, &refusal);
+        v.fail(cause, why);
+        return None;
+    }
+    v.fail(
+        Cause::HandshakeFailure,
+        format!(
+            "the server refused this client's ClientHello ({refusal}), and accepted no hello \
+             that differs from it in versions, suites, groups or signature schemes alone"
+        ),
+    );
+    None
+}
+
+/// What the server did with a hello it did not go on with.
+fn refusal(answer: &Answer) -> String {
+    match (answer.alert, answer.version) {
+        (Some(alert), _) => format!("alert {}", crate::checks::connection::alert_label(alert)),
+        (None, Some(version)) => format!(
+            "it chose {}, which the client does not accept",
+            hello::version_name(version)
+        ),
+        (None, None) => "it closed the connection".into(),
+    }
+}
+
+/// The cause and its line for a refusal that widening `dimension` turned into `wide`.
+fn named(profile: &Profile, dimension: Dimension, wide: &Answer, refusal: &str) -> (Cause, String) {
+    let list = |values: &[String]| values.join(", ");
+    match dimension {
+        Dimension::Version | Dimension::OldVersion => {
+            let chosen = wide.version_name().unwrap_or_default();
+            let cause = if wide.version.is_some_and(|v| v < 0x0303) {
+                Cause::ProtocolTooOld
+            } else {
+                Cause::NoSharedVersion
+            };
+            (
+                cause,
+                format!(
+                    "the server speaks {chosen}; this client accepts only {} ({refusal})",
+                    list(&profile.versions.value)
+                ),
+            )
+        }
+        Dimension::Suite => {
+            let chosen = wide.cipher_suite_name().unwrap_or_default();
+            let legacy = wide.version == Some(0x0303)
+                && wide
+                    .cipher_suite
+                    .is_some_and(|s| !hello::rustls_supports(s));
+            let cause = if legacy && !chosen.contains("_DHE_") && !chosen.contains("CCM") {
+                Cause::LegacyCipherOnly
+            } else {
+                Cause::NoSharedCipher
+            };
+            (
+                cause,
+                format!(
+                    "the server accepts {chosen}, a suite this client does not offer ({refusal})"
+                ),
+            )
+        }
+        Dimension::Group => (
+            Cause::NoSharedGroup,
+            format!(
+                "the server accepts {} for key exchange; this client offers {} ({refusal})",
+                wide.group_name().unwrap_or_else(|| "a group".into()),
+                list(&profile.groups.value)
+            ),
+        ),
+        Dimension::Scheme => (
+            Cause::NoSharedSignatureScheme,
+            format!(
+                "the server's key signs in none of the schemes this client offers ({}) ({refusal})",
+                list(&profile.signature_schemes.value)
+            ),
+        ),
+    }
 }

@@ -5,7 +5,9 @@
 //! pays nothing for it.
 
 pub mod judge;
+pub mod probe;
 
+use crate::capture::hello::{self, Offer};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -79,6 +81,7 @@ pub struct Profile {
     pub versions: Sourced<Vec<String>>,
     pub cipher_suites: Sourced<Vec<String>>,
     pub groups: Sourced<Vec<String>>,
+    pub signature_schemes: Sourced<Vec<String>>,
     pub min_rsa_bits: Sourced<u32>,
     pub sha1: Sourced<Sha1>,
     pub key_types: Sourced<Vec<String>>,
@@ -189,6 +192,7 @@ const FACTS: &[&str] = &[
     "versions",
     "cipher_suites",
     "groups",
+    "signature_schemes",
     "min_rsa_bits",
     "sha1",
     "key_types",
@@ -209,7 +213,7 @@ fn build(p: &RawProfile, facts: &BTreeMap<String, RawFact>) -> Result<Profile, S
     {
         return Err(format!("unknown key type {unknown}"));
     }
-    Ok(Profile {
+    let profile = Profile {
         id: p.id.clone(),
         name: p.name.clone(),
         family: p.family.clone(),
@@ -220,6 +224,7 @@ fn build(p: &RawProfile, facts: &BTreeMap<String, RawFact>) -> Result<Profile, S
         versions: fact(facts, "versions")?,
         cipher_suites: fact(facts, "cipher_suites")?,
         groups: fact(facts, "groups")?,
+        signature_schemes: fact(facts, "signature_schemes")?,
         min_rsa_bits: fact(facts, "min_rsa_bits")?,
         sha1: fact(facts, "sha1")?,
         key_types,
@@ -229,7 +234,39 @@ fn build(p: &RawProfile, facts: &BTreeMap<String, RawFact>) -> Result<Profile, S
         leaf_ca: fact(facts, "leaf_ca")?,
         aia_fetch: fact(facts, "aia_fetch")?,
         strict_rfc5280: fact(facts, "strict_rfc5280")?,
-    })
+    };
+    // Every name must be one the ClientHello can send.
+    profile
+        .wire()
+        .map_err(|unknown| format!("unknown name {unknown}"))?;
+    Ok(profile)
+}
+
+impl Profile {
+    /// The profile's versions, suites, groups and schemes as wire codes, in its order; the
+    /// name that has no code is the error.
+    pub fn wire(&self) -> Result<Offer, String> {
+        fn codes(names: &[String], code: fn(&str) -> Option<u16>) -> Result<Vec<u16>, String> {
+            names
+                .iter()
+                .map(|n| code(n).ok_or_else(|| n.clone()))
+                .collect()
+        }
+        Ok(Offer {
+            versions: codes(&self.versions.value, hello::version_code)?,
+            suites: codes(&self.cipher_suites.value, hello::suite_code)?,
+            groups: codes(&self.groups.value, hello::group_code)?,
+            schemes: codes(&self.signature_schemes.value, hello::scheme_code)?,
+            sni: None,
+        })
+    }
+
+    /// The ClientHello this client sends to `sni`.
+    pub fn offer(&self, sni: Option<&str>) -> Offer {
+        let mut offer = self.wire().unwrap_or_else(|_| Offer::legacy(None));
+        offer.sni = sni.map(str::to_string);
+        offer
+    }
 }
 
 fn fact<T: serde::de::DeserializeOwned>(
@@ -337,6 +374,33 @@ mod tests {
             profile("b-1", "inherits = \"a-1\"")
         );
         assert!(parse(&circle).is_err_and(|e| e.to_string().contains("circle")));
+    }
+
+    /// The `rustls` profile is this tool's own stack: it must offer what the ring provider does.
+    #[test]
+    fn the_rustls_profile_offers_what_the_ring_provider_offers() {
+        let rustls = select("rustls").expect("rustls")[0];
+        let offer = rustls.wire().expect("names");
+        let provider = rustls::crypto::ring::default_provider();
+        let suites: Vec<u16> = provider
+            .cipher_suites
+            .iter()
+            .map(|s| u16::from(s.suite()))
+            .collect();
+        assert_eq!(offer.suites, suites);
+        let groups: Vec<u16> = provider
+            .kx_groups
+            .iter()
+            .map(|g| u16::from(g.name()))
+            .collect();
+        assert_eq!(offer.groups, groups);
+        let schemes: Vec<u16> = provider
+            .signature_verification_algorithms
+            .supported_schemes()
+            .into_iter()
+            .map(u16::from)
+            .collect();
+        assert_eq!(offer.schemes, schemes);
     }
 
     #[test]
