@@ -296,8 +296,10 @@ pub struct JudgeArgs {
     pub no_fetch: bool,
 
     /// Say which clients connect: profile ids or families (`go`, `java-17`), `default` (one
-    /// current version of each family), or `all`, comma-separated; `tlsdoctor clients` lists
-    /// them. The verdict does not follow these outcomes yet.
+    /// current version of each family), `all` or `none`, comma-separated; `tlsdoctor clients`
+    /// lists them. The verdict is then theirs: error when one of them fails. Without it, one
+    /// target in the human report is judged for `default`; JSON, jsonl, Prometheus and many
+    /// targets for tlsdoctor's own client alone.
     #[arg(long, value_name = "LIST")]
     pub clients: Option<String>,
 

@@ -292,6 +292,11 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
     if asked_repair && targets.len() > 1 {
         anyhow::bail!("--fix-chain and --save-root take a single target");
     }
+    let single = args.file.is_some() || (targets.len() == 1 && args.targets.is_none());
+    // One target read by a person: say who connects (the verdict is then theirs).
+    if single && args.judge.clients.is_none() && matches!(args.format, Format::Human) {
+        options.clients = tlsdoctor::clients::select("default")?;
+    }
     let options = Arc::new(options);
     let runtime = if targets.len() > 1 {
         tokio::runtime::Builder::new_multi_thread()
@@ -304,7 +309,6 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
     }
     .context("starting the async runtime")?;
 
-    let single = args.file.is_some() || (targets.len() == 1 && args.targets.is_none());
     let fixes = match args.all_fixes || args.verbose {
         true => human::Fixes::All,
         false => human::Fixes::ForServer,

@@ -259,7 +259,7 @@ pub async fn judge(
         let mut report = TargetReport::diagnosed(parts, &diagnosis, extra, repair);
         report.revocation = Some(revocation);
         report.client_auth = client_auth;
-        report.clients = clients;
+        report.judged_for(clients);
         report
     });
     match tokio::time::timeout_at(limit, judging).await {

@@ -174,7 +174,7 @@ fn on_a_terminal_colour_is_on_unless_no_color() {
 fn json_is_one_versioned_document_and_errors_stay_on_stderr() {
     let run = check_file("leaf-only", &[]);
     let doc = run.json();
-    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["schema_version"], 2);
     assert_eq!(doc["targets"].as_array().map(Vec::len), Some(1));
     let target = &doc["targets"][0];
     for field in [

@@ -407,3 +407,113 @@ fn profiles_that_run_here_offer_exactly_what_the_real_clients_hello_offers() {
     }
     assert!(compared >= 7, "only {compared} profiles run here");
 }
+
+/// The verdict is the chosen clients': a CN-only certificate is an error for a set with Go in
+/// it, and only a warning (still named, with who refuses it) for OpenSSL and Java, which fall
+/// back to the CN.
+#[test]
+fn the_verdict_and_exit_code_follow_the_chosen_clients() {
+    let finding = |run: &Run| {
+        run.target()["findings"]
+            .as_array()
+            .and_then(|fs| fs.iter().find(|f| f["cause"] == "no-san").cloned())
+            .unwrap_or_default()
+    };
+    let lenient = check_file("no-san", &["--clients", "openssl-3.0,java-17"]);
+    assert_eq!(lenient.target()["verdict"], "warning", "{}", lenient.stdout);
+    assert_eq!(lenient.code, 0);
+    let named = finding(&lenient);
+    assert_eq!(named["severity"], "warning", "{named}");
+    assert_eq!(named["refused_by"], serde_json::json!([]));
+    assert!(
+        named["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("none of the clients judged"))
+    );
+
+    let strict = check_file("no-san", &["--clients", "openssl-3.0,go-1.22"]);
+    assert_eq!(strict.target()["verdict"], "error");
+    assert_eq!(strict.code, 1);
+    let named = finding(&strict);
+    assert_eq!(named["severity"], "error");
+    assert_eq!(named["refused_by"], serde_json::json!(["go-1.22"]));
+
+    let mainstream = check_file("no-san", &[]);
+    assert_eq!(mainstream.target()["verdict"], "error");
+    assert_eq!(finding(&mainstream)["refused_by"], serde_json::json!([]));
+}
+
+/// One target in the human report is judged for the default set without being asked, and says
+/// who fails; JSON judges no client unless asked (scripts keep their verdict).
+#[test]
+fn one_target_read_by_a_person_shows_the_default_clients() {
+    let run = check_file("no-san", &["--format", "human"]);
+    assert!(run.stdout.contains("Clients"), "{}", run.stdout);
+    let fails = run
+        .stdout
+        .lines()
+        .find(|l| l.contains('✗') && l.contains("go-1.22"))
+        .unwrap_or_default();
+    assert!(
+        fails.contains("chrome") && fails.contains("no-san"),
+        "{}",
+        run.stdout
+    );
+    assert!(!fails.contains("openssl-3.0"), "{fails}");
+}
+
+/// A TLS 1.2 server with only finite-field DHE suites: Go, browsers and rustls have none, the
+/// OpenSSL clients and Java connect; each client's own hello tells.
+#[test]
+fn a_dhe_only_server_fails_the_clients_without_dhe_suites_with_the_cause_named() {
+    if !common::programs::require(&["openssl"]) {
+        return;
+    }
+    let pki = common::clients::ThrowawayPki::shared();
+    let server = pki.serve("tls1.2-dhe-only");
+    let root = pki.root().display().to_string();
+    let target = format!("127.0.0.1:{}", server.port);
+    let run = tlsdoctor(&[
+        "check",
+        &target,
+        "--servername",
+        "localhost",
+        "--ca-file",
+        &root,
+        "--clients",
+        "go-1.22,chrome,rustls,openssl-3.0,java-17",
+        "--format",
+        "json",
+    ]);
+    let clients = run.target()["clients"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    for client in &clients {
+        let id = client["id"].as_str().unwrap_or_default();
+        if ["openssl-3.0", "java-17"].contains(&id) {
+            assert_ne!(client["outcome"], "fail", "{client}");
+            assert!(
+                client["cipher_suite"]
+                    .as_str()
+                    .is_some_and(|s| s.starts_with("TLS_DHE_RSA_")),
+                "{client}"
+            );
+            assert!(
+                client["group"]
+                    .as_str()
+                    .is_some_and(|g| g.starts_with("DH ")),
+                "{client}"
+            );
+        } else {
+            assert_eq!(client["outcome"], "fail", "{client}");
+            assert_eq!(
+                client["causes"],
+                serde_json::json!(["no-shared-cipher"]),
+                "{client}"
+            );
+        }
+    }
+    assert_eq!(clients.len(), 5);
+    assert_eq!(run.target()["verdict"], "error");
+}

@@ -85,7 +85,7 @@ fn each_target_gets_its_own_verdict_and_a_silent_one_holds_up_no_other() {
     assert!(
         lines
             .iter()
-            .all(|l| l["schema_version"] == 1 && l["target"].is_string())
+            .all(|l| l["schema_version"] == 2 && l["target"].is_string())
     );
     assert_eq!(
         lines[3]["target"],

@@ -55,6 +55,9 @@ pub struct ClientReport {
     pub version: Option<String>,
     pub cipher_suite: Option<String>,
     pub group: Option<String>,
+    /// Each cause with its line, in order (what `causes` and `reasons` say, paired).
+    #[serde(skip)]
+    pub why: Vec<(&'static str, String)>,
 }
 
 /// What the judgement reads besides the profile.
@@ -152,8 +155,13 @@ pub fn judge(profile: &Profile, target: &Target<'_>) -> ClientReport {
     } else {
         &v.fails
     };
-    let mut causes: Vec<&'static str> = shown.iter().map(|(c, _)| c.id()).collect();
-    causes.dedup();
+    let why: Vec<(&'static str, String)> = shown.iter().map(|(c, w)| (c.id(), w.clone())).collect();
+    let mut causes: Vec<&'static str> = Vec::new();
+    for (cause, _) in &why {
+        if !causes.contains(cause) {
+            causes.push(cause);
+        }
+    }
     let mut reasons: Vec<String> = shown.iter().map(|(_, why)| why.clone()).collect();
     reasons.extend(v.unknowns);
     ClientReport {
@@ -165,6 +173,7 @@ pub fn judge(profile: &Profile, target: &Target<'_>) -> ClientReport {
         version: negotiated.as_ref().map(|n| n.0.clone()),
         cipher_suite: negotiated.as_ref().map(|n| n.1.clone()),
         group: negotiated.and_then(|n| n.2),
+        why,
     }
 }
 

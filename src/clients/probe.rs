@@ -12,13 +12,15 @@ use crate::capture::{self, Resolve, Route};
 use crate::target::Target;
 use tokio::time::Instant;
 
-/// The dimensions widened, in the order a cause is named by.
+/// The dimensions widened, in the order a cause is named by. Versions come last: a hello
+/// without TLS 1.3 can succeed through another door (TLS 1.2 with RSA key exchange where TLS
+/// 1.3 found no group), which real clients that offer TLS 1.3 never take.
 pub const DIMENSIONS: [Dimension; 5] = [
+    Dimension::Group,
+    Dimension::Suite,
+    Dimension::Scheme,
     Dimension::Version,
     Dimension::OldVersion,
-    Dimension::Suite,
-    Dimension::Group,
-    Dimension::Scheme,
 ];
 
 /// Sends the ClientHello of every profile (each distinct one once) to `target`, then the widened

@@ -7,6 +7,7 @@ use super::{
 };
 use crate::capture::client_auth::{ClientAuth, Response};
 use crate::capture::{Capture, Failure, Negotiated};
+use crate::causes::Severity;
 use crate::chain::Chain;
 use crate::chain::path::PathEnd;
 use crate::chain::signature::SignatureStatus;
@@ -14,6 +15,7 @@ use crate::chain::{Certificate, San};
 use crate::checks::Finding;
 use crate::checks::client::name_text;
 use crate::checks::connection::alert_label;
+use crate::clients::judge::{ClientReport, Outcome};
 use crate::diagnosis::{Diagnosis, StoreEval, Verdict};
 use crate::software::ServerSoftware;
 use crate::trust::TrustStore;
@@ -90,6 +92,53 @@ impl ConnectionReport {
 }
 
 impl TargetReport {
+    /// Makes the verdict the chosen clients' (`error` when one of them fails) and says of each
+    /// finding which of them it makes fail. An error no chosen client fails on stays listed, as
+    /// a warning that says who does refuse it, so the rule is not silently dropped; while any
+    /// client's outcome is unknown, errors stay errors.
+    pub fn judged_for(&mut self, clients: Vec<ClientReport>) {
+        self.clients = clients;
+        if self.clients.is_empty() || self.verdict == Verdict::Unreachable {
+            return;
+        }
+        let determined = self.clients.iter().all(|c| c.outcome != Outcome::Unknown);
+        for finding in &mut self.findings {
+            finding.refused_by = self
+                .clients
+                .iter()
+                .filter(|c| c.outcome == Outcome::Fail && c.causes.contains(&finding.cause))
+                .map(|c| c.id.clone())
+                .collect();
+            if determined
+                && finding.severity == Severity::Error.as_str()
+                && finding.refused_by.is_empty()
+            {
+                finding.severity = Severity::Warning.as_str();
+                finding.detail.push_str(
+                    " (an error for tlsdoctor's own client, rustls; none of the clients judged \
+                     here refuses it)",
+                );
+            }
+        }
+        let order = |f: &FindingReport| match f.severity {
+            "error" => 0,
+            "warning" => 1,
+            _ => 2,
+        };
+        self.findings.sort_by_key(order);
+        let failed = self.clients.iter().any(|c| c.outcome == Outcome::Fail)
+            || self.findings.iter().any(|f| f.severity == "error");
+        let warned = self.clients.iter().any(|c| c.outcome == Outcome::Warning)
+            || self.findings.iter().any(|f| f.severity == "warning");
+        self.verdict = if failed {
+            Verdict::Error
+        } else if warned {
+            Verdict::Warning
+        } else {
+            Verdict::Ok
+        };
+    }
+
     /// A target whose chain could not be had: only the failure is known.
     pub fn unreachable(parts: Parts, failure: Finding) -> TargetReport {
         TargetReport {
@@ -236,6 +285,7 @@ fn finding_report(finding: &Finding, certs: &[Certificate]) -> FindingReport {
         fix: entry.fix,
         fix_steps: FixStep::of(entry),
         avoid: (!entry.avoid.is_empty()).then_some(entry.avoid),
+        refused_by: Vec::new(),
     }
 }
 

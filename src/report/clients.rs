@@ -8,51 +8,101 @@ use owo_colors::Style;
 use serde::Serialize;
 use std::io::{self, Write};
 
-/// The Clients section of one target: clients that connect on one line, the others grouped by
-/// what stops them, each group with its first reason.
+/// The Clients section of one target: a cause every judged client shares is said once; then
+/// the clients grouped by outcome and by the causes that are theirs alone, each cause with the
+/// first client's line for it.
 pub fn write_section(clients: &[ClientReport], out: &mut dyn Write) -> io::Result<()> {
     if clients.is_empty() {
         return Ok(());
     }
     writeln!(out)?;
     writeln!(out, "{}", paint("Clients", Style::new().bold()))?;
-    let note = "judged from the certificates and the one handshake captured; the verdict below \
-                does not follow these outcomes yet";
-    writeln!(out, "  {}", paint(note, Style::new().dimmed()))?;
+    let note = "each client's own ClientHello sent to the server, its store and policy applied to \
+                the chain; the verdict is theirs (--clients LIST chooses others)";
+    wrap(out, "  ", "", &paint(note, Style::new().dimmed()))?;
+    let shared: Vec<&'static str> = match clients {
+        [first, _, ..] => first
+            .causes
+            .iter()
+            .copied()
+            .filter(|cause| clients.iter().all(|c| c.causes.contains(cause)))
+            .collect(),
+        _ => Vec::new(),
+    };
+    if let Some(first) = clients.first() {
+        for cause in &shared {
+            let (mark, style) = mark(first.outcome);
+            let head = format!("{mark} every client judged: {cause}");
+            writeln!(out, "  {}", paint(&head, style))?;
+            reasons(first, &[cause], out)?;
+        }
+    }
     for outcome in [
         Outcome::Ok,
         Outcome::Warning,
         Outcome::Fail,
         Outcome::Unknown,
     ] {
+        let own = |c: &ClientReport| -> Vec<&'static str> {
+            c.causes
+                .iter()
+                .copied()
+                .filter(|cause| !shared.contains(cause))
+                .collect()
+        };
         let mut groups: Vec<(Vec<&'static str>, Vec<&ClientReport>)> = Vec::new();
         for c in clients.iter().filter(|c| c.outcome == outcome) {
-            match groups.iter_mut().find(|(causes, _)| *causes == c.causes) {
+            let causes = own(c);
+            match groups.iter_mut().find(|(group, _)| *group == causes) {
                 Some((_, members)) => members.push(c),
-                None => groups.push((c.causes.clone(), vec![c])),
+                None => groups.push((causes, vec![c])),
             }
         }
         for (causes, members) in groups {
             let ids: Vec<&str> = members.iter().map(|c| c.id.as_str()).collect();
-            let (mark, style) = match outcome {
-                Outcome::Ok => ("✓", Style::new().green()),
-                Outcome::Warning => ("!", Style::new().yellow()),
-                Outcome::Fail => ("✗", Style::new().red()),
-                Outcome::Unknown => ("?", Style::new().dimmed()),
+            let (mark, style) = mark(outcome);
+            let also = match (causes.is_empty(), shared.is_empty()) {
+                (true, _) => String::new(),
+                (false, true) => format!(": {}", causes.join(", ")),
+                (false, false) => format!(", also: {}", causes.join(", ")),
             };
-            let head = format!("{mark} {}", ids.join(", "));
+            let head = format!("{mark} {}{also}", ids.join(", "));
             writeln!(out, "  {}", paint(&head, style))?;
             let first = members[0];
-            let why = match (causes.is_empty(), first.reasons.first()) {
-                (true, None) => continue,
-                (true, Some(reason)) => reason.clone(),
-                (false, reason) => format!(
-                    "{}: {}",
-                    causes.join(", "),
-                    reason.map_or("", String::as_str)
-                ),
+            if outcome == Outcome::Unknown {
+                for reason in first
+                    .reasons
+                    .iter()
+                    .filter(|r| !first.why.iter().any(|(_, w)| w == *r))
+                {
+                    wrap(out, "      ", "", reason)?;
+                }
+            }
+            reasons(first, &causes, out)?;
+        }
+    }
+    Ok(())
+}
+
+fn mark(outcome: Outcome) -> (&'static str, Style) {
+    match outcome {
+        Outcome::Ok => ("✓", Style::new().green()),
+        Outcome::Warning => ("!", Style::new().yellow()),
+        Outcome::Fail => ("✗", Style::new().red()),
+        Outcome::Unknown => ("?", Style::new().dimmed()),
+    }
+}
+
+/// The client's first line for each of `causes`.
+fn reasons(client: &ClientReport, causes: &[&'static str], out: &mut dyn Write) -> io::Result<()> {
+    for cause in causes {
+        if let Some((_, why)) = client.why.iter().find(|(c, _)| c == cause) {
+            let line = if causes.len() > 1 {
+                format!("{cause}: {why}")
+            } else {
+                why.clone()
             };
-            wrap(out, "      ", "", &why)?;
+            wrap(out, "      ", "", &line)?;
         }
     }
     Ok(())

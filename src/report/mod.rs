@@ -22,7 +22,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 /// Bumped only when a field changes meaning or disappears; new fields do not bump it.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The whole output of one run.
 #[derive(Clone, Debug, Serialize)]
@@ -371,6 +371,8 @@ pub struct FindingReport {
     pub fix_steps: Vec<FixStep>,
     /// The tempting wrong fixes, when there are any.
     pub avoid: Option<&'static str>,
+    /// The judged clients (`--clients`) this finding makes fail; empty when none was judged.
+    pub refused_by: Vec<String>,
 }
 
 /// One platform's way of applying a fix.
