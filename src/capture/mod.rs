@@ -7,6 +7,7 @@
 pub mod client_auth;
 mod http_server;
 pub mod legacy;
+pub mod provider;
 
 use crate::proxy::Proxy;
 use crate::starttls::{Protocol, Transcript, UpgradeError};
@@ -398,7 +399,7 @@ async fn handshake<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin + Send,
 {
-    let provider = provider();
+    let provider = provider::capture_provider();
     let verifier = Arc::new(Recorder {
         provider: provider.clone(),
         shared: shared.clone(),
@@ -499,7 +500,8 @@ fn version_name(raw: &str) -> String {
         .unwrap_or_else(|| raw.to_string())
 }
 
-/// Records the presented chain and accepts it; verifies handshake signatures for real.
+/// Records the presented chain and accepts it; verifies handshake signatures for real, with the
+/// capture provider's algorithms and the `rsa_pss_pss_*` schemes rustls lacks.
 #[derive(Debug)]
 struct Recorder {
     provider: Arc<CryptoProvider>,
@@ -538,6 +540,9 @@ impl ServerCertVerifier for Recorder {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        if let Some(verified) = provider::pss::verify(message, cert, dss) {
+            return verified;
+        }
         rustls::crypto::verify_tls12_signature(
             message,
             cert,
@@ -552,6 +557,9 @@ impl ServerCertVerifier for Recorder {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        if let Some(verified) = provider::pss::verify(message, cert, dss) {
+            return verified;
+        }
         rustls::crypto::verify_tls13_signature(
             message,
             cert,
@@ -561,9 +569,12 @@ impl ServerCertVerifier for Recorder {
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
+        let mut schemes = self
+            .provider
             .signature_verification_algorithms
-            .supported_schemes()
+            .supported_schemes();
+        schemes.extend(provider::pss::SCHEMES);
+        schemes
     }
 }
 
