@@ -52,3 +52,18 @@ fn tls13_only_server_with_an_rsa_pss_key_shows_its_chain() {
     assert_reached(&run, "TLS 1.3", "TLS13_AES_256_GCM_SHA384", "X25519");
     assert!(!run.has("handshake-failure"), "{}", run.stdout);
 }
+
+#[test]
+fn tls13_server_with_only_ffdhe2048_shows_its_chain() {
+    if !require(&["openssl"]) {
+        return;
+    }
+    let server = ThrowawayPki::shared().serve("tls1.3-ffdhe2048-only");
+    let run = check(&server);
+    assert_reached(&run, "TLS 1.3", "TLS13_AES_256_GCM_SHA384", "FFDHE2048");
+    assert!(
+        matches!(run.verdict().as_str(), "ok" | "warning"),
+        "{}",
+        run.stdout
+    );
+}

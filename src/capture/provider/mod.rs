@@ -7,6 +7,7 @@
 //! what it did before; rustls sends its key share for the first group, and a server that wants
 //! an added group asks for it with a HelloRetryRequest.
 
+mod ffdhe;
 pub mod pss;
 
 use rustls::crypto::CryptoProvider;
@@ -17,7 +18,8 @@ pub fn capture_provider() -> Arc<CryptoProvider> {
     static PROVIDER: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
     PROVIDER
         .get_or_init(|| {
-            let provider = rustls::crypto::ring::default_provider();
+            let mut provider = rustls::crypto::ring::default_provider();
+            provider.kx_groups.extend(ffdhe::GROUPS);
             Arc::new(provider)
         })
         .clone()
