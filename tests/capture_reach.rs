@@ -67,3 +67,29 @@ fn tls13_server_with_only_ffdhe2048_shows_its_chain() {
         run.stdout
     );
 }
+
+#[test]
+fn tls13_server_with_only_aes_128_ccm_shows_its_chain() {
+    if !require(&["openssl"]) {
+        return;
+    }
+    let server = ThrowawayPki::shared().serve("tls1.3-aes128-ccm-only");
+    let run = check(&server);
+    assert_reached(&run, "TLS 1.3", "TLS13_AES_128_CCM_SHA256", "X25519");
+    assert!(
+        matches!(run.verdict().as_str(), "ok" | "warning"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn tls13_server_with_only_aes_128_ccm_8_shows_its_chain() {
+    if !require(&["openssl"]) {
+        return;
+    }
+    let suite = ["-ciphersuites", "TLS_AES_128_CCM_8_SHA256"];
+    let server = ThrowawayPki::shared().serve_with("tls1.3-only", &suite);
+    let run = check(&server);
+    assert_reached(&run, "TLS 1.3", "TLS13_AES_128_CCM_8_SHA256", "X25519");
+}

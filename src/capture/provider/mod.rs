@@ -7,6 +7,7 @@
 //! what it did before; rustls sends its key share for the first group, and a server that wants
 //! an added group asks for it with a HelloRetryRequest.
 
+mod ccm;
 mod ffdhe;
 pub mod pss;
 
@@ -20,6 +21,10 @@ pub fn capture_provider() -> Arc<CryptoProvider> {
         .get_or_init(|| {
             let mut provider = rustls::crypto::ring::default_provider();
             provider.kx_groups.extend(ffdhe::GROUPS);
+            provider.cipher_suites.extend([
+                ccm::TLS13_AES_128_CCM_SHA256,
+                ccm::TLS13_AES_128_CCM_8_SHA256,
+            ]);
             Arc::new(provider)
         })
         .clone()
