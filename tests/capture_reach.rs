@@ -93,3 +93,29 @@ fn tls13_server_with_only_aes_128_ccm_8_shows_its_chain() {
     let run = check(&server);
     assert_reached(&run, "TLS 1.3", "TLS13_AES_128_CCM_8_SHA256", "X25519");
 }
+
+#[test]
+fn tls13_server_with_only_p521_key_exchange_shows_its_chain() {
+    if !require(&["openssl"]) {
+        return;
+    }
+    let server = ThrowawayPki::shared().serve_with("group-secp521r1-only", &["-tls1_3"]);
+    let run = check(&server);
+    assert_reached(&run, "TLS 1.3", "TLS13_AES_256_GCM_SHA384", "secp521r1");
+    assert!(
+        matches!(run.verdict().as_str(), "ok" | "warning"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn tls13_only_server_with_a_p521_key_shows_its_chain() {
+    if !require(&["openssl"]) {
+        return;
+    }
+    let server = ThrowawayPki::shared().serve_with("leaf-ecdsa-p521", &["-tls1_3"]);
+    let run = check(&server);
+    assert_reached(&run, "TLS 1.3", "TLS13_AES_256_GCM_SHA384", "X25519");
+    assert!(!run.has("handshake-failure"), "{}", run.stdout);
+}

@@ -501,7 +501,7 @@ fn version_name(raw: &str) -> String {
 }
 
 /// Records the presented chain and accepts it; verifies handshake signatures for real, with the
-/// capture provider's algorithms and the `rsa_pss_pss_*` schemes rustls lacks.
+/// capture provider's algorithms and the schemes rustls lacks ([`provider::SIGNATURE_SCHEMES`]).
 #[derive(Debug)]
 struct Recorder {
     provider: Arc<CryptoProvider>,
@@ -540,7 +540,7 @@ impl ServerCertVerifier for Recorder {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        if let Some(verified) = provider::pss::verify(message, cert, dss) {
+        if let Some(verified) = provider::verify_signature(message, cert, dss) {
             return verified;
         }
         rustls::crypto::verify_tls12_signature(
@@ -557,7 +557,7 @@ impl ServerCertVerifier for Recorder {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        if let Some(verified) = provider::pss::verify(message, cert, dss) {
+        if let Some(verified) = provider::verify_signature(message, cert, dss) {
             return verified;
         }
         rustls::crypto::verify_tls13_signature(
@@ -573,7 +573,7 @@ impl ServerCertVerifier for Recorder {
             .provider
             .signature_verification_algorithms
             .supported_schemes();
-        schemes.extend(provider::pss::SCHEMES);
+        schemes.extend(provider::SIGNATURE_SCHEMES);
         schemes
     }
 }
