@@ -9,6 +9,7 @@ pub mod hello;
 mod http_server;
 /// The old-style probe, by the name the checks know it by.
 pub use hello as legacy;
+pub mod provider;
 
 use crate::proxy::Proxy;
 use crate::starttls::{Protocol, Transcript, UpgradeError};
@@ -450,7 +451,7 @@ async fn handshake<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin + Send,
 {
-    let provider = provider();
+    let provider = provider::capture_provider();
     let verifier = Arc::new(Recorder {
         provider: provider.clone(),
         shared: shared.clone(),
@@ -551,7 +552,8 @@ fn version_name(raw: &str) -> String {
         .unwrap_or_else(|| raw.to_string())
 }
 
-/// Records the presented chain and accepts it; verifies handshake signatures for real.
+/// Records the presented chain and accepts it; verifies handshake signatures for real, with the
+/// capture provider's algorithms and the schemes rustls lacks ([`provider::SIGNATURE_SCHEMES`]).
 #[derive(Debug)]
 struct Recorder {
     provider: Arc<CryptoProvider>,
@@ -590,6 +592,9 @@ impl ServerCertVerifier for Recorder {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        if let Some(verified) = provider::verify_signature(message, cert, dss) {
+            return verified;
+        }
         rustls::crypto::verify_tls12_signature(
             message,
             cert,
@@ -604,6 +609,9 @@ impl ServerCertVerifier for Recorder {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        if let Some(verified) = provider::verify_signature(message, cert, dss) {
+            return verified;
+        }
         rustls::crypto::verify_tls13_signature(
             message,
             cert,
@@ -613,9 +621,12 @@ impl ServerCertVerifier for Recorder {
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
+        let mut schemes = self
+            .provider
             .signature_verification_algorithms
-            .supported_schemes()
+            .supported_schemes();
+        schemes.extend(provider::SIGNATURE_SCHEMES);
+        schemes
     }
 }
 

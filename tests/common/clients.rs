@@ -208,6 +208,12 @@ impl ThrowawayPki {
 
     /// Starts configuration `id`'s `openssl s_server` on a free loopback port.
     pub fn serve(&self, id: &str) -> OpensslServer {
+        self.serve_with(id, &[])
+    }
+
+    /// Starts configuration `id`'s server with `extra` s_server options after its own (`-tls1_3`
+    /// to take TLS 1.2 away from it, say), for a variant no real client was recorded against.
+    pub fn serve_with(&self, id: &str, extra: &[&str]) -> OpensslServer {
         let served = self
             .served
             .get(id)
@@ -223,7 +229,7 @@ impl ThrowawayPki {
         if let Some(chain) = &served.chain {
             command.arg("-cert_chain").arg(chain);
         }
-        command.arg("-www").args(&served.s_server);
+        command.arg("-www").args(&served.s_server).args(extra);
         let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

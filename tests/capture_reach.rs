@@ -1,0 +1,121 @@
+//! Servers that speak only what rustls leaves out, but that curl, Python, Java and browsers talk
+//! to: the capture still gets their chain and says what was negotiated. Real `openssl s_server`s
+//! on loopback, from the configurations in tests/data/clients/servers.json; `-tls1_3` takes away
+//! the TLS 1.2 fallback, where the plaintext Certificate would show the chain anyway.
+
+mod common;
+
+use common::Run;
+use common::clients::{OpensslServer, ThrowawayPki};
+use common::programs::require;
+use common::tlsdoctor;
+
+/// `tlsdoctor check` as `localhost`, trusting the throwaway root, in JSON.
+fn check(server: &OpensslServer) -> Run {
+    let root = ThrowawayPki::shared().root().display().to_string();
+    let target = format!("127.0.0.1:{}", server.port);
+    tlsdoctor(&[
+        "check",
+        &target,
+        "--servername",
+        "localhost",
+        "--ca-file",
+        &root,
+        "--format",
+        "json",
+        "--timeout",
+        "10",
+    ])
+}
+
+/// The handshake completed with what the server was forced to, and the chain it sent was
+/// recorded: leaf and intermediate.
+fn assert_reached(run: &Run, version: &str, suite: &str, group: &str) {
+    let target = run.target();
+    assert_ne!(run.verdict(), "unreachable", "{}", run.stdout);
+    let chain = target["chain"].as_array().cloned().unwrap_or_default();
+    assert_eq!(chain.len(), 2, "leaf and intermediate: {}", run.stdout);
+    assert_eq!(chain[0]["subject"], "CN=localhost", "{}", run.stdout);
+    let negotiated = &target["connection"]["negotiated"];
+    assert_eq!(negotiated["tls_version"], version, "{}", run.stdout);
+    assert_eq!(negotiated["cipher_suite"], suite, "{}", run.stdout);
+    assert_eq!(negotiated["key_exchange"], group, "{}", run.stdout);
+}
+
+#[test]
+fn tls13_only_server_with_an_rsa_pss_key_shows_its_chain() {
+    if !require(&["openssl"]) {
+        return;
+    }
+    let server = ThrowawayPki::shared().serve_with("leaf-rsa-pss", &["-tls1_3"]);
+    let run = check(&server);
+    assert_reached(&run, "TLS 1.3", "TLS13_AES_256_GCM_SHA384", "X25519");
+    assert!(!run.has("handshake-failure"), "{}", run.stdout);
+}
+
+#[test]
+fn tls13_server_with_only_ffdhe2048_shows_its_chain() {
+    if !require(&["openssl"]) {
+        return;
+    }
+    let server = ThrowawayPki::shared().serve("tls1.3-ffdhe2048-only");
+    let run = check(&server);
+    assert_reached(&run, "TLS 1.3", "TLS13_AES_256_GCM_SHA384", "FFDHE2048");
+    assert!(
+        matches!(run.verdict().as_str(), "ok" | "warning"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn tls13_server_with_only_aes_128_ccm_shows_its_chain() {
+    if !require(&["openssl"]) {
+        return;
+    }
+    let server = ThrowawayPki::shared().serve("tls1.3-aes128-ccm-only");
+    let run = check(&server);
+    assert_reached(&run, "TLS 1.3", "TLS13_AES_128_CCM_SHA256", "X25519");
+    assert!(
+        matches!(run.verdict().as_str(), "ok" | "warning"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn tls13_server_with_only_aes_128_ccm_8_shows_its_chain() {
+    if !require(&["openssl"]) {
+        return;
+    }
+    let suite = ["-ciphersuites", "TLS_AES_128_CCM_8_SHA256"];
+    let server = ThrowawayPki::shared().serve_with("tls1.3-only", &suite);
+    let run = check(&server);
+    assert_reached(&run, "TLS 1.3", "TLS13_AES_128_CCM_8_SHA256", "X25519");
+}
+
+#[test]
+fn tls13_server_with_only_p521_key_exchange_shows_its_chain() {
+    if !require(&["openssl"]) {
+        return;
+    }
+    let server = ThrowawayPki::shared().serve_with("group-secp521r1-only", &["-tls1_3"]);
+    let run = check(&server);
+    assert_reached(&run, "TLS 1.3", "TLS13_AES_256_GCM_SHA384", "secp521r1");
+    assert!(
+        matches!(run.verdict().as_str(), "ok" | "warning"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn tls13_only_server_with_a_p521_key_shows_its_chain() {
+    if !require(&["openssl"]) {
+        return;
+    }
+    let server = ThrowawayPki::shared().serve_with("leaf-ecdsa-p521", &["-tls1_3"]);
+    let run = check(&server);
+    assert_reached(&run, "TLS 1.3", "TLS13_AES_256_GCM_SHA384", "X25519");
+    assert!(!run.has("handshake-failure"), "{}", run.stdout);
+}
