@@ -29,7 +29,7 @@ const RETRY_RANDOM: [u8; 32] = [
 ];
 
 /// What a ClientHello offers, as wire code points in the client's order of preference.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Offer {
     /// 0x0301 (TLS 1.0) ... 0x0304 (TLS 1.3).
     pub versions: Vec<u16>,
@@ -214,16 +214,25 @@ pub fn suite_name(suite: u16) -> String {
 
 /// The code of a suite's IANA name, for the suites rustls can name.
 pub fn suite_code(name: &str) -> Option<u16> {
+    static CODES: std::sync::OnceLock<std::collections::HashMap<String, u16>> =
+        std::sync::OnceLock::new();
     const RANGES: [std::ops::RangeInclusive<u16>; 4] = [
         0x0000..=0x00ff,
         0x1300..=0x13ff,
         0xc000..=0xc0ff,
         0xcc00..=0xccff,
     ];
-    RANGES
-        .iter()
-        .flat_map(|r| r.clone())
-        .find(|&code| suite_name(code) == name)
+    CODES
+        .get_or_init(|| {
+            RANGES
+                .iter()
+                .flat_map(|r| r.clone())
+                .filter(|&code| rustls::CipherSuite::from(code).as_str().is_some())
+                .map(|code| (suite_name(code), code))
+                .collect()
+        })
+        .get(name)
+        .copied()
 }
 
 /// Key-exchange groups by IANA name.

@@ -91,6 +91,9 @@ pub struct Profile {
     pub leaf_ca: Sourced<bool>,
     pub aia_fetch: Sourced<bool>,
     pub strict_rfc5280: Sourced<bool>,
+    /// Its versions, suites, groups and schemes as wire codes, made once.
+    #[serde(skip)]
+    wire: Offer,
 }
 
 /// Key types a profile may list.
@@ -213,7 +216,7 @@ fn build(p: &RawProfile, facts: &BTreeMap<String, RawFact>) -> Result<Profile, S
     {
         return Err(format!("unknown key type {unknown}"));
     }
-    let profile = Profile {
+    let mut profile = Profile {
         id: p.id.clone(),
         name: p.name.clone(),
         family: p.family.clone(),
@@ -234,9 +237,10 @@ fn build(p: &RawProfile, facts: &BTreeMap<String, RawFact>) -> Result<Profile, S
         leaf_ca: fact(facts, "leaf_ca")?,
         aia_fetch: fact(facts, "aia_fetch")?,
         strict_rfc5280: fact(facts, "strict_rfc5280")?,
+        wire: Offer::default(),
     };
     // Every name must be one the ClientHello can send.
-    profile
+    profile.wire = profile
         .wire()
         .map_err(|unknown| format!("unknown name {unknown}"))?;
     Ok(profile)
@@ -263,9 +267,10 @@ impl Profile {
 
     /// The ClientHello this client sends to `sni`.
     pub fn offer(&self, sni: Option<&str>) -> Offer {
-        let mut offer = self.wire().unwrap_or_else(|_| Offer::legacy(None));
-        offer.sni = sni.map(str::to_string);
-        offer
+        Offer {
+            sni: sni.map(str::to_string),
+            ..self.wire.clone()
+        }
     }
 }
 
