@@ -107,6 +107,9 @@ impl Presented {
         if !client.explains_failure {
             extra.extend(failure);
         }
+        if let Some(negotiated) = &captured.negotiated {
+            extra.extend(checks::connection::beyond_defaults(negotiated));
+        }
         let client_auth = (captured.client_auth.requested || options.client.is_some()).then(|| {
             ClientAuthReport::new(
                 &captured.client_auth,

@@ -200,6 +200,8 @@ impl KeyAlgorithm {
             KeyAlgorithm::Ed25519 => "Ed25519".into(),
             KeyAlgorithm::Ed448 => "Ed448".into(),
             KeyAlgorithm::Dsa => "DSA".into(),
+            // RSASSA-PSS: an RSA key bound to PSS signatures (RFC 4055), which webpki lacks.
+            KeyAlgorithm::Other(oid) if oid == "1.2.840.113549.1.1.10" => "RSA-PSS".into(),
             KeyAlgorithm::Other(oid) => format!("unknown ({oid})"),
         }
     }

@@ -60,7 +60,10 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
             KeyAlgorithm::Ed448 | KeyAlgorithm::Other(_) => findings.push(Finding::at(
                 Cause::UnsupportedAlgorithm,
                 index,
-                format!("{} key", key.algorithm.name()),
+                format!(
+                    "{} key, which rustls-webpki (and so rustls) cannot verify",
+                    key.algorithm.name()
+                ),
             )),
             _ => {}
         }
