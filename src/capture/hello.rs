@@ -587,22 +587,30 @@ fn client_hello(offer: &Offer) -> Vec<u8> {
     record
 }
 
-/// A public key share for the first group ring can make one for; the private half is dropped,
-/// since the probe stops before it would be used.
+/// A public key share for the first group ring can make one for. One share per group serves
+/// every hello of the run: the probe stops before the key would be used, so the private half is
+/// dropped at once.
 fn key_share(groups: &[u16]) -> Option<(u16, Vec<u8>)> {
     use ring::agreement::{ECDH_P256, ECDH_P384, EphemeralPrivateKey, X25519};
-    let rng = ring::rand::SystemRandom::new();
-    groups.iter().find_map(|&group| {
-        let algorithm = match group {
-            0x001d => &X25519,
-            0x0017 => &ECDH_P256,
-            0x0018 => &ECDH_P384,
-            _ => return None,
-        };
-        let key = EphemeralPrivateKey::generate(algorithm, &rng).ok()?;
-        let public = key.compute_public_key().ok()?;
-        Some((group, public.as_ref().to_vec()))
-    })
+    static SHARES: std::sync::OnceLock<Vec<(u16, Vec<u8>)>> = std::sync::OnceLock::new();
+    let shares = SHARES.get_or_init(|| {
+        let rng = ring::rand::SystemRandom::new();
+        [
+            (0x001d, &X25519),
+            (0x0017, &ECDH_P256),
+            (0x0018, &ECDH_P384),
+        ]
+        .into_iter()
+        .filter_map(|(group, algorithm)| {
+            let key = EphemeralPrivateKey::generate(algorithm, &rng).ok()?;
+            let public = key.compute_public_key().ok()?;
+            Some((group, public.as_ref().to_vec()))
+        })
+        .collect()
+    });
+    groups
+        .iter()
+        .find_map(|group| shares.iter().find(|(g, _)| g == group).cloned())
 }
 
 fn u16_list(values: &[u16]) -> Vec<u8> {
