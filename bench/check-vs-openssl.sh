@@ -17,39 +17,10 @@ runs=${RUNS:-300}
 for tool in hyperfine openssl python3; do
   command -v "$tool" >/dev/null || { echo "needs $tool: apt-get install -y $tool" >&2; exit 2; }
 done
-nginx=$(command -v nginx || echo /usr/sbin/nginx)
-[ -x "$nginx" ] || { echo "needs nginx: apt-get install -y nginx" >&2; exit 2; }
-
 cargo build --release --quiet
 bin=target/release/tlsdoctor
 
-dir=$(mktemp -d)
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"; }
-trap cleanup EXIT
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat > "$dir/nginx.conf" <<CONF
-daemon off; master_process off; worker_processes 1; pid $dir/nginx.pid;
-error_log $dir/error.log warn;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path $dir/body; proxy_temp_path $dir/proxy; fastcgi_temp_path $dir/fastcgi;
-  uwsgi_temp_path $dir/uwsgi; scgi_temp_path $dir/scgi;
-  server {
-    listen 127.0.0.1:$port ssl; server_name ok.test;
-    ssl_certificate $PWD/fixtures/chains/good.pem; ssl_certificate_key $PWD/fixtures/chains/good.key;
-    return 200 "ok\n";
-  }
-}
-CONF
-"$nginx" -p "$dir" -c "$dir/nginx.conf" -e stderr &
-pid=$!
-for _ in $(seq 100); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-  sleep 0.05
-done
+. bench/nginx.sh
 
 root=fixtures/ca/root.pem
 # A system store that trusts the test root, as a public root is trusted on a real machine: the
