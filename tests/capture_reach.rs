@@ -127,3 +127,19 @@ fn tls13_only_server_with_a_p521_key_shows_its_chain() {
     assert_reached(&run, "TLS 1.3", "TLS13_AES_256_GCM_SHA384", "X25519");
     assert!(!run.has("handshake-failure"), "{}", run.stdout);
 }
+
+#[test]
+fn tls13_server_with_only_x448_shows_its_chain() {
+    if !require(&["openssl"]) {
+        return;
+    }
+    let server = ThrowawayPki::shared().serve_with("group-x448-only", &["-tls1_3"]);
+    let run = check(&server);
+    assert_reached(&run, "TLS 1.3", "TLS13_AES_256_GCM_SHA384", "X448");
+    assert_beyond_rustls(
+        &server,
+        &run,
+        "no-shared-group",
+        "openssl-3.0,gnutls-3.7,java-17",
+    );
+}

@@ -11,6 +11,7 @@ mod ccm;
 mod ffdhe;
 mod p521;
 mod pss;
+mod x448;
 
 use rustls::client::danger::HandshakeSignatureValid;
 use rustls::crypto::CryptoProvider;
@@ -43,6 +44,7 @@ pub fn capture_provider() -> Arc<CryptoProvider> {
         .get_or_init(|| {
             let mut provider = rustls::crypto::ring::default_provider();
             provider.kx_groups.push(p521::GROUP);
+            provider.kx_groups.push(x448::GROUP);
             provider.kx_groups.extend(ffdhe::GROUPS);
             provider.cipher_suites.extend([
                 ccm::TLS13_AES_128_CCM_SHA256,
