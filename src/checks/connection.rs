@@ -386,6 +386,47 @@ fn alert_hint(alert: u8, name: &str) -> String {
     format!(": {hint}")
 }
 
+/// A handshake completed only with what tlsdoctor's capture adds to rustls' defaults (an
+/// FFDHE or P-521 group, an AES-CCM suite): the server refused rustls' own lists, so clients
+/// with lists like them fail. Named so that reaching the chain never reads as "ok".
+pub fn beyond_defaults(negotiated: &crate::capture::Negotiated) -> Vec<Finding> {
+    let defaults = crate::capture::provider();
+    let mut findings = Vec::new();
+    if let Some(group) = &negotiated.key_exchange
+        && !defaults
+            .kx_groups
+            .iter()
+            .any(|g| g.name().as_str() == Some(group.as_str()))
+    {
+        findings.push(Finding::new(
+            Cause::NoSharedGroup,
+            format!(
+                "the handshake worked only with {group}, which tlsdoctor offers after rustls' \
+                 X25519, P-256 and P-384: the server accepts none of those, so clients without \
+                 {group} (rustls, Go, Chromium, Safari) fail"
+            ),
+        ));
+    }
+    let suite = &negotiated.cipher_suite;
+    if suite.contains("CCM")
+        && !defaults
+            .cipher_suites
+            .iter()
+            .any(|s| s.suite().as_str() == Some(suite.as_str()))
+    {
+        findings.push(Finding::new(
+            Cause::NoSharedCipher,
+            format!(
+                "the handshake worked only with {}, which tlsdoctor offers after rustls' AES-GCM \
+                 and ChaCha20 suites: clients without AES-CCM (rustls, Go, Chromium, Firefox, \
+                 Python, Node) fail",
+                suite.replacen("TLS13_", "TLS_", 1)
+            ),
+        ));
+    }
+    findings
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -447,45 +488,4 @@ mod tests {
         assert!(looks_like_tls(&[0x16, 0x03, 0x03]));
         assert!(!looks_like_tls(b"HTTP/1.1"));
     }
-}
-
-/// A handshake completed only with what tlsdoctor's capture adds to rustls' defaults (an
-/// FFDHE or P-521 group, an AES-CCM suite): the server refused rustls' own lists, so clients
-/// with lists like them fail. Named so that reaching the chain never reads as "ok".
-pub fn beyond_defaults(negotiated: &crate::capture::Negotiated) -> Vec<Finding> {
-    let defaults = crate::capture::provider();
-    let mut findings = Vec::new();
-    if let Some(group) = &negotiated.key_exchange
-        && !defaults
-            .kx_groups
-            .iter()
-            .any(|g| g.name().as_str() == Some(group.as_str()))
-    {
-        findings.push(Finding::new(
-            Cause::NoSharedGroup,
-            format!(
-                "the handshake worked only with {group}, which tlsdoctor offers after rustls' \
-                 X25519, P-256 and P-384: the server accepts none of those, so clients without \
-                 {group} (rustls, Go, Chromium, Safari) fail"
-            ),
-        ));
-    }
-    let suite = &negotiated.cipher_suite;
-    if suite.contains("CCM")
-        && !defaults
-            .cipher_suites
-            .iter()
-            .any(|s| s.suite().as_str() == Some(suite.as_str()))
-    {
-        findings.push(Finding::new(
-            Cause::NoSharedCipher,
-            format!(
-                "the handshake worked only with {}, which tlsdoctor offers after rustls' AES-GCM \
-                 and ChaCha20 suites: clients without AES-CCM (rustls, Go, Chromium, Firefox, \
-                 Python, Node) fail",
-                suite.replacen("TLS13_", "TLS_", 1)
-            ),
-        ));
-    }
-    findings
 }
