@@ -307,6 +307,22 @@ fn openssl_s_server_with_only_a_cbc_rsa_suite_is_legacy_cipher_only() {
     assert!(detail.contains("TLS_RSA_WITH_AES_128_CBC_SHA"), "{detail}");
 }
 
+/// DHE with AES-GCM is no legacy suite: rustls, Go and browsers simply do not offer it. The
+/// finding says so, and OpenSSL's own clients are not blamed.
+#[test]
+fn openssl_s_server_with_only_dhe_suites_is_no_shared_cipher_for_rustls_not_legacy() {
+    if !require(&["openssl"]) {
+        return;
+    }
+    let suites = "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384";
+    let (_server, port) = s_server("good-rsa", &["-tls1_2", "-cipher", suites]);
+    let run = check_address(&format!("127.0.0.1:{port}"), &[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(run.causes(), vec![("no-shared-cipher".to_string(), None)]);
+    let judged = check_address(&format!("127.0.0.1:{port}"), &["--clients", "openssl-3.0"]);
+    assert_eq!(judged.code, 0, "{}", judged.stdout);
+}
+
 // ---- Mutual TLS against real servers. ----
 
 fn client_file(name: &str) -> PathBuf {

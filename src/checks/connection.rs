@@ -252,6 +252,17 @@ fn legacy(hello: &LegacyHello, error: &str) -> Option<Finding> {
         ));
     }
     let suite_id = hello.cipher_suite?;
+    // Finite-field DHE and AES-CCM are modern enough; rustls, Go and browsers just lack them.
+    let modern = suite.contains("_DHE_") || suite.contains("CCM");
+    if version == 0x0303 && !rustls_supports(suite_id) && modern {
+        return Some(Finding::new(
+            Cause::NoSharedCipher,
+            format!(
+                "offered every common suite, the server chose {suite}, which rustls (tlsdoctor's \
+                 own client), Go and Chromium do not offer; {refused}; {chain}"
+            ),
+        ));
+    }
     if version == 0x0303 && !rustls_supports(suite_id) {
         return Some(Finding::new(
             Cause::LegacyCipherOnly,
