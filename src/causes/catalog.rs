@@ -319,7 +319,7 @@ modern). An RSA or ECDSA certificate works with them as it is.",
     /// The server and a client have no protocol version in common.
     NoSharedVersion {
         id: "no-shared-version", severity: Error, side: Either,
-        title: "The server and this client share no protocol version",
+        title: "The server and the client share no protocol version",
         explanation: "The client offered the versions it accepts and the server chose none of them (or \
 answered with a protocol_version alert). A server that speaks only TLS 1.3 fails clients without it \
 (Java 8 before 8u261, Android 7-9, OpenSSL 1.0.2, Go before 1.12); one that speaks only TLS 1.2 or \
@@ -337,7 +337,7 @@ upgrade the client to a version that speaks what the server speaks.",
     /// The server and a client have no cipher suite in common.
     NoSharedCipher {
         id: "no-shared-cipher", severity: Error, side: Either,
-        title: "The server and this client share no cipher suite",
+        title: "The server and the client share no cipher suite",
         explanation: "The client offered its suites and the server accepts none of them: typically a \
 server restricted to one suite family (AES-CCM only, finite-field DHE only, ChaCha20 only, CBC \
 only) meeting a client that lacks it. Go and Chromium never offer DHE suites; Go, Python, browsers \
@@ -356,7 +356,7 @@ for TLS 1.2, ECDHE with AES-GCM or ChaCha20-Poly1305 (Mozilla's intermediate con
     /// The server and a client have no key-exchange group in common.
     NoSharedGroup {
         id: "no-shared-group", severity: Error, side: Either,
-        title: "The server and this client share no key-exchange group",
+        title: "The server and the client share no key-exchange group",
         explanation: "The client offered its key-exchange groups (curves and finite-field groups) and the \
 server accepts none of them. X25519 and P-256 are what every client offers; a server restricted to \
 X448, P-521 or the RFC 7919 ffdhe groups fails Chromium and Go (neither offers X448 or ffdhe; \
@@ -374,7 +374,7 @@ P-384 only.",
     /// The server holds no key a client can verify in the signature schemes it offers.
     NoSharedSignatureScheme {
         id: "no-shared-signature-scheme", severity: Error, side: Either,
-        title: "The server cannot sign in any scheme this client offers",
+        title: "The server cannot sign in any scheme the client offers",
         explanation: "The client lists the signature schemes it verifies; the server's key can make none \
 of them, so the server aborts (handshake_failure, \"no suitable signature algorithm\"). Typical: an \
 RSASSA-PSS key (only rsa_pss_pss_* schemes, which Go, Chromium, Firefox and rustls do not offer), an \

@@ -62,6 +62,7 @@ pub fn write_section(clients: &[ClientReport], out: &mut dyn Write) -> io::Resul
             let ids: Vec<&str> = members.iter().map(|c| c.id.as_str()).collect();
             let (mark, style) = mark(outcome);
             let also = match (causes.is_empty(), shared.is_empty()) {
+                (true, false) if outcome == Outcome::Fail => ": that alone".to_string(),
                 (true, _) => String::new(),
                 (false, true) => format!(": {}", causes.join(", ")),
                 (false, false) => format!(", also: {}", causes.join(", ")),
