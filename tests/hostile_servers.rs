@@ -60,6 +60,30 @@ fn a_server_that_speaks_one_byte_per_second_times_out_within_the_limit() {
     );
 }
 
+/// Every client's own ClientHello (`--clients all`: 19 distinct hellos, and more widened ones)
+/// meets the same dripping server: the probes share the check's deadline, so the check still
+/// ends within it.
+#[test]
+fn the_client_probes_of_a_dripping_server_end_within_the_limit_too() {
+    let server = Server::raw(|mut stream| async move {
+        for byte in [0x16u8, 0x03, 0x03, 0x40, 0x00].iter().cycle().take(60) {
+            if stream.write_all(&[*byte]).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    });
+    let started = Instant::now();
+    let run = check(&server.target(), &["--timeout", "2", "--clients", "all"]);
+    let elapsed = started.elapsed();
+    assert_eq!(run.code, 3, "{}", run.stdout);
+    assert!(run.has("timeout"), "{}", run.stdout);
+    assert!(
+        elapsed < Duration::from_secs(8),
+        "took {elapsed:?} with --timeout 2"
+    );
+}
+
 #[test]
 fn a_reset_in_the_middle_of_the_handshake_is_a_named_handshake_failure() {
     let server = Server::raw(|mut stream| async move {
