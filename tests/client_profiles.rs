@@ -519,3 +519,17 @@ fn a_dhe_only_server_fails_the_clients_without_dhe_suites_with_the_cause_named()
     assert_eq!(clients.len(), 5);
     assert_eq!(run.target()["verdict"], "error");
 }
+
+/// A cause only some chosen clients have gets a finding of its own, with its fix: an Ed25519
+/// leaf is fine for rustls (so tlsdoctor's own checks say nothing) but not for the browsers.
+#[test]
+fn a_cause_only_the_chosen_clients_have_is_a_finding_with_its_fix() {
+    let run = check_file("good-ed25519", &["--clients", "chrome,openssl-3.0"]);
+    assert_eq!(run.target()["verdict"], "error");
+    let finding = run.finding("unsupported-algorithm");
+    assert_eq!(finding["refused_by"], serde_json::json!(["chrome"]), "{finding}");
+    assert!(finding["fix"].as_str().is_some_and(|f| !f.is_empty()));
+    assert!(finding["detail"].as_str().is_some_and(|d| d.starts_with("for chrome:")));
+    let mainstream = check_file("good-ed25519", &[]);
+    assert!(!mainstream.has("unsupported-algorithm"), "{}", mainstream.stdout);
+}

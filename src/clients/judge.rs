@@ -57,7 +57,7 @@ pub struct ClientReport {
     pub group: Option<String>,
     /// Each cause with its line, in order (what `causes` and `reasons` say, paired).
     #[serde(skip)]
-    pub why: Vec<(&'static str, String)>,
+    pub why: Vec<(Cause, String)>,
 }
 
 /// What the judgement reads besides the profile.
@@ -155,11 +155,11 @@ pub fn judge(profile: &Profile, target: &Target<'_>) -> ClientReport {
     } else {
         &v.fails
     };
-    let why: Vec<(&'static str, String)> = shown.iter().map(|(c, w)| (c.id(), w.clone())).collect();
+    let why: Vec<(Cause, String)> = shown.clone();
     let mut causes: Vec<&'static str> = Vec::new();
     for (cause, _) in &why {
-        if !causes.contains(cause) {
-            causes.push(cause);
+        if !causes.contains(&cause.id()) {
+            causes.push(cause.id());
         }
     }
     let mut reasons: Vec<String> = shown.iter().map(|(_, why)| why.clone()).collect();

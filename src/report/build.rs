@@ -120,6 +120,25 @@ impl TargetReport {
                 );
             }
         }
+        // A cause only some chosen clients have (an Ed25519 key for the browsers) gets a
+        // finding of its own, so that its fix is shown too.
+        for client in self.clients.iter().filter(|c| c.outcome == Outcome::Fail) {
+            for (cause, why) in &client.why {
+                if self.findings.iter().any(|f| f.cause == cause.id()) {
+                    continue;
+                }
+                let refused_by: Vec<String> = self
+                    .clients
+                    .iter()
+                    .filter(|c| c.outcome == Outcome::Fail && c.causes.contains(&cause.id()))
+                    .map(|c| c.id.clone())
+                    .collect();
+                let detail = format!("for {}: {why}", refused_by.join(", "));
+                let mut report = finding_report(&Finding::new(*cause, detail), &[]);
+                report.refused_by = refused_by;
+                self.findings.push(report);
+            }
+        }
         let order = |f: &FindingReport| match f.severity {
             "error" => 0,
             "warning" => 1,

@@ -97,7 +97,7 @@ fn mark(outcome: Outcome) -> (&'static str, Style) {
 /// The client's first line for each of `causes`.
 fn reasons(client: &ClientReport, causes: &[&'static str], out: &mut dyn Write) -> io::Result<()> {
     for cause in causes {
-        if let Some((_, why)) = client.why.iter().find(|(c, _)| c == cause) {
+        if let Some((_, why)) = client.why.iter().find(|(c, _)| c.id() == *cause) {
             let line = if causes.len() > 1 {
                 format!("{cause}: {why}")
             } else {
