@@ -5,7 +5,10 @@
 //! stack traces, JSON escaping and case. A message that matches nothing is said to be
 //! unrecognised; nothing is guessed.
 
+mod clients;
+mod negotiation;
 mod rules;
+mod tell;
 
 use crate::causes::Cause;
 use regex_lite::Regex;
@@ -45,7 +48,7 @@ pub struct Candidate {
     /// Relative weight of the evidence, 0 to 1 (the top candidate has 1).
     pub score: f64,
     /// What tells this cause apart from the others.
-    pub tell: &'static str,
+    pub tell: String,
 }
 
 /// Explains one message.
@@ -53,7 +56,7 @@ pub fn explain(message: &str) -> Explanation {
     let text = normalise(message);
     let mut scores: Vec<(Cause, u32)> = Vec::new();
     let mut matched: Vec<&rules::Rule> = Vec::new();
-    for rule in rules::RULES {
+    for rule in every_rule() {
         let hit = rule.any.iter().any(|p| text.contains(p))
             && rule.also.iter().all(|p| text.contains(p))
             && !rule.unless.iter().any(|p| text.contains(p));
@@ -72,6 +75,7 @@ pub fn explain(message: &str) -> Explanation {
     matched.sort_by_key(|r| std::cmp::Reverse(r.causes.iter().map(|c| c.1).max().unwrap_or(0)));
     scores.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let top = scores.first().map_or(1, |s| s.1).max(1);
+    let family = clients::family(&text);
     let candidates: Vec<Candidate> = scores
         .into_iter()
         .take(MAX_CANDIDATES)
@@ -79,7 +83,7 @@ pub fn explain(message: &str) -> Explanation {
             cause,
             title: cause.entry().title,
             score: f64::from(score) / f64::from(top),
-            tell: tell(cause),
+            tell: tell::tell(cause, family),
         })
         .collect();
     let mut producers: Vec<&'static str> = Vec::new();
@@ -93,7 +97,7 @@ pub fn explain(message: &str) -> Explanation {
         }
     }
     let (host, port) = target(&text);
-    let next = next_command(host.as_deref(), port, &candidates, &text);
+    let next = next_command(host.as_deref(), port, &candidates, &text, family);
     Explanation {
         schema_version: crate::report::SCHEMA_VERSION,
         recognised: !candidates.is_empty(),
@@ -105,6 +109,11 @@ pub fn explain(message: &str) -> Explanation {
         port,
         next,
     }
+}
+
+/// The rule tables, general first, then each client's negotiation and policy wording.
+fn every_rule() -> impl Iterator<Item = &'static rules::Rule> {
+    rules::RULES.iter().chain(negotiation::RULES)
 }
 
 /// Lowercase, JSON and C escapes undone, whitespace folded: how log lines are compared.
@@ -171,6 +180,7 @@ fn next_command(
     port: Option<u16>,
     candidates: &[Candidate],
     text: &str,
+    family: Option<&str>,
 ) -> String {
     let target = match (host, port) {
         (Some(h), Some(p)) if p != 443 => format!("{h}:{p}"),
@@ -202,6 +212,15 @@ fn next_command(
     let mut command = format!("tlsdoctor check {target}");
     if mutual {
         command.push_str(" --cert client.pem --key client.key");
+    }
+    // A version, suite, group or scheme missing for this client is named by sending its hello.
+    if let Some(family) = family
+        && candidates
+            .iter()
+            .take(3)
+            .any(|c| tell::is_negotiation(c.cause))
+    {
+        command.push_str(&format!(" --clients {family}"));
     }
     match candidates.first().map(|c| c.cause) {
         Some(Cause::StarttlsNotOffered | Cause::StarttlsRefused) => {
@@ -240,86 +259,6 @@ fn plain_text_protocol(text: &str) -> Option<&'static str> {
         .iter()
         .find(|(_, words)| words.iter().any(|w| text.contains(w)))
         .map(|(protocol, _)| *protocol)
-}
-
-/// What a check's report shows that tells this cause from its neighbours.
-fn tell(cause: Cause) -> &'static str {
-    use Cause::*;
-    match cause {
-        MissingIntermediate => {
-            "the report shows only the leaf under \"Chain as sent\" and downloads its issuer"
-        }
-        UnknownIssuer => "the chain sent ends at an intermediate whose issuer no store holds",
-        PrivateRoot => {
-            "the chain ends at a root that is not in Mozilla's list; `tlsdoctor trust --host HOST:PORT` \
-             on the client then says which of its clients lack that root"
-        }
-        UntrustedRoot => "the chain ends at a public root your chosen store lacks",
-        SelfSignedLeaf => "the server's certificate is its own issuer",
-        OutdatedSystemStore => "Mozilla's list trusts the chain and this machine's store does not",
-        EnvOverrideMissingRoot => {
-            "the system store shows \"chosen by SSL_CERT_FILE\" without the root"
-        }
-        BadSignature => "a sent intermediate has the right name but another key",
-        Expired | NotYetValid => "the dates in the chain (and this machine's clock)",
-        HostnameMismatch | NoSan => "the names in the leaf, against the name you connect to",
-        WrongEku | BadKeyUsage | NotACa => "the usages of each certificate in the chain",
-        WeakSignature | WeakKey => "the signature algorithm and key size of each certificate",
-        ClientCertRequired => "without --cert the report says the server requires one",
-        ClientCaNotAccepted | ClientMissingIntermediate => {
-            "with --cert, the CAs the server accepts against your certificate's issuer"
-        }
-        ClientCertExpired | ClientWrongEku | ClientKeyMismatch => {
-            "with --cert, the checks on your own certificate"
-        }
-        KeyMismatch => {
-            "`tlsdoctor check --file cert.pem --key key.pem` compares them before the server loads \
-             them"
-        }
-        ClientCertRejected | ClientCertPolicy => {
-            "with --cert, the server's answer after the handshake"
-        }
-        HandshakeFailure => "the alert the server sends, and the TLS versions it offers",
-        NotTls => "the first bytes the port sends",
-        ProtocolTooOld | LegacyCipherOnly => {
-            "the version and suite the server picks when offered old ones"
-        }
-        ChainTooLarge | LongChain => "the number and size of the certificates the server sends",
-        AnchorMissing
-        | AnchorNotCompiled
-        | AnchorWrongExtension
-        | AnchorIsLeaf
-        | AnchorExpired
-        | StoreMinimal
-        | ContainerStoreMissing => {
-            "on the client machine, `tlsdoctor trust --root root.pem` says where the root is missing"
-        }
-        ClientBundleSeparate => {
-            "on the client machine, `tlsdoctor trust --root root.pem` lists which client stacks lack it"
-        }
-        DockerRegistryCa => "`tlsdoctor trust --registry HOST:PORT` on the node that pulls",
-        StarttlsNotOffered => {
-            "the report's \"Before TLS\" exchange: the server's capabilities lack STARTTLS"
-        }
-        StarttlsRefused => "the exchange ends with the server's refusal after STARTTLS",
-        ProxyUnreachable | ProxyAuthRequired | ProxyRefused => {
-            "the finding quotes the proxy's own answer to CONNECT"
-        }
-        TlsInterception => {
-            "the chain's issuer is the inspection product's CA, not the site's public CA"
-        }
-        Revoked => {
-            "with --revocation ocsp, the Revocation section says REVOKED, with time and reason"
-        }
-        RevocationUnknown => "with --revocation ocsp, whether this machine reaches the responder",
-        MustStapleMissing => {
-            "the Revocation section says must-staple, and shows no stapled response"
-        }
-        OcspStapleInvalid => {
-            "the Revocation section shows the staple's nextUpdate and its problems"
-        }
-        _ => cause.entry().title,
-    }
 }
 
 #[cfg(test)]
@@ -361,7 +300,7 @@ mod tests {
 
     #[test]
     fn every_rule_phrase_is_lowercase() {
-        for rule in rules::RULES {
+        for rule in every_rule() {
             for phrase in rule.any.iter().chain(rule.also).chain(rule.unless) {
                 assert_eq!(*phrase, phrase.to_lowercase(), "{}", rule.producer);
             }

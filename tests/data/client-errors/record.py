@@ -164,14 +164,14 @@ def scenarios() -> list[Scenario]:
         ),
         Scenario(
             id="server-tls1.0-only",
-            cause="handshake-failure",
+            cause="protocol-too-old",
             description="server speaks only TLS 1.0 (s_server -tls1)",
             fixture="good",
             server_args=["-tls1", "-cipher", "DEFAULT@SECLEVEL=0"],
         ),
         Scenario(
             id="no-shared-cipher",
-            cause="handshake-failure",
+            cause="no-shared-cipher",
             description="server allows only TLS 1.2 with NULL-encryption ciphers no client offers",
             fixture="good",
             server_args=["-tls1_2", "-cipher", "eNULL:@SECLEVEL=0"],

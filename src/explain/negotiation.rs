@@ -1,0 +1,325 @@
+//! Negotiation and certificate-policy errors as each client words them: what it prints when it
+//! shares no version, suite, group or signature scheme with the server, or refuses a key, hash,
+//! name or purpose its policy forbids. Most are recorded from real clients against the
+//! `openssl s_server` configurations of tests/data/clients (outcomes.json, 2026-12-04); each
+//! rule's `source` says which, or which source file prints the words.
+
+use super::rules::{NO_PATH, Rule, rule};
+use crate::causes::Cause::*;
+
+/// wget's lines that give a reason; "is not trusted" alone means a status it does not word.
+const WGET_REASONS: &[&str] = &[
+    "known issuer",
+    "has been revoked",
+    "was not a ca",
+    "insecure algorithm",
+    "is not yet activated",
+    "has expired",
+];
+
+pub static RULES: &[Rule] = &[
+    // ---- Chromium's net errors. ----
+    Rule {
+        note: "Chromium offers no DHE suites, no AES-CCM, no X448, P-521 or ffdhe groups, and no \
+               Ed25519, ECDSA P-521 or RSA-PSS-key (rsa_pss_pss_*) signature schemes.",
+        source: "recorded from Chromium 156 against TLS 1.0/1.1-only, DHE-only, AES-CCM-only, \
+                 X448/ffdhe2048/P-521-only servers and RSA-PSS, Ed25519 and P-521 leaves",
+        ..rule(
+            "Chrome",
+            &["err_ssl_version_or_cipher_mismatch"],
+            "Chromium and the server share no TLS version, cipher suite, key-exchange group or \
+             signature scheme: the server refused its ClientHello.",
+            &[
+                (ProtocolTooOld, 7),
+                (NoSharedCipher, 6),
+                (NoSharedSignatureScheme, 5),
+                (NoSharedGroup, 4),
+                (HandshakeFailure, 3),
+            ],
+        )
+    },
+    Rule {
+        source: "recorded from Chromium 156 against a SHA-1-signed leaf and intermediate, a \
+                 clientAuth-only leaf and a name-constraints violation",
+        ..rule(
+            "Chrome",
+            &["err_cert_invalid"],
+            "Chromium's verifier refused a certificate for a reason it has no separate error \
+             for: a SHA-1 signature, a leaf without serverAuth, a CA's name constraints.",
+            &[
+                (WeakSignature, 5),
+                (WrongEku, 5),
+                (NameConstraintsViolation, 4),
+                (NotACa, 2),
+                (BadKeyUsage, 2),
+            ],
+        )
+    },
+    // ---- Go (crypto/tls, crypto/x509). ----
+    Rule {
+        source: "recorded from Go 1.19.8 net/http against DHE-only, AES-CCM-only, X448-only and \
+                 ffdhe2048-only servers and an RSA-PSS leaf",
+        ..rule(
+            "Go (crypto/tls)",
+            &["remote error: tls: handshake failure"],
+            "The server refused Go's ClientHello. Go offers no DHE or AES-CCM suites, no X448 or \
+             ffdhe groups and no RSA-PSS-key (rsa_pss_pss_*) signature schemes.",
+            &[
+                (NoSharedCipher, 1),
+                (NoSharedGroup, 1),
+                (NoSharedSignatureScheme, 1),
+            ],
+        )
+    },
+    Rule {
+        source: "Go crypto/tls handshake_server.go (Go 1.19), the server side",
+        ..rule(
+            "Go (crypto/tls)",
+            &["tls: no cipher suite supported by both client and server"],
+            "A Go server found no suite in the client's offer that it accepts.",
+            &[(NoSharedCipher, 9), (LegacyCipherOnly, 4)],
+        )
+    },
+    Rule {
+        source: "Go crypto/tls handshake_client.go (Go 1.19): the server chose a version outside \
+                 MinVersion..MaxVersion (TLS 1.2 and 1.3 by default since Go 1.18)",
+        ..rule(
+            "Go (crypto/tls)",
+            &["tls: server selected unsupported protocol version"],
+            "The server answered with an older TLS version than Go accepts.",
+            &[(ProtocolTooOld, 10), (NoSharedVersion, 4)],
+        )
+    },
+    Rule {
+        source: "Go crypto/x509 x509.go and parser.go (Go 1.19)",
+        ..rule(
+            "Go (crypto/x509)",
+            &[
+                "x509: unsupported elliptic curve",
+                "x509: cannot verify signature: algorithm unimplemented",
+                "x509: unknown public key algorithm",
+            ],
+            "A certificate uses a key or signature algorithm Go does not implement.",
+            &[(UnsupportedAlgorithm, 9), (NoSharedSignatureScheme, 3)],
+        )
+    },
+    // ---- Python (ssl, on OpenSSL). ----
+    Rule {
+        source: "recorded from Python 3.11.7 (OpenSSL 3.0.19) against an RSA-key-exchange-only \
+                 and an AES-CCM-only server; create_default_context()'s cipher string leaves out \
+                 RSA key exchange, SHA-1 CBC suites and AES-CCM (Modules/_ssl.c, 3.10+)",
+        ..rule(
+            "Python (ssl)",
+            &["[ssl: sslv3_alert_handshake_failure]"],
+            "The server refused Python's ClientHello. Python's default context offers fewer \
+             suites than OpenSSL's: no RSA key exchange, no SHA-1 CBC suites, no AES-CCM.",
+            &[(LegacyCipherOnly, 2)],
+        )
+    },
+    // ---- OpenSSL's reason strings for the other dimensions (ssl/ssl_err.c, 3.0). ----
+    Rule {
+        source: "OpenSSL 3.0 ssl/ssl_err.c (SSL_R_NO_SHARED_GROUPS, SSL_R_NO_SUITABLE_KEY_SHARE)",
+        ..rule(
+            "OpenSSL",
+            &[
+                "no shared groups",
+                "no_shared_groups",
+                "no suitable key share",
+                "no_suitable_key_share",
+            ],
+            "No key-exchange group in common.",
+            &[(NoSharedGroup, 10)],
+        )
+    },
+    Rule {
+        source: "OpenSSL 3.0 ssl/ssl_err.c (SSL_R_NO_SHARED_SIGNATURE_ALGORITHMS, \
+                 SSL_R_NO_SUITABLE_SIGNATURE_ALGORITHM)",
+        ..rule(
+            "OpenSSL",
+            &[
+                "no shared signature algorithms",
+                "no_shared_signature_algorithms",
+                "no suitable signature algorithm",
+                "no_suitable_signature_algorithm",
+            ],
+            "The server's key signs in none of the signature schemes the client offers.",
+            &[(NoSharedSignatureScheme, 10), (UnsupportedAlgorithm, 3)],
+        )
+    },
+    Rule {
+        source: "the alert's name as OpenSSL (tlsv1 alert insufficient security) and JSSE \
+                 (Received fatal alert: insufficient_security) print it",
+        ..rule(
+            "TLS alert 71 (insufficient_security)",
+            &["insufficient_security", "alert number 71", "alert [71]"],
+            "The server requires stronger parameters than the client offered: suites, or a \
+             larger key exchange.",
+            &[
+                (NoSharedCipher, 7),
+                (LegacyCipherOnly, 5),
+                (NoSharedGroup, 3),
+            ],
+        )
+    },
+    // ---- GnuTLS (lib/errors.c, 3.7) and wget on GnuTLS (src/gnutls.c, 1.21). ----
+    Rule {
+        source: "GnuTLS 3.7 lib/errors.c (GNUTLS_E_NO_CIPHER_SUITES, GNUTLS_E_UNKNOWN_CIPHER_SUITE)",
+        ..rule(
+            "GnuTLS",
+            &[
+                "no supported cipher suites have been found",
+                "could not negotiate a supported cipher suite",
+            ],
+            "No cipher suite in common.",
+            &[(NoSharedCipher, 9), (LegacyCipherOnly, 5)],
+        )
+    },
+    Rule {
+        source: "GnuTLS 3.7 lib/errors.c (GNUTLS_E_UNSUPPORTED_VERSION_PACKET)",
+        ..rule(
+            "GnuTLS",
+            &["a packet with illegal or unsupported version was received"],
+            "The peer answered with a TLS version GnuTLS does not accept.",
+            &[(ProtocolTooOld, 8), (NoSharedVersion, 5)],
+        )
+    },
+    Rule {
+        also: &["the certificate of "],
+        source: "recorded from wget 1.21.3 (GnuTLS 3.7) against a server sending only its leaf",
+        ..rule(
+            "wget (GnuTLS)",
+            &["doesn't have a known issuer", "hasn't got a known issuer"],
+            "GnuTLS could not link the certificate to a trusted root.",
+            NO_PATH,
+        )
+    },
+    Rule {
+        also: &["the certificate of "],
+        source: "recorded from wget 1.21.3 (GnuTLS 3.7) against a SHA-1-signed leaf and \
+                 intermediate",
+        ..rule(
+            "wget (GnuTLS)",
+            &["was signed using an insecure algorithm"],
+            "A certificate is signed with a broken hash (GnuTLS's insecure-algorithm status).",
+            &[(WeakSignature, 9), (WeakKey, 4)],
+        )
+    },
+    Rule {
+        source: "wget 1.21 src/gnutls.c (GNUTLS_CERT_SIGNER_NOT_CA)",
+        ..rule(
+            "wget (GnuTLS)",
+            &["certificate signer of "],
+            "An issuing certificate is not a CA.",
+            &[(NotACa, 9)],
+        )
+    },
+    Rule {
+        also: &["the certificate of "],
+        source: "wget 1.21 src/gnutls.c (GNUTLS_CERT_NOT_ACTIVATED, GNUTLS_CERT_EXPIRED)",
+        ..rule(
+            "wget (GnuTLS)",
+            &["is not yet activated"],
+            "A certificate in the chain is not valid yet.",
+            &[(NotYetValid, 9)],
+        )
+    },
+    Rule {
+        also: &["the certificate of "],
+        source: "wget 1.21 src/gnutls.c (GNUTLS_CERT_EXPIRED)",
+        ..rule(
+            "wget (GnuTLS)",
+            &["has expired"],
+            "A certificate in the chain has expired.",
+            &[(Expired, 9)],
+        )
+    },
+    Rule {
+        also: &["the certificate of "],
+        unless: WGET_REASONS,
+        source: "recorded from wget 1.21.3 (GnuTLS 3.7) against a name-constraints violation; \
+                 src/gnutls.c words only the statuses in WGET_REASONS",
+        ..rule(
+            "wget (GnuTLS)",
+            &["is not trusted"],
+            "GnuTLS refused the chain for a reason wget does not word: a CA's constraints (name \
+             constraints, path length) or a signature that does not verify. gnutls-cli names it.",
+            &[
+                (NameConstraintsViolation, 5),
+                (PathLengthExceeded, 4),
+                (BadSignature, 3),
+            ],
+        )
+    },
+    // ---- Java (JSSE and its CertPath checks). ----
+    Rule {
+        source: "JDK 11+ sun/security/ssl/HandshakeContext.java: every version or suite the \
+                 client enables is disabled by jdk.tls.disabledAlgorithms (TLSv1 and TLSv1.1 \
+                 since 11.0.11 and 8u291)",
+        ..rule(
+            "Java (JSSE)",
+            &["no appropriate protocol"],
+            "Java has no protocol version left to offer: the application enables only versions \
+             the JDK disables (usually TLSv1 or TLSv1.1, pinned for an old server).",
+            &[
+                (ProtocolTooOld, 7),
+                (NoSharedVersion, 6),
+                (LegacyCipherOnly, 3),
+            ],
+        )
+    },
+    Rule {
+        source: "JDK 17 sun/security/provider/certpath/AlgorithmChecker.java",
+        ..rule(
+            "Java (PKIX)",
+            &[
+                "check failed on signature algorithm",
+                "check failed on disabled signature algorithm",
+                "check failed on disabled algorithm",
+            ],
+            "A certificate's signature algorithm is disabled by jdk.certpath.disabledAlgorithms \
+             (SHA-1, MD5).",
+            &[(WeakSignature, 9), (UnsupportedAlgorithm, 3)],
+        )
+    },
+    Rule {
+        source: "JDK 17 sun/security/provider/certpath/AlgorithmChecker.java",
+        ..rule(
+            "Java (PKIX)",
+            &["check failed on keysize limits", "check failed on key "],
+            "A certificate's key is smaller than jdk.certpath.disabledAlgorithms allows.",
+            &[(WeakKey, 9)],
+        )
+    },
+    Rule {
+        unless: &["check failed on"],
+        source: "JDK 17 sun/security/ssl/X509TrustManagerImpl.java (algorithm constraints on \
+                 the chain)",
+        ..rule(
+            "Java (JSSE)",
+            &["certificates do not conform to algorithm constraints"],
+            "A certificate's signature or key is refused by the JDK's algorithm constraints.",
+            &[(WeakSignature, 6), (WeakKey, 5), (UnsupportedAlgorithm, 3)],
+        )
+    },
+    Rule {
+        source: "recorded from OpenJDK 17.0.15 against an AES-CCM-only server",
+        ..rule(
+            "Java (JSSE)",
+            &["received fatal alert: handshake_failure"],
+            "The server refused Java's ClientHello. Java 17 offers no AES-CCM suites.",
+            &[(NoSharedCipher, 1)],
+        )
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_negotiation_rule_says_where_its_words_come_from() {
+        for rule in RULES {
+            assert!(!rule.source.is_empty(), "{}: {:?}", rule.producer, rule.any);
+        }
+    }
+}
