@@ -666,6 +666,20 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Sniffing<S> {
         Pin::new(&mut self.inner).poll_write(cx, buf)
     }
 
+    // Passed through so that rustls writes a flight of records in one system call, not one
+    // per record.
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.inner).poll_flush(cx)
     }
