@@ -145,6 +145,8 @@ pub struct TrustStore {
     certs: Vec<Option<CertificateDer<'static>>>,
     /// Anchor certificates already parsed by [`TrustStore::anchor_chain`], by index.
     parsed: AnchorCache,
+    /// Anchors already described by [`TrustStore::describe`], by index.
+    described: Arc<Mutex<HashMap<usize, AnchorInfo>>>,
 }
 
 /// Parsed anchors, shared by the clones of a store; at most one entry per anchor.
@@ -168,6 +170,7 @@ impl TrustStore {
             source: StoreSource::Mozilla,
             certs: vec![None; anchors.len()],
             parsed: AnchorCache::default(),
+            described: Default::default(),
             anchors,
         }
     }
@@ -180,6 +183,7 @@ impl TrustStore {
                 label,
             },
             parsed: AnchorCache::default(),
+            described: Default::default(),
             anchors: Vec::new(),
             certs: Vec::new(),
         };
@@ -252,6 +256,7 @@ impl TrustStore {
             anchors: Vec::new(),
             certs: Vec::new(),
             parsed: AnchorCache::default(),
+            described: Default::default(),
         }
     }
 
@@ -390,6 +395,15 @@ impl TrustStore {
 
     /// Describes one anchor for the report.
     pub fn describe(&self, index: usize) -> AnchorInfo {
+        // Once per anchor and store: every target whose path ends at it is reported with it.
+        let mut described = self.described.lock().unwrap_or_else(|p| p.into_inner());
+        described
+            .entry(index)
+            .or_insert_with(|| self.describe_now(index))
+            .clone()
+    }
+
+    fn describe_now(&self, index: usize) -> AnchorInfo {
         let anchor = &self.anchors[index];
         let subject_der = wrap_sequence(anchor.subject.as_ref());
         let subject = X509Name::from_der(&subject_der)
