@@ -17,6 +17,10 @@ pub async fn check_many<F>(targets: Vec<Target>, options: Arc<Options>, jobs: us
 where
     F: FnMut(usize, TargetReport),
 {
+    // Every store read once, off the async threads: judging then reads no file, and small
+    // chains can be judged without a hand-off (`pipeline::INLINE_CERTS`).
+    let stores = options.stores.clone();
+    drop(tokio::task::spawn_blocking(move || stores.read_all()));
     let mut pending = targets.into_iter().enumerate();
     let mut running = JoinSet::new();
     let mut inputs: HashMap<tokio::task::Id, (usize, Target)> = HashMap::new();

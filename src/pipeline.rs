@@ -5,7 +5,9 @@
 //! chain and the findings already known about it; [`judge`] downloads what is missing through
 //! a [`Fetch`], asks about revocation, and judges. The judging is CPU work whose size a hostile
 //! server chooses, so it runs on a blocking thread under the check's deadline: a slow judgement
-//! holds up no other check, and one that cannot finish is reported as such.
+//! holds up no other check, and one that cannot finish is reported as such. A chain small
+//! enough that its judging is bounded well below that is judged where it is (see
+//! [`INLINE_CERTS`]): the hand-off would cost more than the work.
 
 use crate::causes::Cause;
 use crate::chain::{Chain, MAX_CHAIN_CERTS};
@@ -199,7 +201,7 @@ pub async fn judge(
         staple,
         name,
         parts,
-        mut extra,
+        extra,
         client_auth,
         asked,
     } = presented;
@@ -214,62 +216,133 @@ pub async fn judge(
         &revocation::Query::Off
     };
     let revocation = revocation::learn(&chain, staple.as_deref(), query, fetch, parts.now).await;
-    let unfinished_parts = parts.clone();
-    let timeout = options.timeout;
-    let limit = deadline + JUDGING_GRACE;
-    let unfinished = |why: String| {
-        TargetReport::unreachable(
-            unfinished_parts.clone(),
-            Finding::new(Cause::JudgingIncomplete, why),
-        )
+    let judgement = Judgement {
+        chain,
+        attempts,
+        revocation,
+        name,
+        parts,
+        extra,
+        client_auth,
+        asked,
+        options: options.clone(),
     };
-    let too_late = format!(
-        "judging the {} certificates sent and {} downloaded did not finish within --timeout \
-         ({} s) and {} s more; nothing was concluded about them",
-        chain.presented,
-        chain.certs.len() - chain.presented,
-        timeout.as_secs_f64(),
-        JUDGING_GRACE.as_secs()
-    );
+    let limit = deadline + JUDGING_GRACE;
     // No time left at all: start nothing that cannot finish.
     if Instant::now() >= limit {
-        return unfinished(too_late);
+        return judgement.unfinished(judgement.too_late());
     }
-    let options = options.clone();
-    let judging = tokio::task::spawn_blocking(move || {
-        let settings = Settings {
-            stores: &options.stores,
-            name: name.as_ref(),
-            now: parts.now,
-            warn_days: options.warn_days,
-            fetching: options.fetch,
-            proxy: parts.connection.as_ref().and_then(|c| c.proxy.as_deref()),
-        };
-        let diagnosis = diagnosis::diagnose(chain, attempts, &settings);
-        extra.extend(checks::revocation::check(
-            &revocation,
-            parts.source == Source::Network,
-        ));
-        let clients = judge_clients(
-            &options,
-            &diagnosis,
-            &extra,
-            parts.connection.as_ref(),
-            asked.as_ref(),
-        );
-        let asked = options.repair.fix_chain.is_some() || options.repair.save_root.is_some();
-        let repair = asked.then(|| repair::apply(&diagnosis, &options.repair, parts.now));
-        let mut report = TargetReport::diagnosed(parts, &diagnosis, extra, repair);
-        report.revocation = Some(revocation);
-        report.client_auth = client_auth;
-        report.judged_for(clients);
-        report
-    });
+    if judged_inline(&judgement.chain, options) {
+        return judge_now(judgement);
+    }
+    let parts = judgement.parts.clone();
+    let too_late = judgement.too_late();
+    let unfinished = |why: String| {
+        TargetReport::unreachable(parts.clone(), Finding::new(Cause::JudgingIncomplete, why))
+    };
+    let judging = tokio::task::spawn_blocking(move || judge_now(judgement));
     match tokio::time::timeout_at(limit, judging).await {
         Ok(Ok(report)) => report,
         Ok(Err(error)) => unfinished(format!("the judging stopped on an internal error: {error}")),
         Err(_) => unfinished(too_late),
     }
+}
+
+/// Certificates a chain may hold, at most, to be judged on the async thread that captured it.
+pub const INLINE_CERTS: usize = 4;
+/// Bytes those certificates may hold together, at most, to be judged there.
+pub const INLINE_BYTES: usize = 16 * 1024;
+
+/// Whether judging this chain is small work of a known bound, done quicker where it is than
+/// handed to the blocking pool (a hand-off costs about as much CPU as judging a common chain):
+/// a few certificates of ordinary size, so every parse, signature and name comparison is
+/// bounded well below the grace; no client profiles or repairs, which do more; and no store
+/// left to read from disk. Anything else goes to the pool, under the deadline.
+fn judged_inline(chain: &Chain, options: &Options) -> bool {
+    let bytes: usize = chain.certs.iter().map(|c| c.der.len()).sum();
+    chain.certs.len() <= INLINE_CERTS
+        && bytes <= INLINE_BYTES
+        && options.clients.is_empty()
+        && options.repair.fix_chain.is_none()
+        && options.repair.save_root.is_none()
+        && options.stores.all_read()
+}
+
+/// What the judging needs, gathered to be moved to wherever it runs.
+struct Judgement {
+    chain: Chain,
+    attempts: Vec<aia::Attempt>,
+    revocation: revocation::Revocation,
+    name: Option<ServerName<'static>>,
+    parts: Parts,
+    extra: Vec<Finding>,
+    client_auth: Option<ClientAuthReport>,
+    asked: Option<capture::hello::Asked>,
+    options: Options,
+}
+
+impl Judgement {
+    /// Why nothing was concluded when the judging ran out of time.
+    fn too_late(&self) -> String {
+        format!(
+            "judging the {} certificates sent and {} downloaded did not finish within --timeout \
+             ({} s) and {} s more; nothing was concluded about them",
+            self.chain.presented,
+            self.chain.certs.len() - self.chain.presented,
+            self.options.timeout.as_secs_f64(),
+            JUDGING_GRACE.as_secs()
+        )
+    }
+
+    /// The report of a judgement that was not made.
+    fn unfinished(&self, why: String) -> TargetReport {
+        TargetReport::unreachable(
+            self.parts.clone(),
+            Finding::new(Cause::JudgingIncomplete, why),
+        )
+    }
+}
+
+/// Diagnoses the chain, judges the client profiles, repairs when asked, and builds the report.
+fn judge_now(judgement: Judgement) -> TargetReport {
+    let Judgement {
+        chain,
+        attempts,
+        revocation,
+        name,
+        parts,
+        mut extra,
+        client_auth,
+        asked,
+        options,
+    } = judgement;
+    let settings = Settings {
+        stores: &options.stores,
+        name: name.as_ref(),
+        now: parts.now,
+        warn_days: options.warn_days,
+        fetching: options.fetch,
+        proxy: parts.connection.as_ref().and_then(|c| c.proxy.as_deref()),
+    };
+    let diagnosis = diagnosis::diagnose(chain, attempts, &settings);
+    extra.extend(checks::revocation::check(
+        &revocation,
+        parts.source == Source::Network,
+    ));
+    let clients = judge_clients(
+        &options,
+        &diagnosis,
+        &extra,
+        parts.connection.as_ref(),
+        asked.as_ref(),
+    );
+    let asked = options.repair.fix_chain.is_some() || options.repair.save_root.is_some();
+    let repair = asked.then(|| repair::apply(&diagnosis, &options.repair, parts.now));
+    let mut report = TargetReport::diagnosed(parts, &diagnosis, extra, repair);
+    report.revocation = Some(revocation);
+    report.client_auth = client_auth;
+    report.judged_for(clients);
+    report
 }
 
 /// The outcome for each profile asked for, from the diagnosis and every other finding.

@@ -145,6 +145,8 @@ pub struct TrustStore {
     certs: Vec<Option<CertificateDer<'static>>>,
     /// Anchor certificates already parsed by [`TrustStore::anchor_chain`], by index.
     parsed: AnchorCache,
+    /// Anchors already described by [`TrustStore::describe`], by index.
+    described: Arc<Mutex<HashMap<usize, AnchorInfo>>>,
 }
 
 /// Parsed anchors, shared by the clones of a store; at most one entry per anchor.
@@ -168,6 +170,7 @@ impl TrustStore {
             source: StoreSource::Mozilla,
             certs: vec![None; anchors.len()],
             parsed: AnchorCache::default(),
+            described: Default::default(),
             anchors,
         }
     }
@@ -180,6 +183,7 @@ impl TrustStore {
                 label,
             },
             parsed: AnchorCache::default(),
+            described: Default::default(),
             anchors: Vec::new(),
             certs: Vec::new(),
         };
@@ -252,6 +256,7 @@ impl TrustStore {
             anchors: Vec::new(),
             certs: Vec::new(),
             parsed: AnchorCache::default(),
+            described: Default::default(),
         }
     }
 
@@ -390,6 +395,15 @@ impl TrustStore {
 
     /// Describes one anchor for the report.
     pub fn describe(&self, index: usize) -> AnchorInfo {
+        // Once per anchor and store: every target whose path ends at it is reported with it.
+        let mut described = self.described.lock().unwrap_or_else(|p| p.into_inner());
+        described
+            .entry(index)
+            .or_insert_with(|| self.describe_now(index))
+            .clone()
+    }
+
+    fn describe_now(&self, index: usize) -> AnchorInfo {
         let anchor = &self.anchors[index];
         let subject_der = wrap_sequence(anchor.subject.as_ref());
         let subject = X509Name::from_der(&subject_der)
@@ -554,17 +568,51 @@ impl StoreSet {
     /// This machine's store as the distribution set it up, ignoring the environment, read in
     /// full. When the environment names exactly the default paths, that is the same store.
     pub fn default_system(&self) -> &Arc<TrustStore> {
-        let l = &self.locations;
-        let same = l
-            .env_file
-            .as_ref()
-            .is_none_or(|f| Some(f) == l.default_file.as_ref())
-            && l.env_dirs.as_ref().is_none_or(|d| *d == l.default_dirs);
-        if same {
+        if self.env_is_default() {
             return self.full_system().unwrap_or_else(|| self.system());
         }
         self.default_system
             .get_or_init(|| Arc::new(TrustStore::default_system(&self.locations, Depth::Full)))
+    }
+
+    /// Reads now every store a judgement may consult: the set itself and, when the system
+    /// store is one of them, its directories and the distribution's own store. A run of many
+    /// targets calls it once, off the async threads, so that judging then reads no file.
+    pub fn read_all(&self) {
+        self.stores();
+        if self.slots.iter().any(|slot| matches!(slot, Slot::System)) {
+            self.full_system();
+            self.default_system();
+        }
+    }
+
+    /// True when every store a judgement may consult has been read (see
+    /// [`StoreSet::read_all`]): judging then reads no file and waits for no other thread.
+    pub fn all_read(&self) -> bool {
+        if self.loaded.get().is_none() {
+            return false;
+        }
+        if !self.slots.iter().any(|slot| matches!(slot, Slot::System)) {
+            return true;
+        }
+        let Some(system) = self.system.get() else {
+            return false;
+        };
+        let deferred = system
+            .system_origin()
+            .is_some_and(|o| !o.deferred_dirs.is_empty());
+        (!deferred || self.full_system.get().is_some())
+            && (self.env_is_default() || self.default_system.get().is_some())
+    }
+
+    /// The environment names exactly the distribution's paths (or none), so the system store
+    /// and the distribution's own are the same.
+    fn env_is_default(&self) -> bool {
+        let l = &self.locations;
+        l.env_file
+            .as_ref()
+            .is_none_or(|f| Some(f) == l.default_file.as_ref())
+            && l.env_dirs.as_ref().is_none_or(|d| *d == l.default_dirs)
     }
 
     /// The list that says which roots are public.

@@ -82,6 +82,7 @@ impl Nginx {
                 chain: chain_path(name),
                 key: fixtures_dir_key(name),
                 directives: directives.clone(),
+                http2: false,
             })
             .collect();
         Nginx::start_sites(&sites)
@@ -98,11 +99,13 @@ impl Nginx {
             chain,
             key,
             directives,
+            http2,
         } in sites
         {
             let port = free_port();
+            let http2 = if *http2 { " http2" } else { "" };
             servers.push_str(&format!(
-                "  server {{ listen 127.0.0.1:{port} ssl; server_name ok.test; \
+                "  server {{ listen 127.0.0.1:{port} ssl{http2}; server_name ok.test; \
                  ssl_certificate {}; ssl_certificate_key {}; {directives} return 200 \"ok\\n\"; }}\n",
                 chain.display(),
                 key.display()
@@ -162,6 +165,8 @@ struct Site {
     chain: PathBuf,
     key: PathBuf,
     directives: String,
+    /// Offer HTTP/2 by ALPN (`listen ... ssl http2`).
+    http2: bool,
 }
 
 fn fixtures_dir_key(name: &str) -> PathBuf {
@@ -206,6 +211,29 @@ fn nginx_serving_real_chains_gets_the_right_diagnosis() {
 
     let mismatch = check_address(&nginx.target("good"), &["--servername", "www.example.com"]);
     assert!(mismatch.has("hostname-mismatch"), "{:?}", mismatch.causes());
+}
+
+#[test]
+fn nginx_that_negotiates_h2_is_still_named_by_its_server_header() {
+    if !require(&["nginx"]) {
+        return;
+    }
+    let nginx = Nginx::start_sites(&[Site {
+        name: "leaf-only".into(),
+        chain: chain_path("leaf-only"),
+        key: fixtures_dir_key("leaf-only"),
+        directives: String::new(),
+        http2: true,
+    }]);
+    let run = check_address(&nginx.target("leaf-only"), &["--no-fetch"]);
+    let connection = &run.target()["connection"];
+    assert_eq!(connection["alpn"], "h2", "{}", run.stdout);
+    let software = &connection["server_software"];
+    assert_eq!(software["product"], "nginx", "{}", run.stdout);
+    assert_eq!(software["source"], "http-server-header");
+    // The fix steps lead with nginx's, as for a server that spoke HTTP/1.1.
+    let steps = &run.finding("missing-intermediate")["fix_steps"];
+    assert!(steps.to_string().contains("nginx"), "{steps}");
 }
 
 #[test]
@@ -499,6 +527,7 @@ fn nginx_stapling_a_good_and_a_revoked_response_from_files() {
             "ssl_stapling on; ssl_stapling_file {};",
             ocsp.join(format!("{staple}.der")).display()
         ),
+        http2: false,
     };
     let nginx = Nginx::start_sites(&[site("good", "good"), site("revoked", "revoked")]);
     let good = check_address(&nginx.target("good"), &[]);

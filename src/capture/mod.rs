@@ -146,8 +146,9 @@ pub struct Capture {
     /// How long the TLS handshake took, from the ClientHello to the server's Finished, when it
     /// completed: the part of a connection the server's TLS setup decides.
     pub handshake: Option<Duration>,
-    /// The `Server` header of the answer to one `HEAD /`, sent after the handshake only to a
-    /// server that speaks HTTP/1.1 over it (ALPN, or no ALPN on an HTTPS port).
+    /// The `Server` header of the answer to one `HEAD /` over HTTP/1.1: sent after the handshake
+    /// to a server that speaks HTTP/1.1 over it (ALPN, or no ALPN on an HTTPS port), and on a
+    /// second connection offering only `http/1.1` to one that chose HTTP/2.
     pub http_server: Option<String>,
 }
 
@@ -211,16 +212,19 @@ pub async fn capture(
         let (host, port) = target.endpoint();
         handshake(
             stream,
-            &host,
-            port,
+            (&host, port),
             name.clone(),
             shared.clone(),
             client,
             deadline,
+            ALPN_OFFER,
         )
         .await
     };
     let mut capture = finish(shared.clone(), limit, attempt).await;
+    if asks_again_over_http1(&capture) {
+        capture.http_server = server_over_http1(target, route, resolver, &name, deadline).await;
+    }
     capture.proxy = route.proxy.as_ref().map(Proxy::described);
     capture.starttls = route.starttls;
     if capture.address.is_some() && wants_legacy_probe(&capture) {
@@ -242,6 +246,60 @@ pub async fn capture(
             .flatten();
     }
     capture
+}
+
+/// The protocols offered by ALPN, as a browser offers them.
+const ALPN_OFFER: &[&[u8]] = &[b"h2", b"http/1.1"];
+
+/// A server that chose HTTP/2 over a direct connection (not STARTTLS, no client certificate
+/// asked for) is asked for its `Server` header on a second connection.
+fn asks_again_over_http1(capture: &Capture) -> bool {
+    capture.upgrade.is_none()
+        && capture.starttls.is_none()
+        && !capture.client_auth.requested
+        && capture
+            .negotiated
+            .as_ref()
+            .is_some_and(|n| n.alpn.as_deref() == Some("h2"))
+}
+
+/// The `Server` header of a server that chose HTTP/2, asked with one `HEAD /` over HTTP/1.1
+/// on a connection of its own whose ALPN offers only `http/1.1`, within the same bounds
+/// ([`http_server::WAIT`], [`http_server::ANSWER_BYTES`]) and never past `deadline`.
+///
+/// A second TLS handshake rather than HTTP/2 on the first connection: hyper's HTTP/2 client
+/// drives its connection from a spawned task, which would take the stream out of the capture
+/// and its time limit, and the bounded HTTP/1.1 exchange is already here. `None` when the
+/// server refuses HTTP/1.1 (an HTTP/2-only server) or says nothing.
+async fn server_over_http1(
+    target: &Target,
+    route: &Route,
+    resolver: &dyn Resolve,
+    name: &ServerName<'static>,
+    deadline: tokio::time::Instant,
+) -> Option<String> {
+    let shared = SharedState::default();
+    let name_text = match name {
+        ServerName::DnsName(dns) => dns.as_ref().to_string(),
+        _ => target.host.clone(),
+    };
+    let attempt = async {
+        let stream = open(target, route, resolver, &shared, &name_text).await?;
+        let (host, port) = target.endpoint();
+        let client = ClientSide { identity: None };
+        handshake(
+            stream,
+            (&host, port),
+            name.clone(),
+            shared.clone(),
+            client,
+            deadline,
+            &[b"http/1.1"],
+        )
+        .await
+    };
+    let _ = tokio::time::timeout_at(deadline, attempt).await;
+    lock(&shared).http_server.take()
 }
 
 /// How many ClientHello probes run at once against one target.
@@ -317,7 +375,15 @@ where
     let shared = SharedState::default();
     lock(&shared).phase = Phase::Handshake;
     let deadline = tokio::time::Instant::now() + limit;
-    let attempt = handshake(stream, host, port, name, shared.clone(), client, deadline);
+    let attempt = handshake(
+        stream,
+        (host, port),
+        name,
+        shared.clone(),
+        client,
+        deadline,
+        ALPN_OFFER,
+    );
     finish(shared, limit, attempt).await
 }
 
@@ -441,12 +507,12 @@ async fn connect(
 /// The TLS handshake (and, when a client certificate was asked for, the server's verdict on it).
 async fn handshake<S>(
     stream: S,
-    host: &str,
-    port: u16,
+    (host, port): (&str, u16),
     name: ServerName<'static>,
     shared: SharedState,
     client: ClientSide<'_>,
     deadline: tokio::time::Instant,
+    alpn: &[&[u8]],
 ) -> Result<Negotiated, Failure>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send,
@@ -465,7 +531,7 @@ where
             identity: client.identity.cloned(),
             shared: shared.clone(),
         }));
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
     let sniffing = Sniffing {
         inner: stream,
@@ -530,8 +596,8 @@ where
 }
 
 /// The server speaks HTTP/1.1 over this connection: it chose it by ALPN, or chose nothing on a
-/// port where HTTPS is the convention. (An `h2` server is not asked: HTTP/2 needs more than one
-/// request line.)
+/// port where HTTPS is the convention. (An `h2` server is asked on a connection of its own:
+/// [`server_over_http1`].)
 fn speaks_http(negotiated: &Negotiated, port: u16) -> bool {
     negotiated.alpn.as_deref() == Some("http/1.1")
         || (negotiated.alpn.is_none() && HTTP_PORTS.contains(&port))
@@ -664,6 +730,20 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Sniffing<S> {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    // Passed through so that rustls writes a flight of records in one system call, not one
+    // per record.
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<io::Result<()>> {
