@@ -7,7 +7,7 @@ set -u
 cd "$(dirname "$0")/.."
 mkdir -p logs
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(target bundle explain chain capture ocsp starttls aia ocsp_fetch)
+[ ${#targets[@]} -eq 0 ] && targets=(target bundle explain chain capture ocsp starttls aia ocsp_fetch hello)
 for t in "${targets[@]}"; do
     case "$t" in
         bundle|chain|capture|aia) len=(-max_len=65536) ;;
