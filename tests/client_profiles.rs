@@ -527,9 +527,21 @@ fn a_cause_only_the_chosen_clients_have_is_a_finding_with_its_fix() {
     let run = check_file("good-ed25519", &["--clients", "chrome,openssl-3.0"]);
     assert_eq!(run.target()["verdict"], "error");
     let finding = run.finding("unsupported-algorithm");
-    assert_eq!(finding["refused_by"], serde_json::json!(["chrome"]), "{finding}");
+    assert_eq!(
+        finding["refused_by"],
+        serde_json::json!(["chrome"]),
+        "{finding}"
+    );
     assert!(finding["fix"].as_str().is_some_and(|f| !f.is_empty()));
-    assert!(finding["detail"].as_str().is_some_and(|d| d.starts_with("for chrome:")));
+    assert!(
+        finding["detail"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("for chrome:"))
+    );
     let mainstream = check_file("good-ed25519", &[]);
-    assert!(!mainstream.has("unsupported-algorithm"), "{}", mainstream.stdout);
+    assert!(
+        !mainstream.has("unsupported-algorithm"),
+        "{}",
+        mainstream.stdout
+    );
 }

@@ -32,8 +32,7 @@ pub fn write_section(clients: &[ClientReport], out: &mut dyn Write) -> io::Resul
     if let Some(first) = clients.first() {
         for cause in &shared {
             let (mark, style) = mark(first.outcome);
-            let head = format!("{mark} every client judged: {cause}");
-            writeln!(out, "  {}", paint(&head, style))?;
+            head_line(out, mark, &format!("every client judged: {cause}"), style)?;
             reasons(first, &[cause], out)?;
         }
     }
@@ -67,8 +66,7 @@ pub fn write_section(clients: &[ClientReport], out: &mut dyn Write) -> io::Resul
                 (false, true) => format!(": {}", causes.join(", ")),
                 (false, false) => format!(", also: {}", causes.join(", ")),
             };
-            let head = format!("{mark} {}{also}", ids.join(", "));
-            writeln!(out, "  {}", paint(&head, style))?;
+            head_line(out, mark, &format!("{}{also}", ids.join(", ")), style)?;
             let first = members[0];
             if outcome == Outcome::Unknown {
                 for reason in first
@@ -81,6 +79,16 @@ pub fn write_section(clients: &[ClientReport], out: &mut dyn Write) -> io::Resul
             }
             reasons(first, &causes, out)?;
         }
+    }
+    Ok(())
+}
+
+/// A group's head, wrapped to the report's width, every line painted.
+fn head_line(out: &mut dyn Write, mark: &str, text: &str, style: Style) -> io::Result<()> {
+    let mut plain = Vec::new();
+    wrap(&mut plain, "  ", &format!("{mark} "), text)?;
+    for line in String::from_utf8_lossy(&plain).lines() {
+        writeln!(out, "{}", paint(line, style))?;
     }
     Ok(())
 }
