@@ -34,16 +34,21 @@ fn good_chain() -> Vec<rustls::pki_types::CertificateDer<'static>> {
     load_chain("good").0
 }
 
-#[test]
-fn a_server_that_speaks_one_byte_per_second_times_out_within_the_limit() {
-    let server = Server::raw(|mut stream| async move {
+/// A server that sends the start of a TLS record one byte a second, for a minute.
+fn dripping_server() -> Server {
+    Server::raw(|mut stream| async move {
         for byte in [0x16u8, 0x03, 0x03, 0x40, 0x00].iter().cycle().take(60) {
             if stream.write_all(&[*byte]).await.is_err() {
                 return;
             }
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
-    });
+    })
+}
+
+#[test]
+fn a_server_that_speaks_one_byte_per_second_times_out_within_the_limit() {
+    let server = dripping_server();
     let started = Instant::now();
     let run = check(&server.target(), &["--timeout", "2"]);
     let elapsed = started.elapsed();
@@ -65,14 +70,7 @@ fn a_server_that_speaks_one_byte_per_second_times_out_within_the_limit() {
 /// ends within it.
 #[test]
 fn the_client_probes_of_a_dripping_server_end_within_the_limit_too() {
-    let server = Server::raw(|mut stream| async move {
-        for byte in [0x16u8, 0x03, 0x03, 0x40, 0x00].iter().cycle().take(60) {
-            if stream.write_all(&[*byte]).await.is_err() {
-                return;
-            }
-            tokio::time::sleep(Duration::from_secs(1)).await;
-        }
-    });
+    let server = dripping_server();
     let started = Instant::now();
     let run = check(&server.target(), &["--timeout", "2", "--clients", "all"]);
     let elapsed = started.elapsed();
