@@ -2,20 +2,13 @@
 //! bytes must end the read with an answer, without panicking, within the probe's byte bound.
 #![no_main]
 
+mod common;
+
+use common::runtime;
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 use tlsdoctor::capture::hello::{self, Offer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-fn runtime() -> &'static tokio::runtime::Runtime {
-    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .expect("runtime")
-    })
-}
 
 /// The offers probed: the old-style one and every profile's.
 fn offers() -> &'static [Offer] {
