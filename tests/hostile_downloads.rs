@@ -69,11 +69,18 @@ fn lookalikes(count: usize) -> Vec<CertificateDer<'static>> {
 }
 
 /// As many look-alikes as fit in just under the 1 MiB download limit, as concatenated DER.
+/// Their lengths differ by a few bytes (serial and signature encodings), so they are counted
+/// as they are added rather than estimated from one sample.
 fn megabyte_of_lookalikes(then: Option<&CertificateDer<'static>>) -> Vec<u8> {
     let sample = lookalikes(1);
     let room = tlsdoctor::fetch::MAX_BODY_BYTES - then.map_or(0, |c| c.len()) - 64;
-    let count = room / (sample[0].len() + 2);
-    let mut body: Vec<u8> = lookalikes(count).iter().flat_map(|c| c.to_vec()).collect();
+    let mut body = Vec::with_capacity(tlsdoctor::fetch::MAX_BODY_BYTES);
+    for cert in lookalikes(room / sample[0].len()) {
+        if body.len() + cert.len() > room {
+            break;
+        }
+        body.extend_from_slice(&cert);
+    }
     if let Some(real) = then {
         body.extend_from_slice(real);
     }
