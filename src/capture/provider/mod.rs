@@ -8,6 +8,7 @@
 //! an added group asks for it with a HelloRetryRequest.
 
 mod ccm;
+mod ed448;
 mod ffdhe;
 mod p521;
 mod pss;
@@ -20,11 +21,12 @@ use rustls::{DigitallySignedStruct, Error, SignatureScheme};
 use std::sync::{Arc, OnceLock};
 
 /// The handshake signature schemes [`verify_signature`] checks, offered after rustls's own.
-pub const SIGNATURE_SCHEMES: [SignatureScheme; 4] = [
+pub const SIGNATURE_SCHEMES: [SignatureScheme; 5] = [
     pss::SCHEMES[0],
     pss::SCHEMES[1],
     pss::SCHEMES[2],
     p521::SCHEME,
+    ed448::SCHEME,
 ];
 
 /// Checks a handshake signature in one of [`SIGNATURE_SCHEMES`]; `None` for any other scheme,
@@ -34,7 +36,9 @@ pub fn verify_signature(
     cert: &CertificateDer<'_>,
     dss: &DigitallySignedStruct,
 ) -> Option<Result<HandshakeSignatureValid, Error>> {
-    pss::verify(message, cert, dss).or_else(|| p521::verify(message, cert, dss))
+    pss::verify(message, cert, dss)
+        .or_else(|| p521::verify(message, cert, dss))
+        .or_else(|| ed448::verify(message, cert, dss))
 }
 
 /// The capture's crypto provider, built once.
