@@ -143,3 +143,24 @@ fn tls13_server_with_only_x448_shows_its_chain() {
         "openssl-3.0,gnutls-3.7,java-17",
     );
 }
+
+#[test]
+fn tls13_only_server_with_an_ed448_key_shows_its_chain() {
+    if !require(&["openssl"]) {
+        return;
+    }
+    let server = ThrowawayPki::shared().serve_with("leaf-ed448", &["-tls1_3"]);
+    let run = check(&server);
+    assert_reached(&run, "TLS 1.3", "TLS13_AES_256_GCM_SHA384", "X25519");
+    assert_beyond_rustls(
+        &server,
+        &run,
+        "unsupported-algorithm",
+        "openssl-3.0,gnutls-3.7,java-17",
+    );
+    // A TLS 1.2 client is refused for its version first; the alert says so.
+    let old = check_for(&server, "android-7");
+    let client = &old.target()["clients"][0];
+    let causes = client["causes"].as_array().cloned().unwrap_or_default();
+    assert!(causes.contains(&"no-shared-version".into()), "{}", old.stdout);
+}

@@ -260,7 +260,7 @@ fn certificates(profile: &Profile, target: &Target<'_>, v: &mut Verdict) {
         if !profile.key_types.value.contains(&kind) {
             v.fail(
                 Cause::UnsupportedAlgorithm,
-                format!("{label} has a {kind} key, which these clients cannot verify"),
+                format!("{label} has a key of type {kind}, which these clients cannot verify"),
             );
         }
         if facts.key.algorithm == KeyAlgorithm::Rsa
@@ -498,6 +498,27 @@ fn asked_negotiation(
         v.fail(cause, why);
         return None;
     }
+    // protocol_version says the versions differ (RFC 8446 §6.2), even when no hello that
+    // differs in versions alone got through because something else differs too.
+    if answer.alert == Some(PROTOCOL_VERSION_ALERT) {
+        let widened_refused = [Dimension::Version, Dimension::OldVersion]
+            .iter()
+            .any(|&d| matches!(asked.get(&offer.widened(d)), Some(Some(_))));
+        let more = if widened_refused {
+            "; with newer or older versions added it still refused, so a second difference \
+             (suites, groups or signature schemes) remains"
+        } else {
+            ""
+        };
+        v.fail(
+            Cause::NoSharedVersion,
+            format!(
+                "the server speaks none of the versions this client offers ({}) ({refusal}){more}",
+                list(&profile.versions.value)
+            ),
+        );
+        return None;
+    }
     v.fail(
         Cause::HandshakeFailure,
         format!(
@@ -506,6 +527,13 @@ fn asked_negotiation(
         ),
     );
     None
+}
+
+/// The alert a server sends when it speaks none of the offered versions.
+const PROTOCOL_VERSION_ALERT: u8 = 70;
+
+fn list(values: &[String]) -> String {
+    values.join(", ")
 }
 
 /// What the server did with a hello it did not go on with.
@@ -522,7 +550,6 @@ fn refusal(answer: &Answer) -> String {
 
 /// The cause and its line for a refusal that widening `dimension` turned into `wide`.
 fn named(profile: &Profile, dimension: Dimension, wide: &Answer, refusal: &str) -> (Cause, String) {
-    let list = |values: &[String]| values.join(", ");
     match dimension {
         Dimension::Version | Dimension::OldVersion => {
             let chosen = wide.version_name().unwrap_or_default();
