@@ -55,6 +55,25 @@ fn listing() -> Vec<Value> {
         .unwrap_or_default()
 }
 
+/// The facts every profile states, in the listing's (alphabetical) order.
+const FACTS: &[&str] = &[
+    "aia_fetch",
+    "any_eku",
+    "checks_eku",
+    "cipher_suites",
+    "cn_fallback",
+    "groups",
+    "key_types",
+    "leaf_ca",
+    "min_dh_bits",
+    "min_rsa_bits",
+    "sha1",
+    "signature_schemes",
+    "store",
+    "strict_rfc5280",
+    "versions",
+];
+
 #[test]
 fn every_promised_profile_exists_and_every_fact_has_a_source_and_a_date() {
     let profiles = listing();
@@ -71,7 +90,8 @@ fn every_promised_profile_exists_and_every_fact_has_a_source_and_a_date() {
                     .collect()
             })
             .unwrap_or_default();
-        assert_eq!(facts.len(), 14, "{}: {facts:?}", p["id"]);
+        let names: Vec<&str> = facts.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(names, FACTS, "{}", p["id"]);
         for (name, fact) in facts {
             let source = fact["source"].as_str().unwrap_or_default();
             assert!(source.len() > 20, "{} {name}: source {source:?}", p["id"]);
@@ -518,6 +538,49 @@ fn a_dhe_only_server_fails_the_clients_without_dhe_suites_with_the_cause_named()
     }
     assert_eq!(clients.len(), 5);
     assert_eq!(run.target()["verdict"], "error");
+}
+
+/// A 1024-bit DHE group: OpenSSL at security level 2 (curl, Python) refuses it where Node and
+/// Java connect, and the refusal is named with the group's size, not a vague handshake failure.
+#[test]
+fn a_1024_bit_dh_group_fails_openssl_at_level_2_but_not_node_or_java() {
+    if !common::programs::require(&["openssl"]) {
+        return;
+    }
+    let pki = common::clients::ThrowawayPki::shared();
+    let server = pki.serve("tls1.2-dhe-1024");
+    let root = pki.root().display().to_string();
+    let target = format!("127.0.0.1:{}", server.port);
+    let run = tlsdoctor(&[
+        "check",
+        &target,
+        "--servername",
+        "localhost",
+        "--ca-file",
+        &root,
+        "--clients",
+        "openssl-3.0,python-3.11,node-20,java-17",
+        "--format",
+        "json",
+    ]);
+    let clients = run.target()["clients"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(clients.len(), 4, "{}", run.stdout);
+    for client in &clients {
+        let id = client["id"].as_str().unwrap_or_default();
+        if ["openssl-3.0", "python-3.11"].contains(&id) {
+            assert_eq!(client["outcome"], "fail", "{client}");
+            assert_eq!(client["causes"], serde_json::json!(["dh-too-small"]), "{client}");
+            let reason = client["reasons"].to_string();
+            assert!(reason.contains("1024-bit group"), "{client}");
+        } else {
+            assert_ne!(client["outcome"], "fail", "{client}");
+            assert_eq!(client["group"], "DH 1024 bits", "{client}");
+        }
+    }
+    assert!(run.has("dh-too-small"), "{}", run.stdout);
 }
 
 /// A cause only some chosen clients have gets a finding of its own, with its fix: an Ed25519

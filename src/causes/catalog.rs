@@ -371,6 +371,25 @@ P-384 only.",
         ],
         avoid: "Do not configure clients with exotic groups to meet one server: fix the server.",
     }
+    /// The server's finite-field DHE group is smaller than the client accepts.
+    DhTooSmall {
+        id: "dh-too-small", severity: Error, side: Server,
+        title: "The server's Diffie-Hellman group is too small for the client",
+        explanation: "In a TLS 1.2 DHE suite the server chooses the finite-field group and sends it in \
+its ServerKeyExchange. Clients refuse one below their floor: OpenSSL at Debian's and Ubuntu's \
+security level 2 (curl, Python) wants 2048 bits (\"dh key too small\"); Node and Java stop at 1024; \
+GnuTLS's NORMAL priority at 1024. Go, Chromium, Firefox, Safari and rustls offer no DHE suites at \
+all. A 1024-bit group is also what the Logjam attack precomputes.",
+        fix: "Give the server 2048-bit (or larger) DH parameters, such as the RFC 7919 ffdhe2048 \
+group, or drop the DHE suites and keep ECDHE.",
+        platforms: &[
+            ("nginx", "`ssl_dhparam /etc/nginx/ffdhe2048.pem;` (RFC 7919 parameters), or ECDHE-only `ssl_ciphers`"),
+            ("Apache", "`SSLOpenSSLConfCmd DHParameters /etc/ssl/ffdhe2048.pem`"),
+            ("HAProxy", "`ssl-dh-param-file /etc/haproxy/ffdhe2048.pem` in `global`"),
+            ("OpenSSL s_server", "`-dhparam ffdhe2048.pem`, or leave it out for OpenSSL's automatic group"),
+        ],
+        avoid: "Do not lower the client's floor (`@SECLEVEL=1`, Node's `minDHSize`): fix the server.",
+    }
     /// The server holds no key a client can verify in the signature schemes it offers.
     NoSharedSignatureScheme {
         id: "no-shared-signature-scheme", severity: Error, side: Either,

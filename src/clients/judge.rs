@@ -97,6 +97,7 @@ const POLICY: &[Cause] = &[
     Cause::NoSharedCipher,
     Cause::NoSharedGroup,
     Cause::NoSharedSignatureScheme,
+    Cause::DhTooSmall,
     Cause::HandshakeFailure,
 ];
 
@@ -470,6 +471,17 @@ fn asked_negotiation(
         }
     };
     if hello::agreed(&offer, answer) {
+        if let Some(bits) = answer.dh_bits.filter(|&b| b < profile.min_dh_bits.value as usize) {
+            v.fail(
+                Cause::DhTooSmall,
+                format!(
+                    "the server chose {} with a {bits}-bit group; this client needs at least {}",
+                    answer.cipher_suite_name().unwrap_or_default(),
+                    profile.min_dh_bits.value
+                ),
+            );
+            return None;
+        }
         return Some((
             answer
                 .version_name()

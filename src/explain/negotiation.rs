@@ -310,6 +310,50 @@ pub static RULES: &[Rule] = &[
             &[(NoSharedCipher, 1)],
         )
     },
+    // ---- A DHE group below the client's floor. ----
+    Rule {
+        source: "recorded from curl 7.88.1 (OpenSSL 3.0.19) and Python 3.11 urllib against a \
+                 TLS 1.2 server whose DHE suites use a 1024-bit group",
+        ..rule(
+            "OpenSSL",
+            &["dh key too small", "dh_key_too_small"],
+            "The server's Diffie-Hellman group is smaller than OpenSSL's security level allows \
+             (2048 bits at level 2, Debian's and Ubuntu's default).",
+            &[(DhTooSmall, 10)],
+        )
+    },
+    Rule {
+        source: "Node.js lib/internal/errors.js, ERR_TLS_DH_PARAM_SIZE, raised by \
+                 lib/_tls_wrap.js when the group is below tls.connect()'s minDHSize",
+        ..rule(
+            "Node.js",
+            &["err_tls_dh_param_size", "dh parameter size"],
+            "The server's Diffie-Hellman group is smaller than Node's minDHSize (1024 bits \
+             unless set).",
+            &[(DhTooSmall, 10)],
+        )
+    },
+    Rule {
+        source: "GnuTLS lib/errors.c, GNUTLS_E_DH_PRIME_UNACCEPTABLE",
+        ..rule(
+            "GnuTLS",
+            &["diffie-hellman prime sent by the server is not acceptable"],
+            "The server's Diffie-Hellman prime is shorter than the priority string's security \
+             level allows.",
+            &[(DhTooSmall, 10)],
+        )
+    },
+    Rule {
+        source: "JDK 17 sun/security/ssl/DHServerKeyExchange.java: the ServerKeyExchange fails \
+                 jdk.tls.disabledAlgorithms (DH keySize < 1024)",
+        ..rule(
+            "Java (JSSE)",
+            &["dh serverkeyexchange does not comply to algorithm constraints"],
+            "The server's Diffie-Hellman group is smaller than jdk.tls.disabledAlgorithms \
+             allows (1024 bits by default).",
+            &[(DhTooSmall, 10)],
+        )
+    },
 ];
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! How to tell a candidate cause from its neighbours: what `tlsdoctor check` shows for it.
 //!
 //! Negotiation failures are told apart per client: the same alert means another missing
-//! version, suite, group or signature scheme for each client, and `check --clients FAMILY`
+//! version, suite, group, signature scheme or DH size for each client, and `check --clients FAMILY`
 //! sends that client's own ClientHello and names the one the server refuses.
 
 use crate::causes::Cause;
@@ -18,6 +18,7 @@ pub fn is_negotiation(cause: Cause) -> bool {
             | NoSharedCipher
             | NoSharedGroup
             | NoSharedSignatureScheme
+            | DhTooSmall
     )
 }
 
@@ -30,6 +31,7 @@ pub fn tell(cause: Cause, family: Option<&str>) -> String {
         LegacyCipherOnly | NoSharedCipher => "the cipher suites the server accepts",
         NoSharedGroup => "the key-exchange groups the server accepts",
         NoSharedSignatureScheme => "the signature schemes the server's key can make",
+        DhTooSmall => "the size of the DHE group the server chooses",
         _ => return report_shows(cause).to_string(),
     };
     match family {

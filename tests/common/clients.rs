@@ -190,7 +190,11 @@ impl ThrowawayPki {
                 leaf: dir.join(format!("{leaf}.pem")),
                 key: dir.join(format!("{leaf}.key")),
                 chain,
-                s_server: config.s_server,
+                s_server: config
+                    .s_server
+                    .iter()
+                    .map(|arg| arg.replace("{data}", &data_dir().display().to_string()))
+                    .collect(),
             };
             served.insert(config.id, entry);
         }

@@ -152,7 +152,7 @@ class Server:
         cmd = ["openssl", "s_server", "-accept", f"{LOOPBACK}:{self.port}", "-cert", str(leaf), "-key", str(key)]
         if chain:
             cmd += ["-cert_chain", str(chain)]
-        cmd += ["-www", "-quiet", *config["s_server"]]
+        cmd += ["-www", "-quiet", *(arg.replace("{data}", str(HERE)) for arg in config["s_server"])]
         self.log = logs / f"server-{config['id']}.log"
         with open(self.log, "wb") as f:
             self.proc = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
