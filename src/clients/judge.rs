@@ -471,7 +471,10 @@ fn asked_negotiation(
         }
     };
     if hello::agreed(&offer, answer) {
-        if let Some(bits) = answer.dh_bits.filter(|&b| b < profile.min_dh_bits.value as usize) {
+        if let Some(bits) = answer
+            .dh_bits
+            .filter(|&b| b < profile.min_dh_bits.value as usize)
+        {
             v.fail(
                 Cause::DhTooSmall,
                 format!(

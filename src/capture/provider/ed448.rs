@@ -44,7 +44,8 @@ fn verify_with(
     if key.algorithm.algorithm != OID_SIG_ED448 {
         return Err(bad);
     }
-    let key = <&[u8; 57]>::try_from(key.subject_public_key.data.as_ref()).map_err(|_| bad.clone())?;
+    let key =
+        <&[u8; 57]>::try_from(key.subject_public_key.data.as_ref()).map_err(|_| bad.clone())?;
     let key = VerifyingKey::from_bytes(key).map_err(|_| bad.clone())?;
     let signature = Signature::from_slice(signature).map_err(|_| bad.clone())?;
     key.verify_raw(&signature, message).map_err(|_| bad)?;
@@ -56,15 +57,22 @@ mod tests {
     use super::*;
 
     fn hex(text: &str) -> Vec<u8> {
-        data_encoding::HEXLOWER.decode(text.as_bytes()).expect("hex")
+        data_encoding::HEXLOWER
+            .decode(text.as_bytes())
+            .expect("hex")
     }
 
     /// RFC 8032 §7.4, "Blank": the empty message verifies; another message does not.
     #[test]
     fn the_rfc_8032_vector_verifies_and_a_changed_message_does_not() {
-        let key = hex("5fd7449b59b461fd2ce787ec616ad46a1da1342485a70e1f8a0ea75d80e96778edf124769b46c7061bd6783df1e50f6cd1fa1abeafe8256180");
-        let signature = hex("533a37f6bbe457251f023c0d88f976ae2dfb504a843e34d2074fd823d41a591f2b233f034f628281f2fd7a22ddd47d7828c59bd0a21bfd3980ff0d2028d4b18a9df63e006c5d1c2d345b925d8dc00b4104852db99ac5c7cdda8530a113a0f4dbb61149f05a7363268c71d95808ff2e652600");
-        let key = VerifyingKey::from_bytes(key.as_slice().try_into().expect("57 bytes")).expect("key");
+        let key = hex(
+            "5fd7449b59b461fd2ce787ec616ad46a1da1342485a70e1f8a0ea75d80e96778edf124769b46c7061bd6783df1e50f6cd1fa1abeafe8256180",
+        );
+        let signature = hex(
+            "533a37f6bbe457251f023c0d88f976ae2dfb504a843e34d2074fd823d41a591f2b233f034f628281f2fd7a22ddd47d7828c59bd0a21bfd3980ff0d2028d4b18a9df63e006c5d1c2d345b925d8dc00b4104852db99ac5c7cdda8530a113a0f4dbb61149f05a7363268c71d95808ff2e652600",
+        );
+        let key =
+            VerifyingKey::from_bytes(key.as_slice().try_into().expect("57 bytes")).expect("key");
         let signature = Signature::from_slice(&signature).expect("signature");
         assert!(key.verify_raw(&signature, b"").is_ok());
         assert!(key.verify_raw(&signature, b"x").is_err());
