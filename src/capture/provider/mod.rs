@@ -10,6 +10,7 @@
 mod ccm;
 mod ed448;
 mod ffdhe;
+mod mlkem;
 mod p521;
 mod pss;
 mod x448;
@@ -49,6 +50,7 @@ pub fn capture_provider() -> Arc<CryptoProvider> {
             let mut provider = rustls::crypto::ring::default_provider();
             provider.kx_groups.push(p521::GROUP);
             provider.kx_groups.push(x448::GROUP);
+            provider.kx_groups.push(mlkem::GROUP);
             provider.kx_groups.extend(ffdhe::GROUPS);
             provider.cipher_suites.extend([
                 ccm::TLS13_AES_128_CCM_SHA256,
