@@ -409,16 +409,19 @@ pub fn beyond_defaults(negotiated: &crate::capture::Negotiated) -> Vec<Finding> 
             .iter()
             .any(|g| g.name().as_str() == Some(group.as_str()))
     {
+        let name = group.to_ascii_lowercase();
         findings.push(Finding::new(
             Cause::NoSharedGroup,
             format!(
                 "the handshake worked only with {group}, which tlsdoctor offers after rustls' \
                  X25519, P-256 and P-384: the server accepts none of those, so clients without \
-                 {group} (rustls, Go, Chromium, Safari) fail"
+                 {group} fail ({})",
+                lacking(|p| !p.groups.value.contains(&name))
             ),
         ));
     }
     let suite = &negotiated.cipher_suite;
+    let name = suite.replacen("TLS13_", "TLS_", 1);
     if suite.contains("CCM")
         && !defaults
             .cipher_suites
@@ -428,14 +431,47 @@ pub fn beyond_defaults(negotiated: &crate::capture::Negotiated) -> Vec<Finding> 
         findings.push(Finding::new(
             Cause::NoSharedCipher,
             format!(
-                "the handshake worked only with {}, which tlsdoctor offers after rustls' AES-GCM \
-                 and ChaCha20 suites: clients without AES-CCM (rustls, Go, Chromium, Firefox, \
-                 Python, Node) fail",
-                suite.replacen("TLS13_", "TLS_", 1)
+                "the handshake worked only with {name}, which tlsdoctor offers after rustls' \
+                 AES-GCM and ChaCha20 suites: clients without it fail ({})",
+                lacking(|p| !p.cipher_suites.value.contains(&name))
             ),
         ));
     }
     findings
+}
+
+/// Which client profiles `lacks` holds for, by family (`go`, or `python-3.8, python-3.9` when
+/// only some versions of a family lack it), from the profile data rather than a list kept here.
+fn lacking(lacks: impl Fn(&crate::clients::Profile) -> bool) -> String {
+    let Ok(profiles) = crate::clients::all() else {
+        return "the client profiles could not be read".into();
+    };
+    let mut families: Vec<(&str, Vec<&str>, usize)> = Vec::new();
+    for p in profiles {
+        let at = match families.iter().position(|(f, ..)| *f == p.family) {
+            Some(at) => at,
+            None => {
+                families.push((&p.family, Vec::new(), 0));
+                families.len() - 1
+            }
+        };
+        families[at].2 += 1;
+        if lacks(p) {
+            families[at].1.push(&p.id);
+        }
+    }
+    let named: Vec<String> = families
+        .iter()
+        .filter(|(_, ids, _)| !ids.is_empty())
+        .map(|(family, ids, all)| match ids.len() == *all {
+            true => family.to_string(),
+            false => ids.join(", "),
+        })
+        .collect();
+    match named.is_empty() {
+        true => "no client profile lacks it".into(),
+        false => format!("of the client profiles: {}", named.join(", ")),
+    }
 }
 
 #[cfg(test)]
