@@ -6,7 +6,7 @@
 mod common;
 
 use common::Run;
-use common::clients::{OpensslServer, ThrowawayPki};
+use common::clients::{OpensslServer, ThrowawayPki, pyopenssl_python};
 use common::programs::require;
 use common::tlsdoctor;
 
@@ -162,5 +162,34 @@ fn tls13_only_server_with_an_ed448_key_shows_its_chain() {
     let old = check_for(&server, "android-7");
     let client = &old.target()["clients"][0];
     let causes = client["causes"].as_array().cloned().unwrap_or_default();
-    assert!(causes.contains(&"no-shared-version".into()), "{}", old.stdout);
+    assert!(
+        causes.contains(&"no-shared-version".into()),
+        "{}",
+        old.stdout
+    );
+}
+
+/// The post-quantum hybrid alone: Chrome, Firefox and OpenSSL 3.5 offer it first, so they
+/// connect; served by OpenSSL 3.5+ through pyOpenSSL, since the system's OpenSSL 3.0 lacks it.
+#[test]
+fn tls13_server_with_only_x25519mlkem768_shows_its_chain() {
+    if !require(&["openssl"]) {
+        return;
+    }
+    let Some(python) = pyopenssl_python() else {
+        return;
+    };
+    let server = ThrowawayPki::shared().serve_pyopenssl("good", &python, "X25519MLKEM768");
+    let run = check(&server);
+    assert_reached(
+        &run,
+        "TLS 1.3",
+        "TLS13_AES_256_GCM_SHA384",
+        "X25519MLKEM768",
+    );
+    assert_beyond_rustls(&server, &run, "no-shared-group", "chrome,firefox,openssl-3");
+    // The finding names who lacks the group from the profiles: Go before 1.24 among them.
+    let detail = run.finding("no-shared-group")["detail"].to_string();
+    assert!(detail.contains("go"), "{detail}");
+    assert!(!detail.contains("chrome"), "{detail}");
 }

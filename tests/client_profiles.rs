@@ -388,6 +388,79 @@ fn profiles_predict_every_real_client_outcome_on_the_recorded_servers() {
     assert!(contradictions.is_empty(), "{}", contradictions.join("\n"));
 }
 
+/// A server that accepts only the post-quantum hybrid X25519MLKEM768 (OpenSSL 3.5+ through
+/// pyOpenSSL, since the system's OpenSSL cannot serve it): each installed real client is run
+/// against it live, and its profile must predict it. Chromium offers the group and connects;
+/// curl, wget, Python, Node, Go 1.19 and Java 17 do not offer it and fail.
+#[test]
+fn profiles_predict_the_real_clients_on_a_post_quantum_only_server() {
+    if !common::programs::require(&["openssl"]) {
+        return;
+    }
+    let Some(python) = common::clients::pyopenssl_python() else {
+        return;
+    };
+    let pki = common::clients::ThrowawayPki::shared();
+    let server = pki.serve_pyopenssl("good", &python, "X25519MLKEM768");
+    let runnable: Vec<(String, String)> = listing()
+        .iter()
+        .filter_map(|p| Some((p["id"].as_str()?.into(), p["runs_here"].as_str()?.into())))
+        .collect();
+    let list: Vec<&str> = runnable.iter().map(|(p, _)| p.as_str()).collect();
+    let target = format!("127.0.0.1:{}", server.port);
+    let root = pki.root().display().to_string();
+    let run = tlsdoctor(&[
+        "check",
+        &target,
+        "--servername",
+        "localhost",
+        "--ca-file",
+        &root,
+        "--clients",
+        &list.join(","),
+        "--format",
+        "json",
+    ]);
+    let judged = run.target()["clients"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let mut compared = Vec::new();
+    for (profile, client) in &runnable {
+        let spec = common::clients::client_spec(client);
+        let missing = spec.missing();
+        if !missing.is_empty() {
+            common::programs::skip(&format!("{} not installed", missing.join(", ")), client);
+            continue;
+        }
+        let connected = spec
+            .prepare(pki)
+            .expect("client setup")
+            .connect(server.port)
+            .connected();
+        let outcome = judged
+            .iter()
+            .find(|c| c["id"] == profile.as_str())
+            .and_then(|c| c["outcome"].as_str())
+            .unwrap_or("missing");
+        let agrees = match outcome {
+            "ok" | "warning" => connected,
+            "fail" => !connected,
+            _ => false,
+        };
+        assert!(
+            agrees,
+            "{profile} says {outcome}; {client} connected: {connected}\n{}",
+            run.stdout
+        );
+        compared.push(format!(
+            "{client} {}",
+            if connected { "connected" } else { "failed" }
+        ));
+    }
+    eprintln!("post-quantum-only server: {}", compared.join(", "));
+}
+
 /// A profile that runs here offers what the real client's ClientHello offers, in the same
 /// order: tlsdoctor sends that hello in its place, so the server's answer is the one the client
 /// gets. (tests/data/clients/hellos.json is recorded from the real clients by hellos.py.)
@@ -572,7 +645,11 @@ fn a_1024_bit_dh_group_fails_openssl_at_level_2_but_not_node_or_java() {
         let id = client["id"].as_str().unwrap_or_default();
         if ["openssl-3.0", "python-3.11"].contains(&id) {
             assert_eq!(client["outcome"], "fail", "{client}");
-            assert_eq!(client["causes"], serde_json::json!(["dh-too-small"]), "{client}");
+            assert_eq!(
+                client["causes"],
+                serde_json::json!(["dh-too-small"]),
+                "{client}"
+            );
             let reason = client["reasons"].to_string();
             assert!(reason.contains("1024-bit group"), "{client}");
         } else {

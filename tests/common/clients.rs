@@ -218,10 +218,7 @@ impl ThrowawayPki {
     /// Starts configuration `id`'s server with `extra` s_server options after its own (`-tls1_3`
     /// to take TLS 1.2 away from it, say), for a variant no real client was recorded against.
     pub fn serve_with(&self, id: &str, extra: &[&str]) -> OpensslServer {
-        let served = self
-            .served
-            .get(id)
-            .unwrap_or_else(|| panic!("no configuration {id}"));
+        let served = self.served(id);
         // Port 0: s_server binds a free port itself and names it on its ACCEPT line, so servers
         // started at once never race for a port another released.
         let mut command = Command::new("openssl");
@@ -234,21 +231,76 @@ impl ThrowawayPki {
             command.arg("-cert_chain").arg(chain);
         }
         command.arg("-www").args(&served.s_server).args(extra);
-        let mut child = command
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("openssl s_server (apt-get install openssl)");
-        let port = child
-            .stdout
-            .take()
-            .and_then(accept_port)
-            .unwrap_or_else(|| panic!("s_server for {id} named no port it listens on"));
-        let mut server = OpensslServer { child, port };
-        server.wait_listening(id);
-        server
+        start(id, command)
     }
+
+    /// Configuration `id`'s certificates served by OpenSSL 3.5+ through pyOpenSSL
+    /// (tests/data/pyopenssl/server.py), TLS 1.3 only with `groups`: for what the system's
+    /// OpenSSL 3.0 cannot serve, such as X25519MLKEM768. `python` from [`pyopenssl_python`].
+    pub fn serve_pyopenssl(&self, id: &str, python: &Path, groups: &str) -> OpensslServer {
+        let served = self.served(id);
+        let mut command = Command::new(python);
+        command
+            .arg(data_dir().join("../pyopenssl/server.py"))
+            .arg(&served.leaf)
+            .arg(&served.key)
+            .arg(served.chain.as_deref().unwrap_or(Path::new("-")))
+            .arg(groups);
+        start(id, command)
+    }
+
+    fn served(&self, id: &str) -> &Served {
+        self.served
+            .get(id)
+            .unwrap_or_else(|| panic!("no configuration {id}"))
+    }
+}
+
+/// Starts a server that prints `ACCEPT 127.0.0.1:PORT` and waits until it listens.
+fn start(id: &str, mut command: Command) -> OpensslServer {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("server for {id}: {e}"));
+    let port = child
+        .stdout
+        .take()
+        .and_then(accept_port)
+        .unwrap_or_else(|| panic!("server for {id} named no port it listens on"));
+    let mut server = OpensslServer { child, port };
+    server.wait_listening(id);
+    server
+}
+
+/// The Python whose pyOpenSSL speaks X25519MLKEM768: `TLSDOCTOR_PYOPENSSL_PYTHON`, else the
+/// virtual environment `.ci/run` makes in `target/pyopenssl`, else `python3`. `None`, after a
+/// visible SKIPPED line (a failure under `TLSDOCTOR_E2E=all`), when none of them can.
+pub fn pyopenssl_python() -> Option<PathBuf> {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let candidates = [
+        std::env::var_os("TLSDOCTOR_PYOPENSSL_PYTHON").map(PathBuf::from),
+        Some(manifest.join("target/pyopenssl/bin/python")),
+        Some(PathBuf::from("python3")),
+    ];
+    let script = data_dir().join("../pyopenssl/server.py");
+    let found = candidates.into_iter().flatten().find(|python| {
+        Command::new(python)
+            .arg(&script)
+            .arg("--check")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    });
+    if found.is_none() {
+        super::programs::skip(
+            "no pyOpenSSL with X25519MLKEM768",
+            "install: python3 -m venv target/pyopenssl && target/pyopenssl/bin/pip install pyopenssl",
+        );
+    }
+    found
 }
 
 fn openssl_time(t: time::OffsetDateTime) -> String {
