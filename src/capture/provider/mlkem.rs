@@ -14,8 +14,7 @@ use ring::rand::{SecureRandom, SystemRandom};
 use rustls::crypto::{ActiveKeyExchange, SharedSecret, SupportedKxGroup};
 use rustls::{Error, NamedGroup, PeerMisbehaved, ProtocolVersion};
 
-/// Bytes of an ML-KEM-768 encapsulation key and ciphertext, and of an X25519 public key.
-const ENCAPSULATION_KEY: usize = 1184;
+/// Bytes of an ML-KEM-768 ciphertext and of an X25519 public key.
 const CIPHERTEXT: usize = 1088;
 const X25519: usize = 32;
 
@@ -85,6 +84,9 @@ impl ActiveKeyExchange for Exchange {
 mod tests {
     use super::*;
     use ml_kem::{B32, EncapsulationKey, MlKem768};
+
+    /// Bytes of an ML-KEM-768 encapsulation key.
+    const ENCAPSULATION_KEY: usize = 1184;
 
     /// The server side by hand: encapsulate to the client's key, answer with the ciphertext and
     /// an X25519 share; both sides must hold the same 64-byte secret, ML-KEM's half first.
