@@ -73,6 +73,20 @@ fn tls13_only_server_with_an_rsa_pss_key_shows_its_chain() {
     assert!(!run.has("handshake-failure"), "{}", run.stdout);
 }
 
+/// ring verifies no RSA key under 2048 bits, but Node, Java and GnuTLS accept RSA-1024: the
+/// handshake must complete, and the key be named weak, not the server's signature bad.
+#[test]
+fn tls13_only_server_with_an_rsa_1024_key_completes_the_handshake() {
+    if !require(&["openssl"]) {
+        return;
+    }
+    let server = ThrowawayPki::shared().serve_with("leaf-rsa-1024", &["-tls1_3"]);
+    let run = check(&server);
+    assert_reached(&run, "TLS 1.3", "TLS13_AES_256_GCM_SHA384", "X25519");
+    assert!(!run.has("handshake-failure"), "{}", run.stdout);
+    assert_beyond_rustls(&server, &run, "weak-key", "node-20,java-17,gnutls-3.7");
+}
+
 #[test]
 fn tls13_server_with_only_ffdhe2048_shows_its_chain() {
     if !require(&["openssl"]) {

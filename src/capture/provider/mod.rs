@@ -13,6 +13,7 @@ mod ffdhe;
 mod mlkem;
 mod p521;
 mod pss;
+mod rsa_sizes;
 mod x448;
 
 use rustls::client::danger::HandshakeSignatureValid;
@@ -38,6 +39,7 @@ pub fn verify_signature(
     dss: &DigitallySignedStruct,
 ) -> Option<Result<HandshakeSignatureValid, Error>> {
     pss::verify(message, cert, dss)
+        .or_else(|| rsa_sizes::verify(message, cert, dss))
         .or_else(|| p521::verify(message, cert, dss))
         .or_else(|| ed448::verify(message, cert, dss))
 }
