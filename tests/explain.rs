@@ -694,3 +694,61 @@ fn every_real_client_failure_on_disagreeing_servers_is_explained() {
         misses.join("\n")
     );
 }
+
+/// What real servers (nginx, Apache httpd, HAProxy, openssl s_server) log when they refuse a
+/// client's certificate, recorded by tests/data/server-logs/record.py. The certificate in
+/// question is the client's: every message must be explained with its true `client-*` cause
+/// first or second, and never with a server-chain cause ahead of it. Where the server logs the
+/// same words for k causes (HAProxy's "SSL client certificate not trusted", nginx's "400 The SSL
+/// certificate error" page) all k must be listed, the true one within the first k.
+#[test]
+fn every_recorded_server_log_names_the_clients_certificate_cause() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/server-logs/messages.json");
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("server logs")).expect("JSON");
+    let messages: Vec<Value> = doc["messages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|m| m["cause"].is_string())
+        .cloned()
+        .collect();
+    assert!(messages.len() >= 40, "the recording looks truncated");
+    let mut ranks = [0usize; MAX_CANDIDATES + 1];
+    let mut misses = Vec::new();
+    for m in &messages {
+        let text = m["message"].as_str().unwrap_or_default();
+        let truth = m["cause"].as_str().unwrap_or_default();
+        let e = explain(text);
+        let got: Vec<&str> = e.candidates.iter().map(|c| c.cause.id()).collect();
+        let rank = got.iter().position(|c| *c == truth);
+        ranks[rank.unwrap_or(MAX_CANDIDATES)] += 1;
+        let allowed = causes_sharing_the_text(&messages, text).max(2);
+        let label = format!("{} / {} ({})", m["server"], m["scenario"], m["source"]);
+        if rank.is_none_or(|r| r >= allowed) {
+            misses.push(format!(
+                "{label}: {truth} not in the first {allowed} of {got:?}: {text}"
+            ));
+        }
+        if let Some(first) = got.first()
+            && !first.starts_with("client-")
+            && *first != "handshake-failure"
+        {
+            misses.push(format!(
+                "{label}: a server-chain cause first ({first}): {text}"
+            ));
+        }
+    }
+    eprintln!(
+        "server logs: rank of the true cause (1st, 2nd, ...; last = missing): {ranks:?} of {}",
+        messages.len()
+    );
+    assert!(
+        misses.is_empty(),
+        "{} of {} server log messages are explained wrongly:\n{}",
+        misses.len(),
+        messages.len(),
+        misses.join("\n")
+    );
+}

@@ -8,6 +8,7 @@
 mod clients;
 mod negotiation;
 mod rules;
+mod side;
 mod tell;
 
 use crate::causes::Cause;
@@ -71,6 +72,11 @@ pub fn explain(message: &str) -> Explanation {
             }
         }
     }
+    // A server's log about the certificate its client sent: the chain causes are the client's.
+    let judge = side::client_certificate_judge(&text);
+    if judge.is_some() {
+        scores = as_client_certificate(scores);
+    }
     // Most specific rule first: the one with the strongest single weight.
     matched.sort_by_key(|r| std::cmp::Reverse(r.causes.iter().map(|c| c.1).max().unwrap_or(0)));
     scores.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -86,8 +92,14 @@ pub fn explain(message: &str) -> Explanation {
             tell: tell::tell(cause, family),
         })
         .collect();
-    let mut producers: Vec<&'static str> = Vec::new();
+    let mut producers: Vec<&'static str> = judge.into_iter().collect();
     let mut notes: Vec<&'static str> = Vec::new();
+    if judge.is_some() {
+        notes.push(
+            "A server wrote this about the certificate its client sent (mutual TLS): the fix is \
+             the client's certificate, or the CA list the server accepts.",
+        );
+    }
     for rule in &matched {
         if !producers.contains(&rule.producer) {
             producers.push(rule.producer);
@@ -111,9 +123,34 @@ pub fn explain(message: &str) -> Explanation {
     }
 }
 
-/// The rule tables, general first, then each client's negotiation and policy wording.
+/// The rule tables, general first, then each client's negotiation and policy wording, then
+/// what only servers write.
 fn every_rule() -> impl Iterator<Item = &'static rules::Rule> {
-    rules::RULES.iter().chain(negotiation::RULES)
+    rules::RULES
+        .iter()
+        .chain(negotiation::RULES)
+        .chain(side::RULES)
+}
+
+/// The scores with every chain cause read as the client certificate's (see [`side`]).
+fn as_client_certificate(scores: Vec<(Cause, u32)>) -> Vec<(Cause, u32)> {
+    let mut client: Vec<(Cause, u32)> = Vec::new();
+    let mut add = |cause: Cause, weight: u32| match client.iter_mut().find(|(c, _)| *c == cause) {
+        Some((_, score)) => *score += weight,
+        None => client.push((cause, weight)),
+    };
+    for (cause, weight) in scores {
+        match side::as_client_cause(cause) {
+            Some(mapped) => {
+                for &(to, share) in mapped {
+                    add(to, weight * u32::from(share) / 10);
+                }
+            }
+            None => add(cause, weight),
+        }
+    }
+    client.retain(|(_, weight)| *weight > 0);
+    client
 }
 
 /// Lowercase, JSON and C escapes undone, whitespace folded: how log lines are compared.
@@ -153,6 +190,8 @@ fn target(text: &str) -> (Option<String>, Option<u16>) {
             r#"name matching ([a-z0-9][a-z0-9.-]*) found"#,
             r#"host: ([a-z0-9][a-z0-9.-]*[a-z0-9])\.? is not in the cert"#,
             r#"dial tcp ([0-9.]+):(\d{1,5})"#,
+            // nginx's error log: `host: "api.example.com:8443"`, the name the client asked for.
+            r#"host: "([a-z0-9][a-z0-9.-]*[a-z0-9])(?::(\d{1,5}))?""#,
             // libpq: `connection to server at "db.example.com" (10.0.0.5), port 5432 failed`.
             r#"server at "([a-z0-9][a-z0-9.-]*)"(?: \([^)]*\))?, port (\d{1,5})"#,
         ]
@@ -274,6 +313,18 @@ mod tests {
         assert_eq!(e.port, Some(8443));
         assert_eq!(e.next, "tlsdoctor check api.example.com:8443");
         assert_eq!(e.producers[0], "Go (crypto/x509)");
+    }
+
+    #[test]
+    fn a_server_log_about_a_client_certificate_names_the_clients_cause_and_the_host() {
+        let line = r#"2026/12/05 05:51:02 [info] 12#12: *7 client SSL certificate verify error: (10:certificate has expired) while reading client request headers, client: 10.0.0.7, server: api.example.com, request: "GET / HTTP/1.1", host: "api.example.com:8443""#;
+        let e = explain(line);
+        assert_eq!(e.candidates[0].cause, Cause::ClientCertExpired);
+        assert!(!e.candidates.iter().any(|c| c.cause == Cause::Expired));
+        assert_eq!(
+            e.next,
+            "tlsdoctor check api.example.com:8443 --cert client.pem --key client.key"
+        );
     }
 
     #[test]

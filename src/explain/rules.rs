@@ -1367,11 +1367,14 @@ pub static RULES: &[Rule] = &[
     rule(
         "nginx",
         &["the ssl certificate error"],
-        "nginx refused the client certificate it was sent.",
+        "nginx refused the client certificate it was sent; its error log (at info) says why.",
+        // The same page for a CA it does not list, an expired certificate, a purpose without
+        // clientAuth and a bad signature (recorded, tests/data/server-logs).
         &[
-            (ClientCertRejected, 8),
-            (ClientCaNotAccepted, 5),
-            (ClientCertExpired, 3),
+            (ClientCaNotAccepted, 6),
+            (ClientCertRejected, 6),
+            (ClientCertExpired, 5),
+            (ClientWrongEku, 5),
         ],
     ),
     rule(
