@@ -6,6 +6,7 @@
 //! unrecognised; nothing is guessed.
 
 mod clients;
+mod gnutls_tools;
 mod negotiation;
 mod rules;
 mod side;
@@ -129,6 +130,7 @@ fn every_rule() -> impl Iterator<Item = &'static rules::Rule> {
     rules::RULES
         .iter()
         .chain(negotiation::RULES)
+        .chain(gnutls_tools::RULES)
         .chain(side::RULES)
 }
 
