@@ -520,6 +520,19 @@ certificate (`openssl x509 -noout -ocsp_uri -in cert.pem`) through its resolver 
 reload it. A staple file configured by hand (nginx `ssl_stapling_file`, HAProxy `.ocsp`) must be \
 refreshed before its nextUpdate by a scheduled job.",
     }
+    /// A browser wants CT proof (SCTs) the certificate does not carry.
+    CtRequired {
+        id: "ct-required", severity: Error, side: Server,
+        title: "The certificate lacks the Certificate Transparency proof browsers require",
+        explanation: "Chrome, Edge and Safari accept a certificate from a publicly trusted CA only \
+with Signed Certificate Timestamps (SCTs) from enough Certificate Transparency logs, embedded in \
+the certificate, stapled in OCSP or sent in the TLS extension. Every public CA embeds them when it \
+issues; their absence means a CA that issued without logging (a misissued or test certificate), \
+or a server that stripped a stapled SCT it relied on. Certificates under a root the user or an \
+administrator installed are exempt, so a private CA never sees this.",
+        fix: "Reissue the certificate from a public CA that logs it (any ACME CA does), or, for an \
+internal service, from a private CA whose root is installed on the clients.",
+    }
     /// Asked for, the revocation status could not be learnt.
     RevocationUnknown {
         id: "revocation-unknown", severity: Warning, side: None,

@@ -32,7 +32,7 @@ pub struct Explanation {
     /// What it means, in plain words.
     pub meaning: Option<&'static str>,
     /// Caveats from the matched rules.
-    pub notes: Vec<&'static str>,
+    pub notes: Vec<std::borrow::Cow<'static, str>>,
     /// Likely causes, most likely first.
     pub candidates: Vec<Candidate>,
     /// The host and port found in the message, if any.
@@ -81,8 +81,28 @@ pub fn explain(message: &str) -> Explanation {
     // Most specific rule first: the one with the strongest single weight.
     matched.sort_by_key(|r| std::cmp::Reverse(r.causes.iter().map(|c| c.1).max().unwrap_or(0)));
     scores.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let top = scores.first().map_or(1, |s| s.1).max(1);
+    // Read as the client that printed it: what that client's policy accepts is no cause.
     let family = clients::family(&text);
+    let version = family.and_then(|f| clients::profile(&text, f));
+    let selector = version.as_deref().or(family);
+    let mut ruled_out = Vec::new();
+    if let Some(selector) = selector.filter(|_| !clients::own_policy(&text)) {
+        // A cause the message names outright (a rule of weight 8 or more) stays: the words
+        // beat the profile, which may stand for a sibling program (wget for gnutls-cli).
+        let named = |cause: Cause| {
+            matched
+                .iter()
+                .any(|r| r.causes.iter().any(|&(c, w)| c == cause && w >= 8))
+        };
+        let (out, kept): (Vec<_>, Vec<_>) = scores
+            .iter()
+            .partition(|(cause, _)| !named(*cause) && clients::rules_out(selector, *cause));
+        if !kept.is_empty() && !out.is_empty() {
+            ruled_out = out.iter().map(|(cause, _)| cause.id()).collect();
+            scores = kept;
+        }
+    }
+    let top = scores.first().map_or(1, |s| s.1).max(1);
     let candidates: Vec<Candidate> = scores
         .into_iter()
         .take(MAX_CANDIDATES)
@@ -90,27 +110,37 @@ pub fn explain(message: &str) -> Explanation {
             cause,
             title: cause.entry().title,
             score: f64::from(score) / f64::from(top),
-            tell: tell::tell(cause, family),
+            tell: tell::tell(cause, selector),
         })
         .collect();
     let mut producers: Vec<&'static str> = judge.into_iter().collect();
-    let mut notes: Vec<&'static str> = Vec::new();
+    let mut notes: Vec<std::borrow::Cow<'static, str>> = Vec::new();
     if judge.is_some() {
         notes.push(
             "A server wrote this about the certificate its client sent (mutual TLS): the fix is \
-             the client's certificate, or the CA list the server accepts.",
+             the client's certificate, or the CA list the server accepts."
+                .into(),
         );
     }
     for rule in &matched {
         if !producers.contains(&rule.producer) {
             producers.push(rule.producer);
         }
-        if !rule.note.is_empty() && !notes.contains(&rule.note) {
-            notes.push(rule.note);
+        if !rule.note.is_empty() && !notes.iter().any(|n| n == rule.note) {
+            notes.push(rule.note.into());
         }
     }
+    if let Some(selector) = selector.filter(|_| !ruled_out.is_empty()) {
+        notes.push(
+            format!(
+                "Read as {selector}: left out {}, which that client's policy accepts.",
+                ruled_out.join(", ")
+            )
+            .into(),
+        );
+    }
     let (host, port) = target(&text);
-    let next = next_command(host.as_deref(), port, &candidates, &text, family);
+    let next = next_command(host.as_deref(), port, &candidates, &text, selector);
     Explanation {
         schema_version: crate::report::SCHEMA_VERSION,
         recognised: !candidates.is_empty(),
@@ -221,7 +251,7 @@ fn next_command(
     port: Option<u16>,
     candidates: &[Candidate],
     text: &str,
-    family: Option<&str>,
+    client: Option<&str>,
 ) -> String {
     let target = match (host, port) {
         (Some(h), Some(p)) if p != 443 => format!("{h}:{p}"),
@@ -254,14 +284,9 @@ fn next_command(
     if mutual {
         command.push_str(" --cert client.pem --key client.key");
     }
-    // A version, suite, group or scheme missing for this client is named by sending its hello.
-    if let Some(family) = family
-        && candidates
-            .iter()
-            .take(3)
-            .any(|c| tell::is_negotiation(c.cause))
-    {
-        command.push_str(&format!(" --clients {family}"));
+    // Judged as the client that printed it: its store, its policy, its own ClientHello.
+    if let Some(client) = client {
+        command.push_str(&format!(" --clients {client}"));
     }
     match candidates.first().map(|c| c.cause) {
         Some(Cause::StarttlsNotOffered | Cause::StarttlsRefused) => {
@@ -313,7 +338,7 @@ mod tests {
         assert!(e.recognised);
         assert_eq!(e.host.as_deref(), Some("api.example.com"));
         assert_eq!(e.port, Some(8443));
-        assert_eq!(e.next, "tlsdoctor check api.example.com:8443");
+        assert_eq!(e.next, "tlsdoctor check api.example.com:8443 --clients go");
         assert_eq!(e.producers[0], "Go (crypto/x509)");
     }
 

@@ -310,6 +310,73 @@ pub static RULES: &[Rule] = &[
             &[(NoSharedCipher, 1)],
         )
     },
+    // ---- Firefox (NSS), Chrome's policy errors, and a few that name no chain. ----
+    Rule {
+        source: "NSS lib/ssl/sslerr.h and SSLerrs.h: SSL_ERROR_NO_CYPHER_OVERLAP, 'Cannot \
+                 communicate securely with peer: no common encryption algorithm(s).'",
+        ..rule(
+            "Firefox / NSS",
+            &[
+                "ssl_error_no_cypher_overlap",
+                "no common encryption algorithm",
+            ],
+            "Firefox and the server share no cipher suite (Firefox has no DHE, CBC-only or \
+             RSA-key-exchange-only fallback for a server limited to those).",
+            &[
+                (NoSharedCipher, 8),
+                (LegacyCipherOnly, 5),
+                (ProtocolTooOld, 3),
+            ],
+        )
+    },
+    Rule {
+        source: "NSS lib/ssl/SSLerrs.h: SSL_ERROR_UNSUPPORTED_VERSION and \
+                 SSL_ERROR_PROTOCOL_VERSION_ALERT",
+        ..rule(
+            "Firefox / NSS",
+            &[
+                "ssl_error_unsupported_version",
+                "ssl_error_protocol_version_alert",
+            ],
+            "Firefox and the server share no protocol version.",
+            &[(ProtocolTooOld, 8), (NoSharedVersion, 6)],
+        )
+    },
+    Rule {
+        source: "Chromium net/base/net_error_list.h, CERTIFICATE_TRANSPARENCY_REQUIRED (-214)",
+        ..rule(
+            "Chrome",
+            &[
+                "err_certificate_transparency_required",
+                "certificate_transparency_required",
+            ],
+            "Chrome trusts the CA, but the certificate carries no (or too few) Certificate \
+             Transparency timestamps, which Chrome requires of publicly trusted certificates.",
+            &[(CtRequired, 10)],
+        )
+    },
+    Rule {
+        source: "OpenSSL crypto/x509/x509_txt.c, X509_V_ERR_UNABLE_TO_GET_CRL (3): printed when \
+                 CRL checking is on (curl --crlfile, openssl -crl_check, a server's \
+                 ssl_crl) and no CRL for the certificate's issuer was loaded",
+        ..rule(
+            "OpenSSL",
+            &["unable to get certificate crl", "unable_to_get_crl"],
+            "CRL checking is on and no CRL was loaded for an issuer in the chain: the \
+             revocation status could not be learnt.",
+            &[(RevocationUnknown, 9)],
+        )
+    },
+    Rule {
+        source: "Go net/http transport.go: the TLS handshake's first record looked like an HTTP \
+                 response",
+        ..rule(
+            "Go (net/http)",
+            &["server gave http response to https client"],
+            "The port answered in plain HTTP: TLS is not enabled on it, or it is the HTTP port.",
+            &[(NotTls, 10)],
+        )
+    },
     // ---- A DHE group below the client's floor. ----
     Rule {
         source: "recorded from curl 7.88.1 (OpenSSL 3.0.19) and Python 3.11 urllib against a \

@@ -6,22 +6,6 @@
 
 use crate::causes::Cause;
 
-/// The causes that are a disagreement between one client's offer and the server's choice,
-/// which `tlsdoctor check HOST --clients FAMILY` names per client.
-pub fn is_negotiation(cause: Cause) -> bool {
-    use Cause::*;
-    matches!(
-        cause,
-        ProtocolTooOld
-            | NoSharedVersion
-            | LegacyCipherOnly
-            | NoSharedCipher
-            | NoSharedGroup
-            | NoSharedSignatureScheme
-            | DhTooSmall
-    )
-}
-
 /// What tells `cause` apart, for a message printed by a client of `family` (a `--clients`
 /// name) when it is known.
 pub fn tell(cause: Cause, family: Option<&str>) -> String {
