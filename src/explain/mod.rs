@@ -75,8 +75,16 @@ pub fn explain(message: &str) -> Explanation {
     }
     // A server's log about the certificate its client sent: the chain causes are the client's.
     let judge = side::client_certificate_judge(&text);
-    if judge.is_some() {
+    if judge.is_some() || side::about_client_certificate(&text) {
         scores = as_client_certificate(scores);
+    } else if side::sends_client_certificate(&text) {
+        // The pasted command sends a certificate: an alert is then most likely about it.
+        for (cause, score) in &mut scores {
+            if cause.id().starts_with("client-") {
+                *score *= 2;
+            }
+        }
+        scores.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     }
     // Most specific rule first: the one with the strongest single weight.
     matched.sort_by_key(|r| std::cmp::Reverse(r.causes.iter().map(|c| c.1).max().unwrap_or(0)));
@@ -352,6 +360,19 @@ mod tests {
             e.next,
             "tlsdoctor check api.example.com:8443 --cert client.pem --key client.key"
         );
+    }
+
+    #[test]
+    fn a_pasted_command_that_sends_a_certificate_puts_the_client_certificate_first() {
+        let alert = "remote error: tls: handshake failure";
+        let without = explain(alert);
+        assert_eq!(without.candidates[0].cause, Cause::NoSharedCipher);
+        let with = explain(&format!(
+            "$ curl --cert me.pem --key me.key https://a.example/\n{alert}"
+        ));
+        assert_eq!(with.candidates[0].cause, Cause::ClientCertRequired);
+        let named = explain("client certificate verify failed: certificate has expired");
+        assert_eq!(named.candidates[0].cause, Cause::ClientCertExpired);
     }
 
     #[test]

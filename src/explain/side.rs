@@ -148,6 +148,36 @@ pub fn client_certificate_judge(text: &str) -> Option<&'static str> {
         .map(|m| m.producer)
 }
 
+/// Words that say the certificate in question is a client's, without a server's marks: a
+/// verifier's message naming it so ("client certificate ... verify failed").
+const ABOUT_CLIENT_CERTIFICATE: &[&str] = &[
+    "client certificate",
+    "client cert ",
+    "peer certificate of the client",
+];
+
+/// Words of a pasted command that sends a client certificate (curl, openssl s_client, wget,
+/// git's and psql's settings): an alert the server sent is then most likely about it.
+const SENDS_CLIENT_CERTIFICATE: &[&str] = &[
+    "--cert ",
+    " -cert ",
+    "--certificate=",
+    "sslcert",
+    "http.sslcert",
+    "--client-cert",
+];
+
+/// Whether the text names the certificate in question as a client's.
+pub fn about_client_certificate(text: &str) -> bool {
+    ABOUT_CLIENT_CERTIFICATE.iter().any(|p| text.contains(p))
+        && !text.contains("no client certificate")
+}
+
+/// Whether the pasted text shows a client that sends a certificate (mutual TLS).
+pub fn sends_client_certificate(text: &str) -> bool {
+    SENDS_CLIENT_CERTIFICATE.iter().any(|p| text.contains(p))
+}
+
 /// What a chain cause means when the chain is the client's: the causes it becomes, with the
 /// share of the weight each gets. `None`: the cause is not about a certificate chain (a
 /// handshake, a protocol) and stays as it is.
