@@ -129,6 +129,58 @@ pub static RULES: &[Rule] = &[
             AFTER_TLS13_HANDSHAKE,
         )
     },
+    Rule {
+        source: "recorded from wget 1.21.3 (GnuTLS) against the wildcard fixture \
+                 (*.wild.test) asked as 127.0.0.1; wget src/gnutls.c prints it",
+        ..rule(
+            "wget (GnuTLS)",
+            &["the certificate's owner does not match hostname"],
+            "The certificate is not valid for the host name wget connected to.",
+            &[(HostnameMismatch, 9), (NoSan, 3)],
+        )
+    },
+    Rule {
+        note: "The server closed the connection without a TLS alert: often a server that \
+               refuses the SNI name or the client's offer silently, or (TLS 1.3) one that \
+               dropped a client it wanted a certificate from.",
+        source: "GnuTLS lib/errors.c, GNUTLS_E_PREMATURE_TERMINATION, as wget and gnutls-cli \
+                 print it",
+        ..rule(
+            "GnuTLS",
+            &["the tls connection was non-properly terminated"],
+            "The server closed the connection in the middle of the TLS exchange.",
+            &[
+                (HandshakeFailure, 6),
+                (ClientCertRequired, 3),
+                (ProtocolTooOld, 2),
+                (NotTls, 2),
+            ],
+        )
+    },
+    Rule {
+        note: "In TLS 1.3 a server refuses a client certificate after the handshake; wget \
+               then fails writing its request. The server's log says why.",
+        source: "recorded from wget 1.21.3 (GnuTLS) against a TLS 1.3 openssl s_server that \
+                 requires a client certificate, none sent; GnuTLS lib/errors.c, \
+                 GNUTLS_E_INVALID_SESSION",
+        ..rule(
+            "wget (GnuTLS)",
+            &["the specified session has been invalidated for some reason"],
+            "The server ended the session right after the handshake.",
+            AFTER_TLS13_HANDSHAKE,
+        )
+    },
+    Rule {
+        note: "wget prints its reason on the line before this one (\"GnuTLS: ...\", \
+               \"ERROR: The certificate of ...\"): paste both lines.",
+        source: "wget src/http.c, after any failed TLS connection",
+        ..rule(
+            "wget",
+            &["unable to establish ssl connection"],
+            "wget could not set up TLS with the server.",
+            &[(HandshakeFailure, 3)],
+        )
+    },
 ];
 
 #[cfg(test)]
