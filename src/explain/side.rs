@@ -111,6 +111,41 @@ pub static RULES: &[Rule] = &[
             ],
         )
     },
+    // A handshake signature that does not verify, on the server: the client's CertificateVerify
+    // was made with a key that is not its certificate's.
+    Rule {
+        source: "recorded from openssl s_server 3.0.19 when the client signs with another key \
+                 than its certificate's",
+        ..rule(
+            "OpenSSL as a server (s_server, and servers that log its errors)",
+            &["tls_process_cert_verify:bad signature"],
+            "The client's handshake signature does not verify with the public key of the \
+             certificate it sent: its key is not that certificate's.",
+            &[(ClientKeyMismatch, 10)],
+        )
+    },
+    Rule {
+        also: &["ssl_do_handshake() failed"],
+        source: "recorded from nginx 1.22.1 when the client signs with another key than its \
+                 certificate's",
+        ..rule(
+            "nginx (verifying a client certificate)",
+            &["routines::bad signature"],
+            "The client's handshake signature does not verify with its certificate's key.",
+            &[(ClientKeyMismatch, 9), (ClientCertRejected, 3)],
+        )
+    },
+    Rule {
+        also: &["ah02008"],
+        source: "recorded from Apache 2.4.71 (mod_ssl) when the client signs with another key \
+                 than its certificate's",
+        ..rule(
+            "Apache httpd (mod_ssl, verifying a client certificate)",
+            &["routines::bad signature"],
+            "The client's handshake signature does not verify with its certificate's key.",
+            &[(ClientKeyMismatch, 9), (ClientCertRejected, 3)],
+        )
+    },
     Rule {
         source: "HAProxy src/connection.c conn_err_code_str, CO_ER_SSL_CA_FAIL",
         ..rule(
@@ -130,9 +165,12 @@ pub static RULES: &[Rule] = &[
             "HAProxy (a frontend's connection log)",
             &["ssl handshake failure"],
             "A client did not complete the TLS handshake with this HAProxy frontend.",
+            // Recorded for a missing client certificate and for a client key that does not
+            // match its certificate; the others are what it also means on any frontend.
             &[
-                (HandshakeFailure, 5),
-                (ClientCertRequired, 4),
+                (ClientCertRequired, 5),
+                (ClientKeyMismatch, 4),
+                (HandshakeFailure, 3),
                 (NoSharedCipher, 3),
                 (MissingIntermediate, 2),
             ],

@@ -18,11 +18,13 @@ What it does
     server chain's expired.
 
 What it needs
-    python3 (standard library), openssl and curl; nginx, apache2 and haproxy are
+    python3 (standard library), openssl, curl and a built tlsdoctor (the client that
+    sends a certificate with the wrong key); nginx, apache2 and haproxy are
     each optional and listed under ``skipped`` when missing. The client PKI and
     process helpers are those of ../client-errors/record.py.
 
 How to regenerate
+    cargo build --bin tlsdoctor
     python3 tests/data/server-logs/record.py
 
 Network
@@ -46,6 +48,7 @@ REPO = HERE.parents[2]
 FIXTURES = REPO / "fixtures"
 OUTPUT = HERE / "messages.json"
 LOOPBACK = "127.0.0.1"
+TLSDOCTOR = REPO / "target" / "debug" / "tlsdoctor"
 
 
 def _load_shared():
@@ -66,6 +69,9 @@ SCENARIOS = [
     ("client-cert-serverauth-only", "client-wrong-eku", "client-serverauth", "client cert whose EKU is serverAuth only"),
     ("client-cert-expired", "client-cert-expired", "client-expired", "client cert expired 2025-01-01"),
     ("client-cert-bad-signature", "client-cert-rejected", "client-forged", "client cert names the accepted CA but another key signed it"),
+    ("client-key-mismatch", "client-key-mismatch", "client-good+client-other-ca",
+     "a good client cert sent with another certificate's key (curl refuses that locally, so "
+     "tlsdoctor check --cert --key is the client)"),
 ]
 VERSIONS = {"tls1.2": ("TLSv1.2", "-tls1_2", "TLSv1.2"), "tls1.3": ("TLSv1.3", "-tls1_3", "TLSv1.3")}
 
@@ -238,10 +244,20 @@ class SServer(Server):
                     "-www", flag])
 
 
-def connect(port: int, cert: dict | None) -> str:
+def connect(port: int, pki: dict, cert_name: str | None) -> str:
+    if cert_name and "+" in cert_name:
+        # A certificate with another one's key: curl checks the pair before connecting, so
+        # tlsdoctor, which sends it anyway to see what the server says, is the client here.
+        cert, key = (pki[n] for n in cert_name.split("+"))
+        cmd = [str(TLSDOCTOR), "check", f"{LOOPBACK}:{port}", "--servername", "ok.test",
+               "--ca-file", str(FIXTURES / "ca" / "root.pem"), "--cert", str(cert["pem"]),
+               "--key", str(key["key"]), "--format", "json", "--clients", "none"]
+        _, out = shared.run(cmd, kill_after=15)
+        return out
     cmd = ["curl", "-sS", "-k", "--max-time", "5", "--resolve", f"ok.test:{port}:{LOOPBACK}",
            f"https://ok.test:{port}/"]
-    if cert:
+    if cert_name:
+        cert = pki[cert_name]
         cmd += ["--cert", str(cert["pem"]), "--key", str(cert["key"])]
     _, out = shared.run(cmd, kill_after=8)
     return out
@@ -290,7 +306,7 @@ def main() -> None:
                 try:
                     for sid, cause, cert_name, desc in SCENARIOS:
                         before = len(server.logged())
-                        page = connect(server.port, pki.get(cert_name) if cert_name else None)
+                        page = connect(server.port, pki, cert_name)
                         time.sleep(0.4)
                         logged = lines_of(server.logged()[before:], server.name)
                         entry = {"server": server.name, "scenario": f"{sid}-{version}", "cause": cause}
