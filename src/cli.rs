@@ -345,8 +345,9 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = FailOnArg::Error)]
     pub fail_on: FailOnArg,
 
-    /// With several targets, print the full report for every target, not only those that fail;
-    /// and every platform's fix steps, as --all-fixes.
+    /// The full human report: every fact of each certificate and trust store, why each finding
+    /// happens and what not to do, every platform's fix steps (as --all-fixes); with several
+    /// targets, the report of every target, not only those that fail.
     #[arg(long, short)]
     pub verbose: bool,
 

@@ -309,11 +309,17 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
     }
     .context("starting the async runtime")?;
 
-    let fixes = match args.all_fixes || args.verbose {
-        true => human::Fixes::All,
-        false => human::Fixes::ForServer,
+    let view = human::View {
+        fixes: match args.all_fixes || args.verbose {
+            true => human::Fixes::All,
+            false => human::Fixes::ForServer,
+        },
+        detail: match args.verbose {
+            true => human::Detail::Full,
+            false => human::Detail::Compact,
+        },
     };
-    let mut output = Output::new(args.format, single, args.verbose, fixes, targets.len());
+    let mut output = Output::new(args.format, single, args.verbose, view, targets.len());
     let result = runtime.block_on(async {
         match &args.file {
             Some(file) => {
@@ -390,8 +396,8 @@ struct Output {
     format: Format,
     single: bool,
     verbose: bool,
-    /// Which fix steps the human report shows.
-    fixes: human::Fixes,
+    /// Which fix steps and how much detail the human report shows.
+    view: human::View,
     stdout: std::io::BufWriter<std::io::Stdout>,
     /// Reports kept for the end: all of them (json, prometheus, a single human report), or the
     /// failing ones (human, several targets).
@@ -401,13 +407,7 @@ struct Output {
 }
 
 impl Output {
-    fn new(
-        format: Format,
-        single: bool,
-        verbose: bool,
-        fixes: human::Fixes,
-        count: usize,
-    ) -> Output {
+    fn new(format: Format, single: bool, verbose: bool, view: human::View, count: usize) -> Output {
         let progress = (!single && std::io::stderr().is_terminal()).then(|| {
             indicatif::ProgressBar::with_draw_target(
                 Some(count as u64),
@@ -418,7 +418,7 @@ impl Output {
             format,
             single,
             verbose,
-            fixes,
+            view,
             stdout: std::io::BufWriter::new(std::io::stdout()),
             kept: Vec::new(),
             progress,
@@ -467,11 +467,11 @@ impl Output {
             Format::Jsonl => {}
             Format::Json => json::write(&Report::new(reports), out)?,
             Format::Prometheus => prometheus::write(&reports, out)?,
-            Format::Human if self.single => human::write(&Report::new(reports), self.fixes, out)?,
+            Format::Human if self.single => human::write(&Report::new(reports), self.view, out)?,
             Format::Human => {
                 if !reports.is_empty() {
                     writeln!(out)?;
-                    human::write(&Report::new(reports), self.fixes, out)?;
+                    human::write(&Report::new(reports), self.view, out)?;
                 }
                 writeln!(out)?;
                 human::write_summary(&self.summary, out)?;

@@ -107,10 +107,10 @@ fn human_output_shows_the_chain_the_findings_and_the_fix() {
     ]);
     assert_eq!(run.code, 1);
     for needle in [
-        "Chain as sent (1 certificate)",
+        "Chain as sent (1 certificate;",
         "[0] leaf",
         "CN=ok.test",
-        "214 days left",
+        "until 2027-01-01, 214 days left",
         "missing-intermediate",
         "fix: Serve the full chain",
         "Verdict: ERROR",

@@ -1,6 +1,6 @@
 //! The catalog's entries: every cause tlsdoctor can name, with its words.
 
-use super::{CauseEntry, Severity, Side};
+use super::{CauseEntry, CertFact, Severity, Side};
 
 /// Making clients trust a root, per platform.
 const TRUST_A_ROOT: &[(&str, &str)] = &[
@@ -452,6 +452,7 @@ renewing the leaf alone does not help.",
             ("PostgreSQL, Postfix", "reload after replacing the files: `SELECT pg_reload_conf();`, `postfix reload`"),
         ],
         avoid: "Do not set clocks back or turn off time checks: the certificate stays expired for everyone else.",
+        about: &[CertFact::Validity],
     }
     /// notBefore is in the future.
     NotYetValid {
@@ -462,6 +463,7 @@ deployed before its start time, or a clock is wrong (this machine's, or the issu
         fix: "Check the client's clock (`timedatectl`, NTP). If the clock is right, wait for the start \
 time or reissue the certificate with a start time in the past (CAs backdate by an hour for this \
 reason).",
+        about: &[CertFact::Validity],
     }
     /// Valid now, but not for long.
     ExpiringSoon {
@@ -472,6 +474,7 @@ expires, every client rejects the chain.",
         fix: "Renew before the date shown and reload the server. Check that automatic renewal works \
 (`certbot renew --dry-run`) and that the server is reloaded afterwards: a renewed file on disk is not \
 served until the server reloads it.",
+        about: &[CertFact::Validity],
     }
 
     // ---- Revocation. ----
@@ -568,6 +571,7 @@ Apache `ServerName`/`ServerAlias`). To check a staging address with the producti
             ("PostgreSQL", "`sslmode=verify-full` matches the host in the connection string (`host=`) against the SANs; connect with a name the certificate has"),
         ],
         avoid: "Do not turn off the name check (`curl -k`, `check_hostname = False`, `InsecureSkipVerify`, `rejectUnauthorized: false`): the certificate then proves nothing about who answers.",
+        about: &[CertFact::Names],
     }
     /// The leaf has no subjectAltName extension at all.
     NoSan {
@@ -581,6 +585,7 @@ which is why it can work in one client and fail in the next (`--clients` shows w
 `openssl req ... -addext \"subjectAltName=DNS:example.com,DNS:www.example.com\"`, and when signing, \
 `-copy_extensions copy` (`openssl x509 -req`, OpenSSL 3) or `copy_extensions = copy` (`openssl ca`). \
 Internal CAs (old scripts, AD CS templates) are the usual source of CN-only certificates.",
+        about: &[CertFact::Names],
     }
     /// No name was given, so name matching was skipped.
     NameNotChecked {
@@ -605,6 +610,7 @@ private root, the clients need that root instead (the fix for unknown-issuer).",
 out). The CA publishes the intermediate; the leaf's \"CA Issuers\" URL points at it.",
         platforms: SERVE_FULL_CHAIN,
         avoid: "Do not install the intermediate on the clients instead: every other client still fails. Browsers working is no proof: they download missing intermediates, most clients do not.",
+        about: &[CertFact::Issuer],
     }
     /// A "CA Issuers" URL answered, but with no certificate that issued the one naming it.
     CaIssuersUnusable {
@@ -632,6 +638,7 @@ server omits a further intermediate, or the client's store lacks a root it shoul
 is a public CA, the server must send the missing intermediate (see missing-intermediate).",
         platforms: TRUST_A_ROOT,
         avoid: AVOID_TRUST_SHORTCUTS,
+        about: &[CertFact::Issuer],
     }
     /// The chain ends at a self-signed root that is not trusted.
     UntrustedRoot {
@@ -645,6 +652,7 @@ it means the client's store is outdated.",
 the root from the server never makes it trusted.",
         platforms: TRUST_A_ROOT,
         avoid: AVOID_TRUST_SHORTCUTS,
+        about: &[CertFact::Issuer],
     }
     /// A TLS-inspecting proxy replaced the server's certificate.
     TlsInterception {
@@ -660,6 +668,7 @@ this host from inspection (NO_PROXY, or the proxy's bypass list). `tlsdoctor tru
 proxy-root.pem` shows which clients still lack it.",
         platforms: TRUST_A_ROOT,
         avoid: AVOID_TRUST_SHORTCUTS,
+        about: &[CertFact::Issuer],
     }
     /// The chain ends at a root that no public store holds.
     PrivateRoot {
@@ -674,6 +683,7 @@ the CA's owner) to every client that must connect; save it with `tlsdoctor check
 root.pem`. If the public must reach this server, use a certificate from a public CA instead.",
         platforms: TRUST_A_ROOT,
         avoid: AVOID_TRUST_SHORTCUTS,
+        about: &[CertFact::Issuer],
     }
     /// Mozilla trusts the chain; this machine's system store does not.
     OutdatedSystemStore {
@@ -864,6 +874,7 @@ internal CA for private ones) and configure the server with it. If a default ser
 add or fix the one for this name (nginx `server_name`, Apache `ServerName`). Trusting a self-signed \
 certificate on every client is a last resort.",
         avoid: "Do not make every client trust this one certificate or turn verification off: the next certificate breaks them again, and `-k` accepts an attacker's too.",
+        about: &[CertFact::Issuer],
     }
     /// The certificates are not sent leaf-first, each followed by its issuer.
     WrongOrder {
@@ -876,6 +887,7 @@ GnuTLS, embedded and IoT clients may fail.",
 intermediate's issuer, and so on (`cat leaf.crt issuing-ca.crt upper-ca.crt > fullchain.pem`), then \
 reload the server.",
         platforms: SERVE_FULL_CHAIN,
+        about: &[CertFact::Issuer],
     }
     /// A certificate that is not on the path from the leaf to the anchor.
     ExtraCertificates {
@@ -887,6 +899,7 @@ in every handshake and confuses clients that build paths strictly in order.",
         fix: "Remove that certificate from the chain file (keep the leaf, then its intermediates) and \
 reload the server.",
         platforms: SERVE_FULL_CHAIN,
+        about: &[CertFact::Issuer],
     }
     /// The same certificate appears twice.
     DuplicateCertificate {
@@ -897,6 +910,7 @@ intermediate was appended to a file that already had it (fullchain.pem plus chai
         fix: "Remove the duplicate from the chain file (certbot's fullchain.pem already holds the \
 intermediate) and reload the server.",
         platforms: SERVE_FULL_CHAIN,
+        about: &[],
     }
     /// The trust anchor itself is sent.
     RootIncluded {
@@ -905,6 +919,7 @@ intermediate) and reload the server.",
         explanation: "The root is sent along with the chain. Clients ignore it (trust comes from their own \
 store), so it only costs bytes in each handshake.",
         fix: "Optionally drop the root from the chain file and keep the leaf and its intermediates.",
+        about: &[],
     }
     /// The server's private key does not belong to its leaf certificate.
     KeyMismatch {
@@ -943,6 +958,7 @@ key.pem | openssl sha256` must print the same hash.",
         ],
         avoid: "Do not make a new key alone and keep the certificate: the certificate is bound to \
 the old key. Never send a private key to anyone to have it checked: compare the public-key hashes.",
+        about: &[CertFact::Key],
     }
     /// An issuer with the right name but the wrong key.
     BadSignature {
@@ -958,6 +974,7 @@ Subject Key Identifier (`openssl x509 -noout -text -in FILE`). Rebuild the chain
 server. If the issuer is a root in the client's store, that client holds a stale root of the same \
 name: update its store.",
         platforms: SERVE_FULL_CHAIN,
+        about: &[CertFact::Issuer, CertFact::Key],
     }
 
     // ---- Purpose and constraints. ----
@@ -1021,6 +1038,7 @@ pathlen:0), or reissue the constrained CA with a larger path length.",
 certificate's names fall outside them.",
         fix: "Issue the certificate from a CA permitted to issue for these names, or reissue the \
 constrained CA with the needed domains in its permitted subtrees.",
+        about: &[CertFact::Names, CertFact::Issuer],
     }
 
     // ---- Cryptography. ----
@@ -1033,6 +1051,7 @@ Browsers, OpenSSL 3 at its default security level, Go, Java and rustls reject su
 and intermediates (a root's signature on itself does not matter).",
         fix: "Reissue the certificate signed with SHA-256 or stronger (`openssl ... -sha256`); for an \
 internal CA, set its signing digest to SHA-256 (`default_md = sha256`).",
+        about: &[CertFact::Key],
     }
     /// RSA below 2048 bits, or DSA.
     WeakKey {
@@ -1043,6 +1062,7 @@ default security level, Go, Java and rustls.",
         fix: "Generate a new key (RSA 2048+ or ECDSA P-256: \
 `openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 ...`) and reissue the certificate; for a CA, \
 reissue the CA and everything under it.",
+        about: &[CertFact::Key],
     }
     /// An algorithm the mainstream verifiers do not implement.
     UnsupportedAlgorithm {
@@ -1052,6 +1072,7 @@ reissue the CA and everything under it.",
 unusual hash and curve pairing) is not supported by mainstream verifiers such as rustls and Chrome.",
         fix: "Reissue with RSA 2048+ (PKCS#1 v1.5 or PSS, SHA-256/384/512), ECDSA P-256/P-384 with \
 SHA-256/384, or Ed25519.",
+        about: &[CertFact::Key],
     }
 
     // ---- Mutual TLS: the client's certificate. ----

@@ -62,6 +62,29 @@ impl Side {
     }
 }
 
+/// A fact about a certificate that the human report shows on a line of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CertFact {
+    /// Who issued it, and which presented certificate that is.
+    Issuer,
+    /// notBefore and notAfter.
+    Validity,
+    /// The Subject Alternative Names.
+    Names,
+    /// The public key and the signature algorithm.
+    Key,
+}
+
+impl CertFact {
+    /// Every fact: what a cause that names a certificate shows unless the catalog says less.
+    pub const ALL: &'static [CertFact] = &[
+        CertFact::Issuer,
+        CertFact::Validity,
+        CertFact::Names,
+        CertFact::Key,
+    ];
+}
+
 /// One entry of the catalog.
 #[derive(Debug)]
 pub struct CauseEntry {
@@ -79,6 +102,9 @@ pub struct CauseEntry {
     pub platforms: &'static [(&'static str, &'static str)],
     /// The tempting wrong fixes, named so nobody reaches for them.
     pub avoid: &'static str,
+    /// The facts of the certificate a finding names that this cause is about: the compact human
+    /// report shows those for it, so nothing the failure depends on is folded away.
+    pub about: &'static [CertFact],
 }
 
 /// The value of an optional catalog field, or its default.
@@ -95,7 +121,7 @@ macro_rules! catalog {
     ($( $(#[$doc:meta])* $variant:ident {
         id: $id:literal, severity: $sev:ident, side: $side:ident,
         title: $title:literal, explanation: $explanation:literal, fix: $fix:expr
-        $(, platforms: $platforms:expr)? $(, avoid: $avoid:expr)? $(,)?
+        $(, platforms: $platforms:expr)? $(, avoid: $avoid:expr)? $(, about: $about:expr)? $(,)?
     } )*) => {
         /// A named cause. Its words live in [`Cause::entry`].
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -117,6 +143,7 @@ macro_rules! catalog {
                         fix: $fix,
                         platforms: or_default!(&[] $(, $platforms)?),
                         avoid: or_default!("" $(, $avoid)?),
+                        about: or_default!(CertFact::ALL $(, $about)?),
                     },)*
                 }
             }

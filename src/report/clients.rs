@@ -1,7 +1,8 @@
 //! The client side of the human report: who connects and who does not, grouped so that it stays
 //! short; and `tlsdoctor clients`, the profiles with their facts and sources.
 
-use super::human::{paint, wrap};
+use super::FindingReport;
+use super::human::{Detail, paint, wrap};
 use crate::clients::Profile;
 use crate::clients::judge::{ClientReport, Outcome};
 use owo_colors::Style;
@@ -10,16 +11,28 @@ use std::io::{self, Write};
 
 /// The Clients section of one target: a cause every judged client shares is said once; then
 /// the clients grouped by outcome and by the causes that are theirs alone, each cause with the
-/// first client's line for it.
-pub fn write_section(clients: &[ClientReport], out: &mut dyn Write) -> io::Result<()> {
+/// first client's line for it. The compact view leaves out the note on how clients are judged
+/// and a client's line that only repeats a finding's detail, printed above.
+pub fn write_section(
+    clients: &[ClientReport],
+    findings: &[FindingReport],
+    detail: Detail,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     if clients.is_empty() {
         return Ok(());
     }
     writeln!(out)?;
     writeln!(out, "{}", paint("Clients", Style::new().bold()))?;
-    let note = "each client's own ClientHello sent to the server, its store and policy applied to \
-                the chain; the verdict is theirs (--clients LIST chooses others)";
-    wrap(out, "  ", "", &paint(note, Style::new().dimmed()))?;
+    let said: Vec<&str> = match detail {
+        Detail::Compact => findings.iter().map(|f| f.detail.as_str()).collect(),
+        Detail::Full => {
+            let note = "each client's own ClientHello sent to the server, its store and policy \
+                        applied to the chain; the verdict is theirs (--clients LIST chooses others)";
+            wrap(out, "  ", "", &paint(note, Style::new().dimmed()))?;
+            Vec::new()
+        }
+    };
     let shared: Vec<&'static str> = match clients {
         [first, _, ..] => first
             .causes
@@ -30,10 +43,27 @@ pub fn write_section(clients: &[ClientReport], out: &mut dyn Write) -> io::Resul
         _ => Vec::new(),
     };
     if let Some(first) = clients.first() {
+        // One group only: the shared causes are the whole story, said once with every name.
+        if !shared.is_empty()
+            && first.outcome != Outcome::Unknown
+            && clients
+                .iter()
+                .all(|c| c.outcome == first.outcome && c.causes.len() == shared.len())
+        {
+            let ids: Vec<&str> = clients.iter().map(|c| c.id.as_str()).collect();
+            let text = format!(
+                "every client judged ({}): {}",
+                ids.join(", "),
+                shared.join(", ")
+            );
+            let (mark, style) = mark(first.outcome);
+            head_line(out, mark, &text, style)?;
+            return reasons(first, &shared, &said, out);
+        }
         for cause in &shared {
             let (mark, style) = mark(first.outcome);
             head_line(out, mark, &format!("every client judged: {cause}"), style)?;
-            reasons(first, &[cause], out)?;
+            reasons(first, &[cause], &said, out)?;
         }
     }
     for outcome in [
@@ -77,7 +107,7 @@ pub fn write_section(clients: &[ClientReport], out: &mut dyn Write) -> io::Resul
                     wrap(out, "      ", "", reason)?;
                 }
             }
-            reasons(first, &causes, out)?;
+            reasons(first, &causes, &said, out)?;
         }
     }
     Ok(())
@@ -102,10 +132,16 @@ fn mark(outcome: Outcome) -> (&'static str, Style) {
     }
 }
 
-/// The client's first line for each of `causes`.
-fn reasons(client: &ClientReport, causes: &[&'static str], out: &mut dyn Write) -> io::Result<()> {
+/// The client's first line for each of `causes`, unless it is one of the lines `said` already.
+fn reasons(
+    client: &ClientReport,
+    causes: &[&'static str],
+    said: &[&str],
+    out: &mut dyn Write,
+) -> io::Result<()> {
     for cause in causes {
-        if let Some((_, why)) = client.why.iter().find(|(c, _)| c.id() == *cause) {
+        let why = client.why.iter().find(|(c, _)| c.id() == *cause);
+        if let Some((_, why)) = why.filter(|(_, why)| !said.contains(&why.as_str())) {
             let line = if causes.len() > 1 {
                 format!("{cause}: {why}")
             } else {

@@ -1,8 +1,13 @@
 //! `--format human`: the chain as sent, then the findings worst first, each with its fix.
+//!
+//! By default the report is compact: a line a certificate, the stores in one line when they
+//! agree, each finding with its detail and fix. `-v` (`Detail::Full`) shows every fact, why each
+//! finding happens and what not to do. JSON always has everything.
 
+use super::chain_view;
 use super::{
-    CertReport, ClientAuthReport, FindingReport, FixStep, RepairReport, Report, StoreReport,
-    Summary, TargetReport, WrittenFile, rfc3339,
+    ClientAuthReport, FindingReport, FixStep, RepairReport, Report, Summary, TargetReport,
+    WrittenFile, rfc3339,
 };
 use crate::diagnosis::Verdict;
 use crate::revocation::{CertStatus, Responder, Revocation};
@@ -24,13 +29,31 @@ pub enum Fixes {
     All,
 }
 
+/// How much of each certificate and finding the report shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Detail {
+    /// A line a certificate (more for one a finding names), the stores in a line when they
+    /// agree, each finding's detail and fix: one finding fits on a screen.
+    #[default]
+    Compact,
+    /// Every fact of every certificate and store, and each finding's why and avoid (`-v`).
+    Full,
+}
+
+/// What the human report shows: which fix steps, and how much detail.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct View {
+    pub fixes: Fixes,
+    pub detail: Detail,
+}
+
 /// Writes every target's report, separated by a blank line.
-pub fn write(report: &Report, fixes: Fixes, out: &mut dyn Write) -> io::Result<()> {
+pub fn write(report: &Report, view: View, out: &mut dyn Write) -> io::Result<()> {
     for (i, target) in report.targets.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;
         }
-        write_target(target, fixes, out)?;
+        write_target(target, view, out)?;
     }
     Ok(())
 }
@@ -40,7 +63,7 @@ pub(crate) fn paint(text: &str, style: Style) -> String {
         .to_string()
 }
 
-fn write_target(t: &TargetReport, fixes: Fixes, out: &mut dyn Write) -> io::Result<()> {
+fn write_target(t: &TargetReport, view: View, out: &mut dyn Write) -> io::Result<()> {
     let bold = Style::new().bold();
     let dim = Style::new().dimmed();
     write!(out, "{}", paint(&format!("tlsdoctor · {}", t.target), bold))?;
@@ -85,24 +108,7 @@ fn write_target(t: &TargetReport, fixes: Fixes, out: &mut dyn Write) -> io::Resu
         }
     }
 
-    if !t.chain.is_empty() {
-        writeln!(out)?;
-        let count = t.chain.len();
-        let plural = if count == 1 { "" } else { "s" };
-        let heading = format!("Chain as sent ({count} certificate{plural})");
-        writeln!(out, "{}", paint(&heading, bold))?;
-        for cert in &t.chain {
-            write_cert(cert, t, out)?;
-        }
-    }
-    if !t.fetched.is_empty() {
-        writeln!(out)?;
-        let heading = "Downloaded to complete the chain (the server does not send these)";
-        writeln!(out, "{}", paint(heading, bold))?;
-        for cert in &t.fetched {
-            write_cert(cert, t, out)?;
-        }
-    }
+    let stores_said = chain_view::write_chain(t, view.detail, out)?;
     if let Some(client) = &t.client_auth {
         writeln!(out)?;
         write_client_auth(client, t, out)?;
@@ -110,43 +116,41 @@ fn write_target(t: &TargetReport, fixes: Fixes, out: &mut dyn Write) -> io::Resu
     if let Some(revocation) = &t.revocation {
         write_revocation(revocation, out)?;
     }
-    if !t.stores.is_empty() {
-        writeln!(out)?;
-        writeln!(out, "{}", paint("Trust stores", bold))?;
-        let width = t
-            .stores
-            .iter()
-            .map(|s| s.store.chars().count())
-            .max()
-            .unwrap_or(0);
-        for store in &t.stores {
-            write_store(store, width, out)?;
-        }
+    if !stores_said {
+        chain_view::write_stores(&t.stores, out)?;
     }
     writeln!(out)?;
     if t.findings.is_empty() {
         writeln!(out, "{}", paint("No problems found.", Style::new().green()))?;
     } else {
-        writeln!(out, "{}", paint("Findings", bold))?;
+        let folded = view.detail == Detail::Compact
+            && t.findings
+                .iter()
+                .any(|f| f.avoid.is_some() || (f.severity != "info" && !f.explanation.is_empty()));
+        let heading = match folded {
+            true => "Findings (-v adds why each happens and what not to do)",
+            false => "Findings",
+        };
+        writeln!(out, "{}", paint(heading, bold))?;
         for (i, finding) in t.findings.iter().enumerate() {
             if i > 0 {
                 writeln!(out)?;
             }
-            let server = match fixes {
+            let server = match view.fixes {
                 Fixes::ForServer => t
                     .connection
                     .as_ref()
                     .and_then(|c| c.server_software.as_ref()),
                 Fixes::All => None,
             };
-            write_finding(finding, server, out)?;
+            write_finding(finding, server, view.detail, out)?;
         }
     }
     if let Some(repair) = &t.repair {
         writeln!(out)?;
         write_repair(repair, out)?;
     }
-    super::clients::write_section(&t.clients, out)?;
+    super::clients::write_section(&t.clients, &t.findings, view.detail, out)?;
     writeln!(out)?;
     writeln!(out, "{}", verdict_line(t))
 }
@@ -238,7 +242,7 @@ fn write_client_auth(
         }
     }
     for cert in &c.chain {
-        write_cert(cert, t, out)?;
+        chain_view::write_cert(cert, t, out)?;
     }
     if let Some(response) = &c.server_response {
         let sent = if c.certificate_sent {
@@ -249,37 +253,6 @@ fn write_client_auth(
         writeln!(out, "  server's answer {sent}: {response}")?;
     }
     Ok(())
-}
-
-fn write_store(store: &StoreReport, width: usize, out: &mut dyn Write) -> io::Result<()> {
-    let dim = Style::new().dimmed();
-    let plural = if store.roots == 1 { "" } else { "s" };
-    let (mark, verdict) = match &store.anchor {
-        Some(a) => (
-            paint("✓", Style::new().green()),
-            format!(
-                "trusted via {}  {}",
-                a.subject,
-                paint(&format!("(SPKI SHA-256 {})", a.spki_sha256), dim)
-            ),
-        ),
-        None => (
-            paint("✗", Style::new().red()),
-            "not trusted: the chain reaches none of its roots".to_string(),
-        ),
-    };
-    writeln!(out, "  {mark} {:<width$}  {verdict}", store.store)?;
-    let mut facts = vec![format!("{} root{plural}", store.roots)];
-    if let Some(location) = &store.location {
-        facts.extend(location.file.as_ref().map(|f| format!("file {f}")));
-        facts.extend(location.dirs.iter().map(|d| format!("dir {d}")));
-        if location.platform {
-            facts.push("the operating system's store".into());
-        }
-        facts.extend(location.env.iter().map(|e| format!("chosen by {e}")));
-        facts.extend(location.problems.iter().cloned());
-    }
-    writeln!(out, "    {:<width$}  {}", "", paint(&facts.join("; "), dim))
 }
 
 fn write_repair(repair: &RepairReport, out: &mut dyn Write) -> io::Result<()> {
@@ -336,102 +309,12 @@ fn absolute(path: &str) -> String {
         .unwrap_or_else(|_| path.to_string())
 }
 
-fn write_cert(cert: &CertReport, t: &TargetReport, out: &mut dyn Write) -> io::Result<()> {
-    let dim = Style::new().dimmed();
-    let label = |s: &str| paint(&format!("{s:<10}"), dim);
-    let Some(subject) = &cert.subject else {
-        let reason = cert.parse_error.as_deref().unwrap_or("unknown error");
-        writeln!(
-            out,
-            "  [{}] {}  {} bytes, SHA-256 {}: {reason}",
-            cert.index,
-            paint("unparseable", Style::new().red()),
-            cert.size,
-            cert.sha256
-        )?;
-        return Ok(());
-    };
-    let is_anchor = cert.self_signed == Some(true)
-        && t.trust
-            .anchor
-            .as_ref()
-            .is_some_and(|a| Some(&a.subject) == cert.subject.as_ref());
-    let off_path = if is_anchor {
-        "  (the trust anchor itself)"
-    } else if cert.on_path || t.trust.path.is_empty() {
-        ""
-    } else {
-        "  (not on the path)"
-    };
-    writeln!(
-        out,
-        "  [{}] {:<13}{}{}",
-        cert.index,
-        cert.role,
-        paint(subject, Style::new().bold()),
-        paint(off_path, Style::new().yellow())
-    )?;
-    let indent = "      ";
-    if let Some(url) = &cert.fetched_from {
-        writeln!(out, "{indent}{} {url}", label("from"))?;
-    }
-    let issuer = cert.issuer.as_deref().unwrap_or_default();
-    let issued_by = match cert.issued_by {
-        Some(i) => format!("[{i}] {issuer}"),
-        None if cert.self_signed == Some(true) => "itself (self-signed)".to_string(),
-        None => issuer.to_string(),
-    };
-    writeln!(out, "{indent}{} {issued_by}", label("issuer"))?;
-    if let (Some(from), Some(until), Some(days)) =
-        (&cert.not_before, &cert.not_after, cert.days_left)
-    {
-        let left = match days {
-            d if d < 0 => paint(&format!("expired {} days ago", -d), Style::new().red()),
-            d if d < 30 => paint(&format!("{d} days left"), Style::new().yellow()),
-            d => format!("{d} days left"),
-        };
-        writeln!(
-            out,
-            "{indent}{} {} → {}  ({left})",
-            label("valid"),
-            day(from),
-            day(until)
-        )?;
-    }
-    if !cert.sans.is_empty() {
-        let shown: Vec<&str> = cert.sans.iter().take(8).map(String::as_str).collect();
-        let more = match cert.sans.len() {
-            n if n > 8 => format!(" and {} more", n - 8),
-            _ => String::new(),
-        };
-        writeln!(out, "{indent}{} {}{more}", label("names"), shown.join(", "))?;
-    }
-    if let Some(key) = &cert.key {
-        let size = match (&key.curve, key.bits) {
-            (Some(curve), _) => format!(" {curve}"),
-            (None, Some(bits)) => format!(" {bits}"),
-            _ => String::new(),
-        };
-        let sig = cert.signature_algorithm.as_deref().unwrap_or("unknown");
-        writeln!(
-            out,
-            "{indent}{} {}{size}, signed with {sig}",
-            label("key"),
-            key.algorithm
-        )?;
-    }
-    Ok(())
-}
-
-/// `2026-06-01T00:00:00Z` → `2026-06-01`.
-fn day(rfc3339: &str) -> &str {
-    rfc3339.get(..10).unwrap_or(rfc3339)
-}
-
-/// One finding with its fix. With `server`, the steps for that server alone, when it has some.
+/// One finding with its fix. With `server`, the steps for that server alone, when it has some;
+/// with `Detail::Full`, also why it happens and what not to do.
 pub(crate) fn write_finding(
     f: &FindingReport,
     server: Option<&ServerSoftware>,
+    detail: Detail,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let (mark, style) = match f.severity {
@@ -449,7 +332,8 @@ pub(crate) fn write_finding(
     )?;
     let indent = "              ";
     wrap(out, indent, "", &f.detail)?;
-    if f.severity != "info" && !f.explanation.is_empty() {
+    let full = detail == Detail::Full;
+    if full && f.severity != "info" && !f.explanation.is_empty() {
         wrap(out, indent, "why: ", f.explanation)?;
     }
     if !f.fix.is_empty() {
@@ -476,7 +360,7 @@ pub(crate) fn write_finding(
         );
         wrap(out, indent, "     ", &note)?;
     }
-    if let Some(avoid) = f.avoid {
+    if let Some(avoid) = f.avoid.filter(|_| full) {
         wrap(out, indent, "avoid: ", avoid)?;
     }
     Ok(())

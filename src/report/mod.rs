@@ -5,6 +5,7 @@
 //! renderer types a message of its own.
 
 mod build;
+mod chain_view;
 pub mod clients;
 pub mod explain;
 pub mod human;

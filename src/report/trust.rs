@@ -1,7 +1,7 @@
 //! `tlsdoctor trust` as text: the machine's stores, then the root client by client, then the
 //! findings as a checklist of fixes.
 
-use super::human::{paint, verdict_of, wrap, write_finding};
+use super::human::{Detail, paint, verdict_of, wrap, write_finding};
 use crate::machine::Picture;
 use crate::machine::layout::Family;
 use owo_colors::Style;
@@ -168,7 +168,7 @@ pub fn write(p: &Picture, out: &mut dyn Write) -> io::Result<()> {
                 here.fix_steps.clear();
                 here.avoid = None;
             }
-            write_finding(&here, None, out)?;
+            write_finding(&here, None, Detail::Full, out)?;
         }
     }
     writeln!(out)?;
