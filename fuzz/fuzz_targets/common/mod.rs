@@ -129,7 +129,16 @@ pub fn render(target: TargetReport) {
     report::json::write_line(&target, &mut out).expect("json line");
     report::prometheus::write(std::slice::from_ref(&target), &mut out).expect("prometheus");
     let report = Report::new(vec![target]);
-    report::human::write(&report, report::human::Fixes::ForServer, &mut out).expect("human");
-    report::human::write(&report, report::human::Fixes::All, &mut out).expect("human, all fixes");
+    use report::human::{Detail, Fixes, View};
+    let compact = View {
+        fixes: Fixes::ForServer,
+        detail: Detail::Compact,
+    };
+    let full = View {
+        fixes: Fixes::All,
+        detail: Detail::Full,
+    };
+    report::human::write(&report, compact, &mut out).expect("human, compact");
+    report::human::write(&report, full, &mut out).expect("human, -v");
     report::json::write(&report, &mut out).expect("json");
 }
