@@ -238,8 +238,8 @@ fn legacy(hello: &LegacyHello, error: &str) -> Option<Finding> {
         .unwrap_or_else(|| "an unknown suite".into());
     let chain = match hello.chain.len() {
         0 => "it sent no certificate, so no chain could be read".to_string(),
-        1 => "the certificate below was read from that unencrypted handshake".to_string(),
-        n => format!("the {n} certificates below were read from that unencrypted handshake"),
+        1 => "its certificate was read from that unencrypted handshake".to_string(),
+        n => format!("its {n} certificates were read from that unencrypted handshake"),
     };
     let refused = format!("a TLS 1.2/1.3 ClientHello got {error}");
     if version < 0x0303 {
