@@ -369,6 +369,21 @@ mod tests {
         assert!(profiles.len() >= 37, "{}", profiles.len());
     }
 
+    /// Names and client lists are printed as they are: a value quoted twice in the TOML would
+    /// show its quotes in `tlsdoctor clients` and in every report.
+    #[test]
+    fn every_name_and_client_list_is_plain_text() {
+        for profile in all().expect("data/clients.toml") {
+            for text in [&profile.name, &profile.clients] {
+                assert!(
+                    !text.starts_with('"') && !text.ends_with('"'),
+                    "{}: {text}",
+                    profile.id
+                );
+            }
+        }
+    }
+
     #[test]
     fn a_repeated_id_an_unknown_fact_and_a_missing_parent_are_refused() {
         let twice = format!("{}{}", profile("a-1", ""), profile("a-1", ""));
