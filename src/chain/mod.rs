@@ -108,6 +108,8 @@ pub struct CertFacts {
     pub signed: SignedData,
     pub ca_issuers: Vec<String>,
     pub ocsp: Vec<String>,
+    /// The TLS Feature extension (RFC 7633) lists status_request: OCSP must be stapled.
+    pub must_staple: bool,
     /// Subject / authority key identifiers, lowercase hex.
     pub ski: Option<String>,
     pub aki: Option<String>,
@@ -302,6 +304,12 @@ pub struct Profile {
     pub aki_issuer_serial: Option<(Option<Vec<u8>>, Option<String>)>,
 }
 
+/// The TLS Feature extension (RFC 7633), which x509-parser leaves unparsed.
+const TLS_FEATURE: x509_parser::der_parser::oid::Oid<'static> =
+    x509_parser::der_parser::oid!(1.3.6.1.5.5.7.1.24);
+/// The TLS extension number of status_request (RFC 6066), as a TLS Feature lists it.
+const STATUS_REQUEST: u16 = 5;
+
 /// Parses one DER certificate into owned facts.
 fn parse(der: &[u8]) -> Result<CertFacts, String> {
     let (rest, cert) = X509Certificate::from_der(der).map_err(|e| e.to_string())?;
@@ -340,6 +348,7 @@ fn parse(der: &[u8]) -> Result<CertFacts, String> {
         },
         ca_issuers: Vec::new(),
         ocsp: Vec::new(),
+        must_staple: false,
         ski: None,
         aki: None,
         self_issued: tbs.subject().as_raw() == tbs.issuer().as_raw(),
@@ -387,6 +396,10 @@ fn parse(der: &[u8]) -> Result<CertFacts, String> {
                     .push("nameConstraints: neither permitted nor excluded subtrees".into());
             }
             _ => {}
+        }
+        if ext.oid == TLS_FEATURE {
+            facts.must_staple = <Vec<u16> as der::Decode>::from_der(ext.value)
+                .is_ok_and(|features| features.contains(&STATUS_REQUEST));
         }
         read_extension(parsed, &mut facts);
     }

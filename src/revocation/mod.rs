@@ -32,9 +32,6 @@ pub const MAX_RESPONSE_BYTES: usize = 64 * 1024;
 pub const MAX_URLS: usize = 4;
 
 const OCSP_BASIC: &str = "1.3.6.1.5.5.7.48.1.1";
-const TLS_FEATURE: &str = "1.3.6.1.5.5.7.1.24";
-/// The TLS extension number of status_request (RFC 6066), as listed in a TLS Feature.
-const STATUS_REQUEST: u16 = 5;
 const SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.14.3.2.26");
 
 /// What the responder says about the certificate.
@@ -329,10 +326,11 @@ pub async fn learn(
     let Some(leaf) = chain.leaf() else {
         return Revocation::default();
     };
+    let must_staple = leaf.facts().is_some_and(|f| f.must_staple);
     // Finding the issuer checks signatures: only worth it when there is something to ask.
     if staple.is_none() && *query == Query::Off {
         return Revocation {
-            must_staple: must_staple(&leaf.der),
+            must_staple,
             stapled: None,
             queried: None,
         };
@@ -375,22 +373,16 @@ pub async fn learn(
         }
     };
     Revocation {
-        must_staple: must_staple(&leaf.der),
+        must_staple,
         stapled,
         queried,
     }
 }
 
 /// True when the certificate demands a stapled OCSP response: its TLS Feature extension
-/// (RFC 7633) lists status_request.
+/// (RFC 7633) lists status_request. The chain model reads it; this is for one loose certificate.
 pub fn must_staple(leaf_der: &[u8]) -> bool {
-    let Ok((_, cert)) = X509Certificate::from_der(leaf_der) else {
-        return false;
-    };
-    cert.extensions()
-        .iter()
-        .filter(|e| e.oid.to_id_string() == TLS_FEATURE)
-        .any(|e| <Vec<u16> as Decode>::from_der(e.value).is_ok_and(|f| f.contains(&STATUS_REQUEST)))
+    facts_of(leaf_der).is_ok_and(|f| f.must_staple)
 }
 
 /// The OCSP responder URLs in the certificate's Authority Information Access extension.
