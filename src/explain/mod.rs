@@ -6,8 +6,10 @@
 //! unrecognised; nothing is guessed.
 
 mod clients;
+mod deploy;
 mod gnutls_tools;
 mod negotiation;
+mod programs;
 mod rules;
 mod side;
 mod tell;
@@ -162,11 +164,13 @@ pub fn explain(message: &str) -> Explanation {
     }
 }
 
-/// The rule tables, general first, then each client's negotiation and policy wording, then
-/// what only servers write.
+/// The rule tables: the TLS libraries' words, the programs' own, what servers and the path
+/// between print, each client's negotiation and policy wording, then what only servers write.
 fn every_rule() -> impl Iterator<Item = &'static rules::Rule> {
     rules::RULES
         .iter()
+        .chain(programs::RULES)
+        .chain(deploy::RULES)
         .chain(negotiation::RULES)
         .chain(gnutls_tools::RULES)
         .chain(side::RULES)
