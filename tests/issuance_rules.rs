@@ -141,3 +141,78 @@ fn a_trusted_root_with_extended_key_usage_is_named() {
     );
     assert_accepted_and_named(&run, &finding);
 }
+
+/// A test PKI whose leaf names only `wildcard`, checked as `host` with `--clients`.
+fn check_wildcard(wildcard: &str, host: &str, label: &str) -> Run {
+    let pki = pki::NamedPki::with(
+        "Rules Test Root",
+        host,
+        |_| {},
+        |leaf| {
+            let dns = wildcard.try_into().expect("an IA5 name");
+            leaf.subject_alt_names = vec![rcgen::SanType::DnsName(dns)];
+        },
+    );
+    let scratch = Scratch::new(label);
+    let chain = scratch.file("chain.pem", tlsdoctor::bundle::to_pem(&pki.leaf).as_bytes());
+    let root = scratch.file("root.pem", tlsdoctor::bundle::to_pem(&pki.root).as_bytes());
+    check_path(
+        &chain,
+        &[
+            "--ca-file",
+            &root,
+            "--host",
+            host,
+            "--clients",
+            "chrome,firefox,openssl-3.0",
+        ],
+    )
+}
+
+/// Each client's outcome, by id.
+fn outcome(run: &Run, id: &str) -> String {
+    run.target()["clients"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["id"] == id))
+        .and_then(|c| c["outcome"].as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn a_wildcard_over_an_icann_suffix_fails_in_chrome_and_works_elsewhere() {
+    let run = check_wildcard("*.co.uk", "example.co.uk", "rules-psl-icann");
+    let finding = run.finding("wildcard-over-public-suffix");
+    assert_eq!(finding["cert_index"], 0);
+    assert!(
+        finding["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("co.uk") && d.contains("Chrome")),
+        "{finding}"
+    );
+    assert_eq!(outcome(&run, "chrome"), "fail", "{}", run.stdout);
+    assert_eq!(outcome(&run, "firefox"), "ok", "{}", run.stdout);
+    assert_eq!(outcome(&run, "openssl-3.0"), "ok", "{}", run.stdout);
+}
+
+#[test]
+fn a_wildcard_over_a_private_suffix_is_named_but_every_client_matches_it() {
+    let run = check_wildcard(
+        "*.s3.amazonaws.com",
+        "bucket.s3.amazonaws.com",
+        "rules-psl-private",
+    );
+    assert!(
+        !run.has("wildcard-over-public-suffix"),
+        "{:?}",
+        run.causes()
+    );
+    let finding = nonconforming(&run, "BR 3.2.2.6");
+    assert!(
+        finding["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("PRIVATE")),
+        "{finding}"
+    );
+    assert_eq!(outcome(&run, "chrome"), "ok", "{}", run.stdout);
+}

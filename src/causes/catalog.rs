@@ -587,6 +587,21 @@ which is why it can work in one client and fail in the next (`--clients` shows w
 Internal CAs (old scripts, AD CS templates) are the usual source of CN-only certificates.",
         about: &[CertFact::Names],
     }
+    /// The name matches only through a wildcard directly over an ICANN public suffix.
+    WildcardOverPublicSuffix {
+        id: "wildcard-over-public-suffix", severity: Error, side: Certificate,
+        title: "The name matches only a wildcard over a public suffix",
+        explanation: "The certificate covers the name only through a wildcard whose remainder is a public \
+suffix in the ICANN section of the Public Suffix List, such as *.co.uk for example.co.uk: a \
+certificate for every site under that suffix. Chrome (and Edge) refuse to match a name through \
+such a wildcard (net/cert/x509_certificate.cc VerifyHostname); OpenSSL, Go, Firefox and rustls \
+match it, so it works in one client and fails in the next (`--clients` shows which). No public CA \
+may issue it (Baseline Requirements 3.2.2.6), so it comes from a private CA. The list is the one \
+compiled into tlsdoctor (the psl crate).",
+        fix: "Reissue the certificate with the names themselves (example.co.uk) or with a wildcard one \
+label lower (*.example.co.uk).",
+        about: &[CertFact::Names],
+    }
     /// No name was given, so name matching was skipped.
     NameNotChecked {
         id: "name-not-checked", severity: Info, side: None,

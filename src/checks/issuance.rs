@@ -4,6 +4,7 @@
 //! `misissued-certificate` (warning) when the chain reaches a public root, whose CA must revoke
 //! such a certificate. Clients that do reject a broken rule are `profile.rs`'s business.
 
+use super::name::wildcard_over_public_suffix;
 use super::{Context, Finding};
 use crate::causes::Cause;
 use crate::chain::path::PathEnd;
@@ -121,6 +122,34 @@ const RULES: &[Rule] = &[
             (!names.is_empty()).then(|| {
                 format!(
                     "its DNS name {} has an underscore, outside the preferred name syntax",
+                    names.join(", ")
+                )
+            })
+        },
+    },
+    // Over an ICANN suffix Chrome refuses the match: name.rs says so when the name needs it.
+    // The BR let a CA issue it to whoever controls the whole namespace below the suffix.
+    Rule {
+        source: "BR 3.2.2.6",
+        binds: LEAF,
+        misissuance: false,
+        broken: |f| {
+            let names: Vec<String> = f
+                .sans
+                .iter()
+                .flatten()
+                .filter_map(|san| match san {
+                    San::Dns(dns) => match wildcard_over_public_suffix(dns) {
+                        Some((suffix, psl::Type::Private)) => Some(format!("{dns} ({suffix})")),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .collect();
+            (!names.is_empty()).then(|| {
+                format!(
+                    "its wildcard {} sits directly over a public suffix of the Public Suffix \
+                     List's PRIVATE section",
                     names.join(", ")
                 )
             })
