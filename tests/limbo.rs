@@ -45,10 +45,6 @@ const EXPLAINED_FALSE_OK: &[(&str, &str)] = &[
         "partial-chain trust in a certificate that is not self-issued; curl, Go, Python accept: conformance.md#explained-false-oks",
     ),
     (
-        "webpki::san::public-suffix-multi-label-wildcard-san",
-        "no Public Suffix List in tlsdoctor; only Chrome rejects: conformance.md#wildcard-under-an-icann-suffix",
-    ),
-    (
         "webpki::cn::",
         "CABF CN/SAN consistency; clients ignore the CN when a SAN is present: conformance.md#cn-differs-from-the-san",
     ),
