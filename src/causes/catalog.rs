@@ -1234,10 +1234,10 @@ tooling follows): a serial number that is zero or longer than 20 octets, nameCon
 policyConstraints not marked critical, a leaf without an extKeyUsage, an underscore in a DNS \
 name, and the like; the detail names the rule and its section. No mainstream client (Chrome, \
 Firefox, Safari, OpenSSL, Go, rustls) rejects the certificate for it, so the verdict does not \
-change; linters (zlint, pkilint) and strict validators (x509-limbo, pyca/cryptography for some \
-rules) do reject it, and a stricter client tomorrow might. The chain does not reach a public root; \
-under one, the same finding is misissued-certificate. Sources: RFC 5280 section 4; Baseline \
-Requirements sections 6.1.5, 7.1.2 and 7.1.4.",
+change; linters (zlint, pkilint), the x509-limbo suite and, for some rules, pyca/cryptography \
+reject it, and a stricter client tomorrow might. Under a public root, the same rule broken by a \
+leaf or an intermediate is misissued-certificate instead. Sources: RFC 5280 section 4; Baseline \
+Requirements sections 3.2.2.6, 6.1.5, 7.1.2 and 7.1.4.",
         fix: "Change the issuing CA's certificate profile (its OpenSSL config, its ACME or AD CS template) \
 so that new certificates keep the rule, and reissue the named certificate when convenient; for a \
 rule broken by a root, that means a new root, distributed to the clients.",

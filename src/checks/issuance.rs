@@ -12,7 +12,8 @@ use crate::chain::signature::KeyAlgorithm;
 use crate::chain::{CertFacts, San};
 
 /// Who else looks at these rules, said in every finding.
-const ENFORCED_BY: &str = "no mainstream client rejects it; linters (zlint, pkilint) and strict validators (x509-limbo) flag it";
+const ENFORCED_BY: &str =
+    "no mainstream client rejects it; linters (zlint, pkilint) and the x509-limbo suite flag it";
 
 /// Where on the path a certificate sits, which decides the rules that bind it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -233,6 +234,8 @@ const RULES: &[Rule] = &[
     },
 ];
 
+/// Every rule of [`RULES`] that a certificate of the path, or the trusted root it ends at,
+/// breaks: one finding each, never an error, since no mainstream client enforces them.
 pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
     // A public root was accepted by the root programs as it is, and no server can change it:
     // what it breaks is worth knowing, never a warning on every site that chains to it.
@@ -297,7 +300,11 @@ fn said(rule: &Rule, problem: &str) -> String {
 
 /// RFC 5280: a positive integer of at most 20 octets.
 fn serial_number(facts: &CertFacts) -> Option<String> {
-    let hex = facts.serial.as_str();
+    serial_problem(&facts.serial)
+}
+
+/// What is wrong with a serial number given as the lowercase hex of its DER content octets.
+fn serial_problem(hex: &str) -> Option<String> {
     if hex.is_empty() {
         return None;
     }
@@ -333,4 +340,21 @@ fn common_name_not_a_san(facts: &CertFacts) -> Option<String> {
     (!copied).then(|| {
         format!("its Common Name {cn:?} is not a copy of one of its subjectAltName entries")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::serial_problem;
+
+    #[test]
+    fn a_serial_number_is_positive_and_at_most_20_octets() {
+        assert!(serial_problem("00").is_some_and(|p| p.contains("is 0")));
+        assert!(serial_problem("ff01").is_some_and(|p| p.contains("negative")));
+        // 20 octets with the high bit set: DER adds a zero octet, which does not count.
+        let twenty = format!("00{}", "ab".repeat(20));
+        assert_eq!(serial_problem(&twenty), None);
+        let twenty_one = "7f".repeat(21);
+        assert!(serial_problem(&twenty_one).is_some_and(|p| p.contains("21 octets")));
+        assert_eq!(serial_problem("01"), None);
+    }
 }
