@@ -176,10 +176,12 @@ const RULES: &[Rule] = &[
                 .then(|| "its nameConstraints is not marked critical".into())
         },
     },
+    // Chrome reads `.example.com` as "subdomains only"; whether the BR hold the spelling against
+    // a public CA is not settled here, so it is never called misissuance.
     Rule {
         source: "RFC 5280 4.2.1.10",
         binds: CA,
-        misissuance: true,
+        misissuance: false,
         broken: |f| {
             let written = &f.profile.leading_period_dns_constraints;
             (!written.is_empty()).then(|| {
