@@ -67,6 +67,7 @@ const FACTS: &[&str] = &[
     "leaf_ca",
     "min_dh_bits",
     "min_rsa_bits",
+    "psl_wildcards",
     "sha1",
     "signature_schemes",
     "store",

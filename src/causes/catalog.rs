@@ -587,6 +587,21 @@ which is why it can work in one client and fail in the next (`--clients` shows w
 Internal CAs (old scripts, AD CS templates) are the usual source of CN-only certificates.",
         about: &[CertFact::Names],
     }
+    /// The name matches only through a wildcard directly over an ICANN public suffix.
+    WildcardOverPublicSuffix {
+        id: "wildcard-over-public-suffix", severity: Error, side: Certificate,
+        title: "The name matches only a wildcard over a public suffix",
+        explanation: "The certificate covers the name only through a wildcard whose remainder is a public \
+suffix in the ICANN section of the Public Suffix List, such as *.co.uk for example.co.uk: a \
+certificate for every site under that suffix. Chrome (and Edge) refuse to match a name through \
+such a wildcard (net/cert/x509_certificate.cc VerifyHostname); OpenSSL, Go, Firefox and rustls \
+match it, so it works in one client and fails in the next (`--clients` shows which). No public CA \
+may issue it (Baseline Requirements 3.2.2.6), so it comes from a private CA. The list is the one \
+compiled into tlsdoctor (the psl crate).",
+        fix: "Reissue the certificate with the names themselves (example.co.uk) or with a wildcard one \
+label lower (*.example.co.uk).",
+        about: &[CertFact::Names],
+    }
     /// No name was given, so name matching was skipped.
     NameNotChecked {
         id: "name-not-checked", severity: Info, side: None,
@@ -1189,6 +1204,43 @@ verifiers read only its name and key, so nothing else looks at it.",
 CA:true`, `keyUsage = critical, keyCertSign, cRLSign`, `subjectKeyIdentifier = hash`, \
 `authorityKeyIdentifier = keyid:always` (OpenSSL's v3_ca section), no unknown critical extensions. \
 For a root, that means a new root, distributed to the clients.",
+    }
+    /// A publicly trusted certificate breaks a rule its CA must follow, one clients let pass.
+    MisissuedCertificate {
+        id: "misissued-certificate", severity: Warning, side: Certificate,
+        title: "A publicly trusted certificate breaks the rules its CA must follow",
+        explanation: "The chain reaches a public root, and a certificate on it breaks a rule of RFC 5280's \
+profile or of the CA/Browser Forum Baseline Requirements (BR), which every public CA must follow: a \
+serial number that is zero or longer than 20 octets, an RSA modulus that is not a multiple of 8 \
+bits, a leaf without serverAuth in its extKeyUsage, a Common Name that is not one of the SANs, \
+and the like; the detail names the rule and its section. No mainstream client (Chrome, Firefox, \
+Safari, OpenSSL, Go, rustls) rejects the certificate for it, so connections work; linters (zlint, \
+pkilint), CT monitors and the x509-limbo suite flag it. A misissued public certificate must be \
+revoked by its CA within 5 days once reported (BR 4.9.1.1), so it can stop working at short notice. \
+A public root that breaks such a rule is named nonconforming-certificate instead: the root \
+programs accepted it as it is, and no server can change it. Sources: RFC 5280 section 4; Baseline Requirements sections 6.1.5, 7.1.2 and 7.1.4.",
+        fix: "Ask the CA (the one that issued the named certificate) for a replacement that keeps the \
+rule, and report the misissuance to it; a CA that issues such certificates should fix its profile. \
+Nothing on the server or the clients needs to change once the certificate is replaced.",
+        avoid: "Do not wait for the revocation: replace the certificate before the CA has to revoke it.",
+    }
+    /// A certificate outside the public PKI breaks a CA rule that clients do not enforce.
+    NonconformingCertificate {
+        id: "nonconforming-certificate", severity: Info, side: Certificate,
+        title: "A certificate breaks a CA rule that clients do not enforce",
+        explanation: "A certificate on the path breaks a rule of RFC 5280's profile (which binds every CA) \
+or of the CA/Browser Forum Baseline Requirements (which bind public CAs, and which most private-CA \
+tooling follows): a serial number that is zero or longer than 20 octets, nameConstraints or \
+policyConstraints not marked critical, a leaf without an extKeyUsage, an underscore in a DNS \
+name, and the like; the detail names the rule and its section. No mainstream client (Chrome, \
+Firefox, Safari, OpenSSL, Go, rustls) rejects the certificate for it, so the verdict does not \
+change; linters (zlint, pkilint), the x509-limbo suite and, for some rules, pyca/cryptography \
+reject it, and a stricter client tomorrow might. Under a public root, the same rule broken by a \
+leaf or an intermediate is misissued-certificate instead. Sources: RFC 5280 section 4; Baseline \
+Requirements sections 3.2.2.6, 6.1.5, 7.1.2 and 7.1.4.",
+        fix: "Change the issuing CA's certificate profile (its OpenSSL config, its ACME or AD CS template) \
+so that new certificates keep the rule, and reissue the named certificate when convenient; for a \
+rule broken by a root, that means a new root, distributed to the clients.",
     }
     /// Bytes that are not an X.509 certificate.
     UnparseableCertificate {

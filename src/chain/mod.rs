@@ -302,6 +302,15 @@ pub struct Profile {
     /// An AKI that names an issuer or serial which are not this certificate's issuer's: for a
     /// self-issued certificate, ones that are not its own.
     pub aki_issuer_serial: Option<(Option<Vec<u8>>, Option<String>)>,
+    /// An authorityKeyIdentifier is present (with or without its keyIdentifier field).
+    pub has_aki: bool,
+    pub eku_critical: bool,
+    pub name_constraints_critical: bool,
+    /// DNS name constraints written with a leading period (`.example.com`), which RFC 5280's
+    /// DNS syntax lacks.
+    pub leading_period_dns_constraints: Vec<String>,
+    /// policyConstraints present: whether it is critical.
+    pub policy_constraints_critical: Option<bool>,
 }
 
 /// The TLS Feature extension (RFC 7633), which x509-parser leaves unparsed.
@@ -372,6 +381,7 @@ fn parse(der: &[u8]) -> Result<CertFacts, String> {
             )),
             ParsedExtension::AuthorityKeyIdentifier(aki) => {
                 profile.aki_critical = ext.critical;
+                profile.has_aki = true;
                 let issuer = aki.authority_cert_issuer.as_ref().and_then(|names| {
                     names.iter().find_map(|n| match n {
                         GeneralName::DirectoryName(name) => Some(name.as_raw().to_vec()),
@@ -388,12 +398,27 @@ fn parse(der: &[u8]) -> Result<CertFacts, String> {
                 profile.basic_constraints_critical = ext.critical;
             }
             ParsedExtension::SubjectAlternativeName(_) => profile.san_critical = ext.critical,
+            ParsedExtension::ExtendedKeyUsage(_) => profile.eku_critical = ext.critical,
+            ParsedExtension::PolicyConstraints(_) => {
+                profile.policy_constraints_critical = Some(ext.critical);
+            }
             ParsedExtension::NameConstraints(nc)
                 if nc.permitted_subtrees.is_none() && nc.excluded_subtrees.is_none() =>
             {
                 profile
                     .malformed
                     .push("nameConstraints: neither permitted nor excluded subtrees".into());
+            }
+            ParsedExtension::NameConstraints(nc) => {
+                profile.name_constraints_critical = ext.critical;
+                let subtrees = [&nc.permitted_subtrees, &nc.excluded_subtrees];
+                for subtree in subtrees.into_iter().flatten().flatten() {
+                    if let GeneralName::DNSName(dns) = subtree.base
+                        && dns.starts_with('.')
+                    {
+                        profile.leading_period_dns_constraints.push(dns.to_string());
+                    }
+                }
             }
             _ => {}
         }

@@ -231,7 +231,7 @@ impl KeyFacts {
             "1.2.840.113549.1.1.1" => KeyFacts {
                 algorithm: KeyAlgorithm::Rsa,
                 bits: match parsed {
-                    Some(PublicKey::RSA(_)) => bits,
+                    Some(PublicKey::RSA(rsa)) => rsa_modulus_bits(rsa.modulus),
                     _ => None,
                 },
                 curve: None,
@@ -284,6 +284,17 @@ impl KeyFacts {
     }
 }
 
+/// The exact bit length of an RSA modulus (big-endian, possibly with leading zero bytes).
+///
+/// x509-parser's `key_size` counts whole bytes, so an RSA-2052 key reads as 2048 bits; the
+/// Baseline Requirements' multiple-of-8 rule (6.1.5) needs the real length.
+fn rsa_modulus_bits(modulus: &[u8]) -> Option<u32> {
+    let start = modulus.iter().position(|&b| b != 0)?;
+    let significant = u32::try_from(modulus.len() - start).ok()?;
+    let top_bits = 8 - modulus[start].leading_zeros();
+    Some((significant - 1) * 8 + top_bits)
+}
+
 /// Lowercase hex of SHA-256 over `bytes`: the fingerprint format used everywhere.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
@@ -308,5 +319,16 @@ mod tests {
     fn hex_is_lowercase_two_digits_a_byte() {
         assert_eq!(super::hex(&[0x00, 0xab, 0x0f, 0xf0]), "00ab0ff0");
         assert_eq!(super::hex(&[]), "");
+    }
+
+    #[test]
+    fn rsa_modulus_bits_are_exact() {
+        let mut rsa_2048 = vec![0x00, 0x80];
+        rsa_2048.extend([0u8; 255]);
+        assert_eq!(super::rsa_modulus_bits(&rsa_2048), Some(2048));
+        let mut rsa_2052 = vec![0x00, 0x0f];
+        rsa_2052.extend([0xffu8; 256]);
+        assert_eq!(super::rsa_modulus_bits(&rsa_2052), Some(2052));
+        assert_eq!(super::rsa_modulus_bits(&[0, 0]), None);
     }
 }

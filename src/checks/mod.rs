@@ -3,6 +3,7 @@
 pub mod client;
 pub mod connection;
 pub mod crypto;
+pub mod issuance;
 pub mod key;
 pub mod name;
 pub mod path;
@@ -108,6 +109,7 @@ pub fn run_all(ctx: &Context<'_>) -> Vec<Finding> {
     findings.extend(purpose::check(ctx));
     findings.extend(crypto::check(ctx));
     findings.extend(profile::check(ctx));
+    findings.extend(issuance::check(ctx));
     findings
 }
 

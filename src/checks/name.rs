@@ -41,13 +41,13 @@ pub fn check(ctx: &Context<'_>) -> Vec<Finding> {
         )];
     };
     match &ctx.verification.name {
-        Some(Ok(())) => return Vec::new(),
+        Some(Ok(())) => return only_through_public_suffix(name, sans).into_iter().collect(),
         // webpki could not read the leaf at all; that is reported on its own, and says nothing
         // about the names, so match them here.
         Some(Err(e))
             if !matches!(e, webpki::Error::CertNotValidForName(_)) && covers(sans, name) =>
         {
-            return Vec::new();
+            return only_through_public_suffix(name, sans).into_iter().collect();
         }
         _ => {}
     }
@@ -87,6 +87,48 @@ fn covers(sans: &[San], name: &ServerName<'_>) -> bool {
             })
         }
     }
+}
+
+/// The public suffix a wildcard SAN sits directly over, with its section of the Public Suffix
+/// List: `*.co.uk` gives `co.uk` (ICANN), `*.s3.amazonaws.com` gives `s3.amazonaws.com`
+/// (PRIVATE). `None` when the name is no wildcard or its remainder is not a listed suffix.
+pub fn wildcard_over_public_suffix(dns: &str) -> Option<(String, psl::Type)> {
+    let base = dns
+        .strip_prefix("*.")?
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    let suffix = psl::suffix(base.as_bytes())?;
+    let section = suffix.typ()?;
+    (suffix.as_bytes() == base.as_bytes()).then_some((base, section))
+}
+
+/// A name that matches only through a wildcard over an ICANN public suffix, which Chrome
+/// refuses: it asks the list (ICANN section only) before it lets a wildcard match.
+fn only_through_public_suffix(name: &ServerName<'_>, sans: &[San]) -> Option<Finding> {
+    if !matches!(name, ServerName::DnsName(_)) {
+        return None;
+    }
+    let mut through = None;
+    for san in sans
+        .iter()
+        .filter(|s| covers(std::slice::from_ref(*s), name))
+    {
+        let San::Dns(dns) = san else { return None };
+        match wildcard_over_public_suffix(dns) {
+            Some((suffix, psl::Type::Icann)) => through = Some((dns, suffix)),
+            _ => return None,
+        }
+    }
+    let (dns, suffix) = through?;
+    Some(Finding::at(
+        Cause::WildcardOverPublicSuffix,
+        0,
+        format!(
+            "{} is covered only by {dns}, a wildcard directly over the public suffix {suffix} \
+             (ICANN section of the Public Suffix List); Chrome refuses that match",
+            name_text(name)
+        ),
+    ))
 }
 
 /// The name as people write it.
@@ -187,5 +229,39 @@ mod tests {
         assert!(covers(&sans, &name("exact.test.")));
         assert!(covers(&sans, &name("192.0.2.1")));
         assert!(!covers(&sans, &name("192.0.2.2")));
+    }
+
+    #[test]
+    fn a_wildcard_over_a_public_suffix_is_told_by_its_section_of_the_list() {
+        let over = |dns: &str| wildcard_over_public_suffix(dns);
+        assert_eq!(over("*.co.uk"), Some(("co.uk".into(), psl::Type::Icann)));
+        assert_eq!(over("*.COM"), Some(("com".into(), psl::Type::Icann)));
+        assert_eq!(
+            over("*.s3.amazonaws.com"),
+            Some(("s3.amazonaws.com".into(), psl::Type::Private))
+        );
+        assert_eq!(over("*.example.co.uk"), None);
+        assert_eq!(over("co.uk"), None, "not a wildcard");
+    }
+
+    #[test]
+    fn chrome_refuses_a_name_matched_only_through_an_icann_suffix_wildcard() {
+        let wildcard = vec![San::Dns("*.co.uk".into())];
+        let finding = only_through_public_suffix(&name("example.co.uk"), &wildcard);
+        assert_eq!(
+            finding.map(|f| f.cause),
+            Some(Cause::WildcardOverPublicSuffix)
+        );
+        let also_exact = vec![San::Dns("*.co.uk".into()), San::Dns("example.co.uk".into())];
+        assert_eq!(
+            only_through_public_suffix(&name("example.co.uk"), &also_exact),
+            None
+        );
+        let private = vec![San::Dns("*.s3.amazonaws.com".into())];
+        assert_eq!(
+            only_through_public_suffix(&name("bucket.s3.amazonaws.com"), &private),
+            None,
+            "Chrome lets the PRIVATE section's suffixes be wildcarded"
+        );
     }
 }

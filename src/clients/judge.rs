@@ -90,6 +90,7 @@ const POLICY: &[Cause] = &[
     Cause::WrongEku,
     Cause::LeafIsCa,
     Cause::ProfileViolation,
+    Cause::WildcardOverPublicSuffix,
     Cause::RejectedByVerifier,
     Cause::ProtocolTooOld,
     Cause::LegacyCipherOnly,
@@ -341,6 +342,7 @@ fn name_and_purpose(profile: &Profile, target: &Target<'_>, v: &mut Verdict) {
             }
             Cause::LeafIsCa => !profile.leaf_ca.value,
             Cause::ProfileViolation => profile.strict_rfc5280.value,
+            Cause::WildcardOverPublicSuffix => profile.psl_wildcards.value,
             Cause::RejectedByVerifier => {
                 if profile.family == "rustls" {
                     true

@@ -93,6 +93,8 @@ pub struct Profile {
     pub leaf_ca: Sourced<bool>,
     pub aia_fetch: Sourced<bool>,
     pub strict_rfc5280: Sourced<bool>,
+    /// Refuses to match a name through a wildcard directly over an ICANN public suffix.
+    pub psl_wildcards: Sourced<bool>,
     /// Its versions, suites, groups and schemes as wire codes, made once.
     #[serde(skip)]
     wire: Offer,
@@ -208,6 +210,7 @@ const FACTS: &[&str] = &[
     "leaf_ca",
     "aia_fetch",
     "strict_rfc5280",
+    "psl_wildcards",
 ];
 
 fn build(p: &RawProfile, facts: &BTreeMap<String, RawFact>) -> Result<Profile, String> {
@@ -241,6 +244,7 @@ fn build(p: &RawProfile, facts: &BTreeMap<String, RawFact>) -> Result<Profile, S
         leaf_ca: fact(facts, "leaf_ca")?,
         aia_fetch: fact(facts, "aia_fetch")?,
         strict_rfc5280: fact(facts, "strict_rfc5280")?,
+        psl_wildcards: fact(facts, "psl_wildcards")?,
         wire: Offer::default(),
     };
     // Every name must be one the ClientHello can send.

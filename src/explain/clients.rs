@@ -167,6 +167,7 @@ fn cannot_produce(p: &Profile, cause: Cause) -> bool {
         Cause::WeakSignature => p.sha1.value == Sha1::Allowed,
         Cause::DhTooSmall => p.min_dh_bits.value == 0,
         Cause::ProfileViolation => !p.strict_rfc5280.value,
+        Cause::WildcardOverPublicSuffix => !p.psl_wildcards.value,
         _ => false,
     }
 }
