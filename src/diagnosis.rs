@@ -69,6 +69,8 @@ pub struct Diagnosis {
     pub attempts: Vec<Attempt>,
     /// Worst first.
     pub findings: Vec<Finding>,
+    /// The clients' lifetime policies that refuse the leaf (see `checks::lifetime`).
+    pub lifetime: Vec<checks::lifetime::Policy>,
 }
 
 impl Diagnosis {
@@ -147,6 +149,12 @@ pub fn diagnose(chain: Chain, attempts: Vec<Attempt>, settings: &Settings<'_>) -
     if let Some(rejection) = unexplained_rejection(&eval.verification, &findings) {
         findings.push(rejection);
     }
+    // Which clients refuse a long-lived leaf: asked again only when one does.
+    let lifetime = if findings.iter().any(|f| f.cause == Cause::ValidityTooLong) {
+        checks::lifetime::refusing(&ctx)
+    } else {
+        Vec::new()
+    };
     findings.sort_by_key(|f| f.cause.severity());
     Diagnosis {
         chain,
@@ -155,6 +163,7 @@ pub fn diagnose(chain: Chain, attempts: Vec<Attempt>, settings: &Settings<'_>) -
         primary,
         attempts,
         findings,
+        lifetime,
     }
 }
 

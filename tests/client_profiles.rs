@@ -65,6 +65,7 @@ const FACTS: &[&str] = &[
     "groups",
     "key_types",
     "leaf_ca",
+    "lifetime_policy",
     "min_dh_bits",
     "min_rsa_bits",
     "psl_wildcards",

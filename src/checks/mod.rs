@@ -5,6 +5,7 @@ pub mod connection;
 pub mod crypto;
 pub mod issuance;
 pub mod key;
+pub mod lifetime;
 pub mod name;
 pub mod path;
 pub mod profile;
@@ -105,6 +106,7 @@ pub fn run_all(ctx: &Context<'_>) -> Vec<Finding> {
     findings.extend(path::check(ctx));
     findings.extend(stores::check(ctx));
     findings.extend(validity::check(ctx));
+    findings.extend(lifetime::check(ctx));
     findings.extend(name::check(ctx));
     findings.extend(purpose::check(ctx));
     findings.extend(crypto::check(ctx));

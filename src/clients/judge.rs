@@ -91,6 +91,7 @@ const POLICY: &[Cause] = &[
     Cause::LeafIsCa,
     Cause::ProfileViolation,
     Cause::WildcardOverPublicSuffix,
+    Cause::ValidityTooLong,
     Cause::RejectedByVerifier,
     Cause::ProtocolTooOld,
     Cause::LegacyCipherOnly,
@@ -343,6 +344,10 @@ fn name_and_purpose(profile: &Profile, target: &Target<'_>, v: &mut Verdict) {
             Cause::LeafIsCa => !profile.leaf_ca.value,
             Cause::ProfileViolation => profile.strict_rfc5280.value,
             Cause::WildcardOverPublicSuffix => profile.psl_wildcards.value,
+            Cause::ValidityTooLong => target
+                .diagnosis
+                .lifetime
+                .contains(&profile.lifetime_policy.value),
             Cause::RejectedByVerifier => {
                 if profile.family == "rustls" {
                     true

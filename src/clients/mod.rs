@@ -95,6 +95,8 @@ pub struct Profile {
     pub strict_rfc5280: Sourced<bool>,
     /// Refuses to match a name through a wildcard directly over an ICANN public suffix.
     pub psl_wildcards: Sourced<bool>,
+    /// The limits it puts on a leaf's validity period.
+    pub lifetime_policy: Sourced<crate::checks::lifetime::Policy>,
     /// Its versions, suites, groups and schemes as wire codes, made once.
     #[serde(skip)]
     wire: Offer,
@@ -211,6 +213,7 @@ const FACTS: &[&str] = &[
     "aia_fetch",
     "strict_rfc5280",
     "psl_wildcards",
+    "lifetime_policy",
 ];
 
 fn build(p: &RawProfile, facts: &BTreeMap<String, RawFact>) -> Result<Profile, String> {
@@ -245,6 +248,7 @@ fn build(p: &RawProfile, facts: &BTreeMap<String, RawFact>) -> Result<Profile, S
         aia_fetch: fact(facts, "aia_fetch")?,
         strict_rfc5280: fact(facts, "strict_rfc5280")?,
         psl_wildcards: fact(facts, "psl_wildcards")?,
+        lifetime_policy: fact(facts, "lifetime_policy")?,
         wire: Offer::default(),
     };
     // Every name must be one the ClientHello can send.

@@ -168,6 +168,7 @@ fn cannot_produce(p: &Profile, cause: Cause) -> bool {
         Cause::DhTooSmall => p.min_dh_bits.value == 0,
         Cause::ProfileViolation => !p.strict_rfc5280.value,
         Cause::WildcardOverPublicSuffix => !p.psl_wildcards.value,
+        Cause::ValidityTooLong => p.lifetime_policy.value == crate::checks::lifetime::Policy::None,
         _ => false,
     }
 }
