@@ -343,7 +343,12 @@ pub static RULES: &[Rule] = &[
         "Chrome",
         &["err_cert_common_name_invalid"],
         "The certificate is not valid for the site's name.",
-        &[(HostnameMismatch, 9), (NoSan, 5)],
+        // Chromium 156 also prints it for *.co.uk at foo.co.uk: a wildcard over a public suffix.
+        &[
+            (HostnameMismatch, 9),
+            (NoSan, 5),
+            (WildcardOverPublicSuffix, 3),
+        ],
     ),
     Rule {
         note: "Check this computer's clock first: a wrong clock gives the same error for every site.",
@@ -354,6 +359,42 @@ pub static RULES: &[Rule] = &[
             &[(Expired, 8), (NotYetValid, 5)],
         )
     },
+    // net/base/net_error_list.h CERT_VALIDITY_TOO_LONG (-213), set by
+    // CertVerifyProc::HasTooLongValidity for a chain to a root of the Chrome Root Store.
+    rule(
+        "Chrome",
+        &["err_cert_validity_too_long"],
+        "The certificate is valid for longer than Chrome allows a publicly trusted one.",
+        &[(ValidityTooLong, 10)],
+    ),
+    // Apple's Security framework: SecBase.h errSecCertificateValidityPeriodTooLong (-67901),
+    // "The validity period in the certificate exceeds the maximum allowed."; the certificate
+    // sheet of Safari and Keychain Access says "not standards compliant" for a certificate that
+    // breaks HT210176 (validity, EKU, SAN, key size, SHA-1). Not recorded here: no Apple client.
+    rule(
+        "Apple (Safari, URLSession)",
+        &[
+            "errseccertificatevalidityperiodtoolong",
+            "-67901",
+            "validity period in the certificate exceeds the maximum allowed",
+        ],
+        "The certificate is valid for longer than Apple platforms allow.",
+        &[(ValidityTooLong, 10)],
+    ),
+    rule(
+        "Apple (Safari, Keychain Access)",
+        &["not standards compliant"],
+        "The certificate breaks Apple's requirements for TLS server certificates (HT210176): \
+         at most 825 days of validity, serverAuth in the EKU, the name in the SANs, RSA of \
+         2048 bits or more, no SHA-1.",
+        &[
+            (ValidityTooLong, 6),
+            (NoSan, 4),
+            (WrongEku, 4),
+            (WeakKey, 3),
+            (WeakSignature, 3),
+        ],
+    ),
     rule(
         "Chrome",
         &["err_cert_weak_signature_algorithm"],

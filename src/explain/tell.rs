@@ -50,6 +50,11 @@ fn report_shows(cause: Cause) -> &'static str {
         }
         BadSignature => "a sent intermediate has the right name but another key",
         Expired | NotYetValid => "the dates in the chain (and this machine's clock)",
+        ValidityTooLong => {
+            "the leaf's dates: valid for more than 825 days (398 under a public root), and which \
+             clients the Clients section says refuse it"
+        }
+        WildcardOverPublicSuffix => "the leaf's wildcard names, against the Public Suffix List",
         HostnameMismatch | NoSan => "the names in the leaf, against the name you connect to",
         WrongEku | BadKeyUsage | NotACa => "the usages of each certificate in the chain",
         WeakSignature | WeakKey => "the signature algorithm and key size of each certificate",
