@@ -169,16 +169,6 @@ fn check_wildcard(wildcard: &str, host: &str, label: &str) -> Run {
     )
 }
 
-/// Each client's outcome, by id.
-fn outcome(run: &Run, id: &str) -> String {
-    run.target()["clients"]
-        .as_array()
-        .and_then(|cs| cs.iter().find(|c| c["id"] == id))
-        .and_then(|c| c["outcome"].as_str())
-        .unwrap_or_default()
-        .to_string()
-}
-
 #[test]
 fn a_wildcard_over_an_icann_suffix_fails_in_chrome_and_works_elsewhere() {
     let run = check_wildcard("*.co.uk", "example.co.uk", "rules-psl-icann");
@@ -190,9 +180,9 @@ fn a_wildcard_over_an_icann_suffix_fails_in_chrome_and_works_elsewhere() {
             .is_some_and(|d| d.contains("co.uk") && d.contains("Chrome")),
         "{finding}"
     );
-    assert_eq!(outcome(&run, "chrome"), "fail", "{}", run.stdout);
-    assert_eq!(outcome(&run, "firefox"), "ok", "{}", run.stdout);
-    assert_eq!(outcome(&run, "openssl-3.0"), "ok", "{}", run.stdout);
+    assert_eq!(run.client_outcome("chrome"), "fail", "{}", run.stdout);
+    assert_eq!(run.client_outcome("firefox"), "ok", "{}", run.stdout);
+    assert_eq!(run.client_outcome("openssl-3.0"), "ok", "{}", run.stdout);
 }
 
 #[test]
@@ -214,5 +204,5 @@ fn a_wildcard_over_a_private_suffix_is_named_but_every_client_matches_it() {
             .is_some_and(|d| d.contains("PRIVATE")),
         "{finding}"
     );
-    assert_eq!(outcome(&run, "chrome"), "ok", "{}", run.stdout);
+    assert_eq!(run.client_outcome("chrome"), "ok", "{}", run.stdout);
 }

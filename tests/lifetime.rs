@@ -43,16 +43,6 @@ fn check_lifetime(not_before: OffsetDateTime, days: i64, label: &str) -> Run {
     )
 }
 
-/// Each client's outcome, by id.
-fn outcome(run: &Run, id: &str) -> String {
-    run.target()["clients"]
-        .as_array()
-        .and_then(|cs| cs.iter().find(|c| c["id"] == id))
-        .and_then(|c| c["outcome"].as_str())
-        .unwrap_or_default()
-        .to_string()
-}
-
 #[test]
 fn a_ten_year_private_certificate_fails_on_apple_platforms_only() {
     let run = check_lifetime(datetime!(2026-01-01 0:00 UTC), 3650, "lifetime-ten-years");
@@ -63,10 +53,10 @@ fn a_ten_year_private_certificate_fails_on_apple_platforms_only() {
         detail.contains("3650 days") && detail.contains("825 days") && detail.contains("Safari"),
         "{detail}"
     );
-    assert_eq!(outcome(&run, "safari"), "fail", "{}", run.stdout);
+    assert_eq!(run.client_outcome("safari"), "fail", "{}", run.stdout);
     // Chrome's limit binds publicly trusted chains only; the others set none.
     for id in ["chrome", "firefox", "openssl-3.0", "go-1.22", "java-17"] {
-        assert_eq!(outcome(&run, id), "ok", "{id}: {}", run.stdout);
+        assert_eq!(run.client_outcome(id), "ok", "{id}: {}", run.stdout);
     }
     assert_eq!(run.verdict(), "error", "{}", run.stdout);
 }
@@ -75,7 +65,7 @@ fn a_ten_year_private_certificate_fails_on_apple_platforms_only() {
 fn an_825_day_private_certificate_passes_everywhere() {
     let run = check_lifetime(datetime!(2026-01-01 0:00 UTC), 825, "lifetime-825");
     assert!(!run.has("validity-too-long"), "{:?}", run.causes());
-    assert_eq!(outcome(&run, "safari"), "ok", "{}", run.stdout);
+    assert_eq!(run.client_outcome("safari"), "ok", "{}", run.stdout);
     assert_eq!(run.verdict(), "ok", "{}", run.stdout);
 }
 
@@ -84,7 +74,7 @@ fn a_long_private_certificate_issued_before_apples_rule_is_not_named() {
     // Apple's 825-day rule binds certificates issued after 2019-07-01.
     let run = check_lifetime(datetime!(2019-01-01 0:00 UTC), 3650, "lifetime-2019");
     assert!(!run.has("validity-too-long"), "{:?}", run.causes());
-    assert_eq!(outcome(&run, "safari"), "ok", "{}", run.stdout);
+    assert_eq!(run.client_outcome("safari"), "ok", "{}", run.stdout);
 }
 
 /// The facts of a leaf valid from `not_before` for `days`.

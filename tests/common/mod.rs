@@ -373,6 +373,17 @@ impl Run {
     pub fn has(&self, cause: &str) -> bool {
         self.causes().iter().any(|(c, _)| c == cause)
     }
+
+    /// A judged client's outcome (`ok`, `warning`, `fail`, `unknown`), by profile id; empty
+    /// when the client was not judged.
+    pub fn client_outcome(&self, id: &str) -> String {
+        self.target()["clients"]
+            .as_array()
+            .and_then(|cs| cs.iter().find(|c| c["id"] == id))
+            .and_then(|c| c["outcome"].as_str())
+            .unwrap_or_default()
+            .to_string()
+    }
 }
 
 /// Runs the real binary.
