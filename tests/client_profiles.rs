@@ -239,16 +239,17 @@ fn a_live_server_shows_what_each_client_would_negotiate() {
     );
 }
 
-#[test]
-fn a_server_stuck_on_tls_1_0_fails_for_clients_without_it_and_not_for_go_1_17() {
+/// `check --clients CLIENTS --format json` against the throwaway PKI's s_server configuration
+/// `config`, trusting its root; `None` (with a SKIPPED line) without openssl.
+fn check_served(config: &str, clients: &str) -> Option<Run> {
     if !common::programs::require(&["openssl"]) {
-        return;
+        return None;
     }
     let pki = common::clients::ThrowawayPki::shared();
-    let server = pki.serve("tls1.0-only");
+    let server = pki.serve(config);
     let root = pki.root().display().to_string();
     let target = format!("127.0.0.1:{}", server.port);
-    let run = tlsdoctor(&[
+    Some(tlsdoctor(&[
         "check",
         &target,
         "--servername",
@@ -256,10 +257,17 @@ fn a_server_stuck_on_tls_1_0_fails_for_clients_without_it_and_not_for_go_1_17() 
         "--ca-file",
         &root,
         "--clients",
-        "go-1.22,go-1.17",
+        clients,
         "--format",
         "json",
-    ]);
+    ]))
+}
+
+#[test]
+fn a_server_stuck_on_tls_1_0_fails_for_clients_without_it_and_not_for_go_1_17() {
+    let Some(run) = check_served("tls1.0-only", "go-1.22,go-1.17") else {
+        return;
+    };
     let clients = run.target()["clients"].clone();
     assert_eq!(clients[0]["id"], "go-1.22");
     assert_eq!(clients[0]["outcome"], "fail", "{}", clients[0]);
@@ -563,25 +571,12 @@ fn one_target_read_by_a_person_shows_the_default_clients() {
 /// OpenSSL clients and Java connect; each client's own hello tells.
 #[test]
 fn a_dhe_only_server_fails_the_clients_without_dhe_suites_with_the_cause_named() {
-    if !common::programs::require(&["openssl"]) {
-        return;
-    }
-    let pki = common::clients::ThrowawayPki::shared();
-    let server = pki.serve("tls1.2-dhe-only");
-    let root = pki.root().display().to_string();
-    let target = format!("127.0.0.1:{}", server.port);
-    let run = tlsdoctor(&[
-        "check",
-        &target,
-        "--servername",
-        "localhost",
-        "--ca-file",
-        &root,
-        "--clients",
+    let Some(run) = check_served(
+        "tls1.2-dhe-only",
         "go-1.22,chrome,rustls,openssl-3.0,java-17",
-        "--format",
-        "json",
-    ]);
+    ) else {
+        return;
+    };
     let clients = run.target()["clients"]
         .as_array()
         .cloned()
@@ -619,25 +614,10 @@ fn a_dhe_only_server_fails_the_clients_without_dhe_suites_with_the_cause_named()
 /// Java connect, and the refusal is named with the group's size, not a vague handshake failure.
 #[test]
 fn a_1024_bit_dh_group_fails_openssl_at_level_2_but_not_node_or_java() {
-    if !common::programs::require(&["openssl"]) {
+    let Some(run) = check_served("tls1.2-dhe-1024", "openssl-3.0,python-3.11,node-20,java-17")
+    else {
         return;
-    }
-    let pki = common::clients::ThrowawayPki::shared();
-    let server = pki.serve("tls1.2-dhe-1024");
-    let root = pki.root().display().to_string();
-    let target = format!("127.0.0.1:{}", server.port);
-    let run = tlsdoctor(&[
-        "check",
-        &target,
-        "--servername",
-        "localhost",
-        "--ca-file",
-        &root,
-        "--clients",
-        "openssl-3.0,python-3.11,node-20,java-17",
-        "--format",
-        "json",
-    ]);
+    };
     let clients = run.target()["clients"]
         .as_array()
         .cloned()
