@@ -125,3 +125,36 @@ fn chrome_applies_the_limit_of_the_day_a_public_certificate_was_issued() {
     let limit = lifetime::broken(Policy::Chromium, &facts, true).expect("39 months");
     assert!(limit.rule.contains("39 months"), "{}", limit.rule);
 }
+
+#[test]
+fn chrome_applies_the_ca_browser_forums_shrinking_limits_to_public_certificates() {
+    // SC-081: 200 days from 2026-03-15, 100 from 2027-03-15, 47 from 2029-03-15, by issuance.
+    for (issued, max) in [
+        (datetime!(2026-03-15 0:00 UTC), 200),
+        (datetime!(2027-03-15 0:00 UTC), 100),
+        (datetime!(2029-03-15 0:00 UTC), 47),
+    ] {
+        assert!(lifetime::broken(Policy::Chromium, &leaf(issued, max), true).is_none());
+        let limit = lifetime::broken(Policy::Chromium, &leaf(issued, max + 1), true)
+            .unwrap_or_else(|| panic!("{max} days"));
+        assert!(
+            limit.rule.contains(&format!("{max} days")),
+            "{}",
+            limit.rule
+        );
+        // A root the user installed is exempt, and the other clients set no such limit.
+        assert!(lifetime::broken(Policy::Chromium, &leaf(issued, max + 1), false).is_none());
+        assert!(lifetime::broken(Policy::None, &leaf(issued, max + 1), true).is_none());
+    }
+    // The day before a step, the longer limit still holds.
+    let facts = leaf(datetime!(2026-03-14 23:59:59 UTC), 398);
+    assert!(lifetime::broken(Policy::Chromium, &facts, true).is_none());
+}
+
+#[test]
+fn a_private_certificate_of_a_year_is_not_held_to_the_public_schedule() {
+    // 365 days issued in 2027 breaks Chrome's 100-day limit only under a public root.
+    let run = check_lifetime(datetime!(2027-06-01 0:00 UTC), 365, "lifetime-2027-private");
+    assert!(!run.has("validity-too-long"), "{:?}", run.causes());
+    assert_eq!(run.client_outcome("chrome"), "ok", "{}", run.stdout);
+}

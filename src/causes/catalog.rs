@@ -608,14 +608,15 @@ label lower (*.example.co.uk).",
         title: "The certificate is valid for longer than some clients allow",
         explanation: "Some clients cap how long a server certificate may be valid, by the date it was \
 issued. Chrome and Edge refuse a publicly trusted leaf issued since 2020-09-01 that is valid for more \
-than 398 days (ERR_CERT_VALIDITY_TOO_LONG; earlier: 825 days since 2018-03-01, 39 months since \
-2015-04-01; Chromium's CertVerifyProc::HasTooLongValidity). Apple platforms (Safari, iOS and macOS \
+than 398 days, and follow the CA/Browser Forum's schedule: 200 days since 2026-03-15, 100 since \
+2027-03-15, 47 since 2029-03-15 (ERR_CERT_VALIDITY_TOO_LONG; earlier: 825 days since 2018-03-01, 39 \
+months since 2015-04-01; Chromium's CertVerifyProc::HasTooLongValidity). Apple platforms (Safari, iOS and macOS \
 apps) refuse any TLS server certificate issued since 2019-07-01 that is valid for more than 825 days, \
 under a private root too (HT210176), and one from their preinstalled roots issued since 2020-09-01 \
 that is valid for more than 398 days (HT211025). Firefox, OpenSSL, GnuTLS, Go, Java and Android \
 enforce no limit, so a long-lived private certificate works everywhere but on Apple devices.",
-        fix: "Reissue the certificate with a shorter validity: at most 398 days under a public root \
-(public CAs now issue at most 200 days), at most 825 days under a private one (`openssl x509 -req \
+        fix: "Reissue the certificate with a shorter validity: under a public root at most the limit of \
+its issue date (200 days until 2027-03-14, 100 until 2029-03-14, then 47), at most 825 days under a private one (`openssl x509 -req \
 -days 825`, `step ca certificate --not-after 19800h`, mkcert's default), and automate its renewal.",
         about: &[CertFact::Validity],
     }

@@ -1,5 +1,5 @@
 //! How long a leaf may be valid, as the clients that enforce it count: Chromium under the roots
-//! of its root store, Apple platforms under any root (825 days) and under their preinstalled
+//! of its root store (down to the CA/Browser Forum's 200, 100 and 47 days), Apple platforms under any root (825 days) and under their preinstalled
 //! roots (398 days). A limit binds by the leaf's notBefore, the date it was issued. Other
 //! clients enforce none: Firefox, OpenSSL, GnuTLS, Go, Java, rustls and Android's platform
 //! verifier check only that the time is inside the period.
@@ -75,6 +75,32 @@ pub const LIMITS: &[Limit] = &[
         rule: "398 days for certificates issued since 2020-09-01",
         error: "ERR_CERT_VALIDITY_TOO_LONG",
     },
+    // The CA/Browser Forum's schedule (ballot SC-081, Baseline Requirements 2.1.7 section
+    // 6.3.2), which Chromium 150's HasTooLongValidity enforces with the same dates.
+    Limit {
+        policy: Policy::Chromium,
+        from: 1_773_532_800, // 2026-03-15
+        max_days: 200,
+        public_only: true,
+        rule: "200 days for certificates issued since 2026-03-15",
+        error: "ERR_CERT_VALIDITY_TOO_LONG",
+    },
+    Limit {
+        policy: Policy::Chromium,
+        from: 1_805_068_800, // 2027-03-15
+        max_days: 100,
+        public_only: true,
+        rule: "100 days for certificates issued since 2027-03-15",
+        error: "ERR_CERT_VALIDITY_TOO_LONG",
+    },
+    Limit {
+        policy: Policy::Chromium,
+        from: 1_868_227_200, // 2029-03-15
+        max_days: 47,
+        public_only: true,
+        rule: "47 days for certificates issued since 2029-03-15",
+        error: "ERR_CERT_VALIDITY_TOO_LONG",
+    },
     // Apple, "Requirements for trusted certificates in iOS 13 and macOS 10.15" (HT210176):
     // every TLS server certificate issued after 2019-07-01, whatever its root.
     Limit {
@@ -116,12 +142,10 @@ pub fn refusals(leaf: &CertFacts, public: bool) -> Vec<&'static Limit> {
         .collect()
 }
 
-/// The shortest limit any rule sets: a leaf valid for no longer needs no path to the public list.
-const SHORTEST_DAYS: i64 = 398;
-
-/// Whether the chain reaches a root of the public list, asked only of a long-lived leaf.
+/// Whether the chain reaches a root of the public list, asked only when the answer matters: when
+/// the leaf breaks a limit that binds publicly trusted chains alone.
 pub fn publicly_trusted(ctx: &Context<'_>, leaf: &CertFacts) -> bool {
-    leaf.not_after - leaf.not_before > Duration::days(SHORTEST_DAYS)
+    refusals(leaf, true).len() > refusals(leaf, false).len()
         && (ctx.public_anchored
             || Path::build(ctx.chain, ctx.public).is_some_and(|p| p.is_anchored()))
 }

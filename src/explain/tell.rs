@@ -51,8 +51,8 @@ fn report_shows(cause: Cause) -> &'static str {
         BadSignature => "a sent intermediate has the right name but another key",
         Expired | NotYetValid => "the dates in the chain (and this machine's clock)",
         ValidityTooLong => {
-            "the leaf's dates: valid for more than 825 days (398 under a public root), and which \
-             clients the Clients section says refuse it"
+            "the leaf's dates: valid for more than 825 days (200 or fewer under a public root, by \
+             its issue date), and which clients the Clients section says refuse it"
         }
         WildcardOverPublicSuffix => "the leaf's wildcard names, against the Public Suffix List",
         HostnameMismatch | NoSan => "the names in the leaf, against the name you connect to",
