@@ -188,6 +188,8 @@ struct Outcome {
     verdict: String,
     /// Distinct causes, worst first.
     causes: Vec<String>,
+    /// The `chrome` profile's outcome, judged for the Public Suffix List cases only.
+    chrome: Option<String>,
 }
 
 #[test]
@@ -379,6 +381,34 @@ fn limbo() {
         loaded.as_secs_f64()
     );
 
+    // Chrome itself is the truth for these: it refuses a wildcard right over an ICANN suffix
+    // (*.com, *.co.uk) and accepts one over a PRIVATE-section suffix (*.s3.amazonaws.com), as
+    // headless Chromium 156 did for *.co.uk and *.github.io (data/clients.toml, psl_wildcards).
+    let mut psl_seen = 0;
+    for (case, outcome) in runnable.iter().zip(&outcomes) {
+        if !case.id.starts_with(PSL_CASES) {
+            continue;
+        }
+        psl_seen += 1;
+        let want = if case.id.contains("private-namespace") {
+            "Ok"
+        } else {
+            "Fail"
+        };
+        eprintln!("chrome on {}: {:?}", case.id, outcome.chrome);
+        assert_eq!(
+            outcome.chrome.as_deref(),
+            Some(want),
+            "the chrome profile on {} ({})",
+            case.id,
+            causes(outcome)
+        );
+    }
+    assert!(
+        psl_seen >= 3,
+        "the suite's Public Suffix List cases ran: {psl_seen}"
+    );
+
     assert!(
         unexplained.is_empty(),
         "{} false ok case(s) not in EXPLAINED_FALSE_OK (see docs/conformance.md): {}",
@@ -392,6 +422,9 @@ fn limbo() {
         silent.join(", ")
     );
 }
+
+/// The x509-limbo cases about wildcards over a public suffix, also judged as Chrome.
+const PSL_CASES: &str = "webpki::san::public-suffix-";
 
 /// A pattern ending in `::` is a prefix; anything else is a whole id.
 fn matches_id(pattern: &str, id: &str) -> bool {
@@ -415,6 +448,7 @@ fn run_case(case: &Testcase, dir: &Path, runtime: &tokio::runtime::Runtime) -> O
         accepted: false,
         verdict: format!("failed: {reason}"),
         causes: Vec::new(),
+        chrome: None,
     };
     let chain = dir.join("chain.pem");
     let roots = dir.join("roots.pem");
@@ -441,6 +475,9 @@ fn run_case(case: &Testcase, dir: &Path, runtime: &tokio::runtime::Runtime) -> O
     let mut options = Options::new(stores);
     options.at = at;
     options.fetch = false;
+    if case.id.starts_with(PSL_CASES) {
+        options.clients = tlsdoctor::clients::select("chrome").expect("the chrome profile");
+    }
     let host = case.expected_peer_name.as_ref().map(|n| n.value.as_str());
     match runtime.block_on(tlsdoctor::check_file(&chain, host, &options)) {
         Ok(report) => {
@@ -450,10 +487,12 @@ fn run_case(case: &Testcase, dir: &Path, runtime: &tokio::runtime::Runtime) -> O
                     causes.push(finding.cause.to_string());
                 }
             }
+            let chrome = report.clients.first().map(|c| format!("{:?}", c.outcome));
             Outcome {
                 accepted: matches!(report.verdict, Verdict::Ok | Verdict::Warning),
                 verdict: report.verdict.as_str().to_string(),
                 causes,
+                chrome,
             }
         }
         Err(e) => failed(e.to_string()),
