@@ -121,9 +121,12 @@ pub fn diagnose(chain: Chain, attempts: Vec<Attempt>, settings: &Settings<'_>) -
         .position(|e| e.verification.chain.is_ok())
         .or_else(|| evals.iter().position(|e| e.path.is_anchored()))
         .unwrap_or(0);
-    // Whether the public list reaches a root matters only when some store does not.
-    let public_anchored = evals.iter().any(|e| !e.path.is_anchored())
-        && Path::build(&chain, settings.stores.public()).is_some_and(|p| p.is_anchored());
+    // A store that is the public list itself answers for it; otherwise the path is built.
+    let public = settings.stores.public();
+    let public_anchored = evals
+        .iter()
+        .any(|e| e.path.is_anchored() && std::ptr::eq(&*stores[e.store], public))
+        || Path::build(&chain, public).is_some_and(|p| p.is_anchored());
     let default_system_anchored = needs_default_system(&stores, &evals).then(|| {
         Path::build(&chain, settings.stores.default_system()).is_some_and(|p| p.is_anchored())
     });

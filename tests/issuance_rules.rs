@@ -206,3 +206,50 @@ fn a_wildcard_over_a_private_suffix_is_named_but_every_client_matches_it() {
     );
     assert_eq!(run.client_outcome("chrome"), "ok", "{}", run.stdout);
 }
+
+#[test]
+fn a_public_cas_leaf_without_extended_key_usage_is_misissued_and_still_accepted() {
+    // Under a publicly trusted root the same break is the CA's violation of the Baseline
+    // Requirements: a warning that names the rule, while clients keep connecting.
+    let pki = pki::NamedPki::with(
+        "Public Test Root",
+        "ok.test",
+        |_| {},
+        |leaf| leaf.extended_key_usages.clear(),
+    );
+    let report = pki::check_as_public(
+        &pki,
+        "ok.test",
+        time::macros::datetime!(2026-06-01 0:00 UTC),
+        "chrome,openssl-3.0,go-1.22",
+    );
+    let finding = report
+        .findings
+        .iter()
+        .find(|f| f.cause == "misissued-certificate")
+        .unwrap_or_else(|| panic!("no misissued-certificate: {:?}", report.findings));
+    assert_eq!(finding.severity, "warning");
+    assert_eq!(finding.cert_index, Some(0));
+    assert!(
+        finding.detail.contains("BR 7.1.2.7.6"),
+        "{}",
+        finding.detail
+    );
+    assert!(
+        !report
+            .findings
+            .iter()
+            .any(|f| f.cause == "nonconforming-certificate"),
+        "named twice: {:?}",
+        report.findings
+    );
+    for client in &report.clients {
+        assert_ne!(
+            format!("{:?}", client.outcome),
+            "Fail",
+            "{}: {:?}",
+            client.id,
+            client.reasons
+        );
+    }
+}

@@ -187,3 +187,40 @@ impl SelfIssuedPki {
         }
     }
 }
+
+/// `check --file` of the PKI's leaf for `host` at `at`, as if its root were a publicly trusted
+/// one: it stands in for Mozilla's list (the public list and the `mozilla` store), since no test
+/// can hold the key of a real public root. `clients` are judged as `--clients` would.
+pub fn check_as_public(
+    pki: &NamedPki,
+    host: &str,
+    at: time::OffsetDateTime,
+    clients: &str,
+) -> tlsdoctor::report::TargetReport {
+    let scratch = super::Scratch::new("as-public");
+    let chain = scratch.file("chain.pem", tlsdoctor::bundle::to_pem(&pki.leaf).as_bytes());
+    let root = scratch.file("root.pem", tlsdoctor::bundle::to_pem(&pki.root).as_bytes());
+    let public = tlsdoctor::TrustStore::from_paths(&[root.into()], "").expect("root store");
+    let stores = tlsdoctor::StoreSet::new(
+        &[tlsdoctor::trust::StoreSpec::Mozilla],
+        &[],
+        tlsdoctor::trust::SystemLocations::default(),
+    )
+    .expect("stores")
+    .with_public_list(public);
+    let mut options = tlsdoctor::Options::new(stores);
+    options.at = Some(at);
+    options.fetch = false;
+    options.clients = tlsdoctor::clients::select(clients).expect("profiles");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime
+        .block_on(tlsdoctor::check_file(
+            std::path::Path::new(&chain),
+            Some(host),
+            &options,
+        ))
+        .expect("report")
+}
