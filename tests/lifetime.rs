@@ -158,3 +158,55 @@ fn a_private_certificate_of_a_year_is_not_held_to_the_public_schedule() {
     assert!(!run.has("validity-too-long"), "{:?}", run.causes());
     assert_eq!(run.client_outcome("chrome"), "ok", "{}", run.stdout);
 }
+
+#[test]
+fn a_public_certificate_issued_in_june_2026_for_a_year_fails_in_chrome_alone() {
+    // 365 days is within Apple's 398 but over the 200 days Chrome allows since 2026-03-15.
+    let issued = datetime!(2026-06-01 0:00 UTC);
+    let pki = pki::NamedPki::with(
+        "Public Lifetime Root",
+        "ok.test",
+        |root| {
+            root.not_before = datetime!(2010-01-01 0:00 UTC);
+            root.not_after = datetime!(2040-01-01 0:00 UTC);
+        },
+        |leaf| {
+            leaf.not_before = issued;
+            leaf.not_after = issued + Duration::days(365);
+        },
+    );
+    let report = pki::check_as_public(
+        &pki,
+        "ok.test",
+        issued + Duration::days(30),
+        "chrome,safari,firefox,openssl-3.0",
+    );
+    let finding = report
+        .findings
+        .iter()
+        .find(|f| f.cause == "validity-too-long")
+        .unwrap_or_else(|| panic!("no validity-too-long: {:?}", report.findings));
+    assert!(
+        finding.detail.contains("200 days") && finding.detail.contains("publicly trusted"),
+        "{}",
+        finding.detail
+    );
+    let outcome = |id: &str| {
+        report
+            .clients
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| format!("{:?}", c.outcome))
+            .unwrap_or_else(|| panic!("no {id} in {:?}", report.clients))
+    };
+    assert_eq!(outcome("chrome"), "Fail");
+    assert_eq!(
+        outcome("firefox"),
+        "Ok",
+        "Mozilla's list is the test's public list"
+    );
+    // Safari's and OpenSSL's stores are not the test's: unknown, but never refused for this.
+    for id in ["safari", "openssl-3.0"] {
+        assert_ne!(outcome(id), "Fail", "{id}");
+    }
+}
