@@ -356,6 +356,23 @@ pub static RULES: &[Rule] = &[
         )
     },
     Rule {
+        source: "Firefox security/manager/ssl (mozilla::pkix Result \
+                 ERROR_INSUFFICIENT_CERTIFICATE_TRANSPARENCY), listed among the certificate \
+                 errors without a user fix in browser/components/certerror; Firefox enforces CT \
+                 on the desktop since version 135",
+        ..rule(
+            "Firefox",
+            &[
+                "mozilla_pkix_error_insufficient_certificate_transparency",
+                "insufficient_certificate_transparency",
+            ],
+            "Firefox trusts the CA, but the certificate does not carry enough Certificate \
+             Transparency timestamps (SCTs) for its policy, or they are too late for a root \
+             Firefox distrusts after a date.",
+            &[(CtRequired, 10)],
+        )
+    },
+    Rule {
         source: "OpenSSL crypto/x509/x509_txt.c, X509_V_ERR_UNABLE_TO_GET_CRL (3): printed when \
                  CRL checking is on (curl --crlfile, openssl -crl_check, a server's \
                  ssl_crl) and no CRL for the certificate's issuer was loaded",

@@ -43,6 +43,10 @@ fn report_shows(cause: Cause) -> &'static str {
              on the client then says which of its clients lack that root"
         }
         UntrustedRoot => "the chain ends at a public root your chosen store lacks",
+        CtRequired => {
+            "the leaf's Certificate Transparency timestamps (SCTs) and, with `--clients`, the \
+             browsers whose CT policy they fall short of"
+        }
         SelfSignedLeaf => "the server's certificate is its own issuer",
         OutdatedSystemStore => "Mozilla's list trusts the chain and this machine's store does not",
         EnvOverrideMissingRoot => {
