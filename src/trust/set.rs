@@ -1,0 +1,194 @@
+//! The stores a run judges chains against, each loaded when first needed.
+
+use super::spec::StoreSpec;
+use super::store::{StoreSource, TrustStore};
+use super::system::SystemLocations;
+use crate::error::Error;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+/// The stores a run judges chains against, loaded when first needed.
+#[derive(Debug)]
+pub struct StoreSet {
+    slots: Vec<Slot>,
+    locations: SystemLocations,
+    /// The list that says which roots are public (Mozilla's, unless replaced).
+    public: Arc<TrustStore>,
+    system: OnceLock<Arc<TrustStore>>,
+    full_system: OnceLock<Arc<TrustStore>>,
+    default_system: OnceLock<Arc<TrustStore>>,
+    loaded: OnceLock<Vec<Arc<TrustStore>>>,
+}
+
+/// How much of the system store to read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Depth {
+    /// The bundle file only, when there is one; its directories wait until they are needed.
+    BundleFirst,
+    /// The bundle file and every directory.
+    Full,
+}
+
+#[derive(Debug)]
+enum Slot {
+    Ready(Arc<TrustStore>),
+    Mozilla,
+    System,
+}
+
+impl StoreSet {
+    /// The stores named by `--trust` (in order) plus one store of all `--ca-file` roots. With
+    /// neither, Mozilla's list and the system store. Files are read now, so a bad path is an
+    /// error before any connection; the system store is read on first use.
+    pub fn new(
+        specs: &[StoreSpec],
+        ca_files: &[PathBuf],
+        locations: SystemLocations,
+    ) -> Result<StoreSet, Error> {
+        let mut slots = Vec::new();
+        for spec in specs {
+            slots.push(match spec {
+                StoreSpec::Mozilla => Slot::Mozilla,
+                StoreSpec::System => Slot::System,
+                StoreSpec::Path(path) => Slot::Ready(Arc::new(TrustStore::from_paths(
+                    std::slice::from_ref(path),
+                    "",
+                )?)),
+            });
+        }
+        if !ca_files.is_empty() {
+            slots.push(Slot::Ready(Arc::new(TrustStore::from_paths(
+                ca_files, "ca-file",
+            )?)));
+        }
+        if slots.is_empty() {
+            slots = vec![Slot::Mozilla, Slot::System];
+        }
+        Ok(StoreSet {
+            slots,
+            locations,
+            public: Arc::new(TrustStore::mozilla()),
+            system: OnceLock::new(),
+            full_system: OnceLock::new(),
+            default_system: OnceLock::new(),
+            loaded: OnceLock::new(),
+        })
+    }
+
+    /// Replaces the list that defines public roots (and backs `mozilla`), e.g. with a test PKI.
+    pub fn with_public_list(mut self, public: TrustStore) -> StoreSet {
+        self.public = Arc::new(TrustStore {
+            source: StoreSource::Mozilla,
+            ..public
+        });
+        self
+    }
+
+    /// True when the user named roots of their own (`--ca-file`, `--trust FILE`): the clients
+    /// are then judged as if those roots were installed in each client's store.
+    pub fn user_given(&self) -> bool {
+        self.slots.iter().any(|slot| matches!(slot, Slot::Ready(_)))
+    }
+
+    /// Every store, in order, loading the system store (its bundle file first) if it is one.
+    pub fn stores(&self) -> &[Arc<TrustStore>] {
+        self.loaded.get_or_init(|| {
+            self.slots
+                .iter()
+                .map(|slot| match slot {
+                    Slot::Ready(store) => store.clone(),
+                    Slot::Mozilla => self.public.clone(),
+                    Slot::System => self.system().clone(),
+                })
+                .collect()
+        })
+    }
+
+    /// This machine's store (following the environment), its bundle file read first.
+    pub fn system(&self) -> &Arc<TrustStore> {
+        self.system
+            .get_or_init(|| Arc::new(TrustStore::system(&self.locations, Depth::BundleFirst)))
+    }
+
+    /// The system store with its directories read too, when [`StoreSet::system`] left some.
+    pub fn full_system(&self) -> Option<&Arc<TrustStore>> {
+        let quick = self.system();
+        if quick
+            .system_origin()
+            .is_none_or(|o| o.deferred_dirs.is_empty())
+        {
+            return None;
+        }
+        Some(
+            self.full_system
+                .get_or_init(|| Arc::new(TrustStore::system(&self.locations, Depth::Full))),
+        )
+    }
+
+    /// This machine's store as the distribution set it up, ignoring the environment, read in
+    /// full. When the environment names exactly the default paths, that is the same store.
+    pub fn default_system(&self) -> &Arc<TrustStore> {
+        if self.env_is_default() {
+            return self.full_system().unwrap_or_else(|| self.system());
+        }
+        self.default_system
+            .get_or_init(|| Arc::new(TrustStore::default_system(&self.locations, Depth::Full)))
+    }
+
+    /// Reads now every store a judgement may consult: the set itself and, when the system
+    /// store is one of them, its directories and the distribution's own store. A run of many
+    /// targets calls it once, off the async threads, so that judging then reads no file.
+    pub fn read_all(&self) {
+        self.stores();
+        if self.slots.iter().any(|slot| matches!(slot, Slot::System)) {
+            self.full_system();
+            self.default_system();
+        }
+    }
+
+    /// True when every store a judgement may consult has been read (see
+    /// [`StoreSet::read_all`]): judging then reads no file and waits for no other thread.
+    pub fn all_read(&self) -> bool {
+        if self.loaded.get().is_none() {
+            return false;
+        }
+        if !self.slots.iter().any(|slot| matches!(slot, Slot::System)) {
+            return true;
+        }
+        let Some(system) = self.system.get() else {
+            return false;
+        };
+        let deferred = system
+            .system_origin()
+            .is_some_and(|o| !o.deferred_dirs.is_empty());
+        (!deferred || self.full_system.get().is_some())
+            && (self.env_is_default() || self.default_system.get().is_some())
+    }
+
+    /// The environment names exactly the distribution's paths (or none), so the system store
+    /// and the distribution's own are the same.
+    fn env_is_default(&self) -> bool {
+        let l = &self.locations;
+        l.env_file
+            .as_ref()
+            .is_none_or(|f| Some(f) == l.default_file.as_ref())
+            && l.env_dirs.as_ref().is_none_or(|d| *d == l.default_dirs)
+    }
+
+    /// The list that says which roots are public.
+    pub fn public(&self) -> &TrustStore {
+        &self.public
+    }
+
+    /// The store names without loading anything, for reports made before a chain is seen.
+    pub fn names(&self) -> Vec<String> {
+        self.slots
+            .iter()
+            .map(|slot| match slot {
+                Slot::Ready(store) => store.name(),
+                Slot::Mozilla => "mozilla".to_string(),
+                Slot::System => "system".to_string(),
+            })
+            .collect()
+    }
+}
