@@ -1,11 +1,13 @@
 //! The stores a run judges chains against, each loaded when first needed.
 
+use super::programs::{self, Program};
 use super::spec::StoreSpec;
 use super::store::{StoreSource, TrustStore};
 use super::system::SystemLocations;
 use crate::error::Error;
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// The stores a run judges chains against, loaded when first needed.
 #[derive(Debug)]
@@ -18,6 +20,10 @@ pub struct StoreSet {
     full_system: OnceLock<Arc<TrustStore>>,
     default_system: OnceLock<Arc<TrustStore>>,
     loaded: OnceLock<Vec<Arc<TrustStore>>>,
+    /// Programs given in code, used instead of a bundled one of the same id ([`StoreSet::with_program`]).
+    programs: Vec<Arc<Program>>,
+    /// Program stores already made, by id: a client profile or `--trust` asked for them.
+    program_stores: Mutex<HashMap<String, Arc<TrustStore>>>,
 }
 
 /// How much of the system store to read.
@@ -34,6 +40,7 @@ enum Slot {
     Ready(Arc<TrustStore>),
     Mozilla,
     System,
+    Program(String),
 }
 
 impl StoreSet {
@@ -50,6 +57,14 @@ impl StoreSet {
             slots.push(match spec {
                 StoreSpec::Mozilla => Slot::Mozilla,
                 StoreSpec::System => Slot::System,
+                StoreSpec::Program(id) => {
+                    // Asked for by name: its data is parsed now, so a defect shows before any
+                    // connection.
+                    if let Some(Err(e)) = programs::get(id) {
+                        return Err(Error::Program(e.to_string()));
+                    }
+                    Slot::Program(id.clone())
+                }
                 StoreSpec::Path(path) => Slot::Ready(Arc::new(TrustStore::from_paths(
                     std::slice::from_ref(path),
                     "",
@@ -72,7 +87,54 @@ impl StoreSet {
             full_system: OnceLock::new(),
             default_system: OnceLock::new(),
             loaded: OnceLock::new(),
+            programs: Vec::new(),
+            program_stores: Mutex::default(),
         })
+    }
+
+    /// Adds a root program, or replaces the bundled one of the same id, e.g. with a test PKI
+    /// and constraints: `--trust ID` and the client profiles of that program then use it.
+    pub fn with_program(mut self, program: Program) -> StoreSet {
+        self.programs.retain(|p| p.id != program.id);
+        self.programs.push(Arc::new(program));
+        self
+    }
+
+    /// The program `id`: one given in code, else the bundled one (`None` if its data is bad).
+    pub fn program(&self, id: &str) -> Option<Arc<Program>> {
+        if let Some(given) = self.programs.iter().find(|p| p.id == id) {
+            return Some(given.clone());
+        }
+        programs::get(id)?.ok()
+    }
+
+    /// The programs whose constraints may concern a root with this SPKI hash: every program
+    /// given in code, and the bundled ones whose data names it (parsed only then).
+    pub fn constraining(&self, spki_sha256: &str) -> Vec<Arc<Program>> {
+        let mut found = self.programs.clone();
+        for id in programs::ids() {
+            if found.iter().all(|p| p.id != id) && programs::may_constrain(id, spki_sha256) {
+                found.extend(self.program(id));
+            }
+        }
+        found
+    }
+
+    /// The store of program `id` (not `mozilla`, whose store is the public list), made once.
+    pub fn program_store(&self, id: &str) -> Option<Arc<TrustStore>> {
+        if id == "mozilla" {
+            return Some(self.public.clone());
+        }
+        let mut made = self
+            .program_stores
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(store) = made.get(id) {
+            return Some(store.clone());
+        }
+        let store = Arc::new(TrustStore::program(&*self.program(id)?));
+        made.insert(id.to_string(), store.clone());
+        Some(store)
     }
 
     /// Replaces the list that defines public roots (and backs `mozilla`), e.g. with a test PKI.
@@ -99,6 +161,10 @@ impl StoreSet {
                     Slot::Ready(store) => store.clone(),
                     Slot::Mozilla => self.public.clone(),
                     Slot::System => self.system().clone(),
+                    Slot::Program(id) => self.program_store(id).unwrap_or_else(|| {
+                        // Checked in `new`; an empty store of that name says the rest.
+                        Arc::new(TrustStore::program(&Program::custom(id, Vec::new())))
+                    }),
                 })
                 .collect()
         })
@@ -188,6 +254,7 @@ impl StoreSet {
                 Slot::Ready(store) => store.name(),
                 Slot::Mozilla => "mozilla".to_string(),
                 Slot::System => "system".to_string(),
+                Slot::Program(id) => id.clone(),
             })
             .collect()
     }

@@ -1,6 +1,7 @@
 //! A set of trust anchors, with their certificates when known and what reports say of them.
 
 use super::der::{sequence_contents, wrap_sequence};
+use super::programs::Program;
 use super::system::SystemOrigin;
 use crate::bundle;
 use crate::chain::signature::sha256_hex;
@@ -24,6 +25,8 @@ pub enum StoreSource {
         paths: Vec<PathBuf>,
         label: &'static str,
     },
+    /// A root program bundled as data (`--trust chrome`), with the date of its snapshot.
+    Program { id: String, snapshot: String },
 }
 
 /// A set of trust anchors with what is known about each.
@@ -63,6 +66,25 @@ impl TrustStore {
             described: Default::default(),
             anchors,
         }
+    }
+
+    /// The roots a program trusts, each with its certificate. A root webpki cannot take as an
+    /// anchor is left out; the data tests make sure there is none.
+    pub fn program(program: &Program) -> TrustStore {
+        let mut store = TrustStore {
+            source: StoreSource::Program {
+                id: program.id.clone(),
+                snapshot: program.snapshot.clone(),
+            },
+            parsed: AnchorCache::default(),
+            described: Default::default(),
+            anchors: Vec::new(),
+            certs: Vec::new(),
+        };
+        for root in &program.roots {
+            let _ = store.add(root.cert.clone());
+        }
+        store
     }
 
     /// The roots in these PEM/DER/PKCS#7 files (or every file in a directory), and nothing else.
@@ -105,6 +127,7 @@ impl TrustStore {
         match &self.source {
             StoreSource::Mozilla => "mozilla".to_string(),
             StoreSource::System(_) => "system".to_string(),
+            StoreSource::Program { id, .. } => id.clone(),
             StoreSource::Files { paths, label } => {
                 let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
                 match *label {
@@ -115,11 +138,12 @@ impl TrustStore {
         }
     }
 
-    /// `mozilla`, `system` or `file`: what kind of store this is.
+    /// `mozilla`, `system`, `program` or `file`: what kind of store this is.
     pub fn kind(&self) -> &'static str {
         match self.source {
             StoreSource::Mozilla => "mozilla",
             StoreSource::System(_) => "system",
+            StoreSource::Program { .. } => "program",
             StoreSource::Files { .. } => "file",
         }
     }
