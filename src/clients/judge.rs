@@ -11,8 +11,9 @@ use super::probe::DIMENSIONS;
 use super::{Profile, Sha1, Store};
 use crate::capture::hello::{self, Answer, Asked, Dimension};
 use crate::causes::{Cause, Severity};
+use crate::chain::path::{Path, PathEnd};
 use crate::chain::signature::{Hash, KeyAlgorithm};
-use crate::checks::Finding;
+use crate::checks::{Finding, distrust};
 use crate::diagnosis::Diagnosis;
 use crate::report::ConnectionReport;
 use serde::Serialize;
@@ -73,6 +74,8 @@ pub struct Target<'a> {
     pub asked: Option<&'a Asked>,
     /// The server name the hellos carried.
     pub sni: Option<&'a str>,
+    /// The run's stores and root programs: a client's own program is judged from them.
+    pub stores: &'a crate::trust::StoreSet,
 }
 
 /// Causes whose verdict a profile's policy decides; every other error holds for every client.
@@ -81,6 +84,7 @@ const POLICY: &[Cause] = &[
     Cause::UnknownIssuer,
     Cause::PrivateRoot,
     Cause::UntrustedRoot,
+    Cause::DistrustedRoot,
     Cause::OutdatedSystemStore,
     Cause::EnvOverrideMissingRoot,
     Cause::WeakKey,
@@ -180,10 +184,12 @@ pub fn judge(profile: &Profile, target: &Target<'_>) -> ClientReport {
     }
 }
 
-/// Whether the chain reaches a root this client trusts, downloading issuers if it does.
+/// Whether the chain reaches a root this client trusts, downloading issuers if it does, and
+/// whether its root program's constraints let this leaf through.
 fn trust(profile: &Profile, target: &Target<'_>, v: &mut Verdict) {
     let d = target.diagnosis;
     let store = profile.store.value;
+    let program = profile.program_id();
     let evals: Vec<&crate::diagnosis::StoreEval> = if target.user_stores {
         d.evals.iter().collect()
     } else {
@@ -191,35 +197,59 @@ fn trust(profile: &Profile, target: &Target<'_>, v: &mut Verdict) {
             .iter()
             .filter(|e| {
                 let name = d.stores[e.store].name();
-                (store == Store::Mozilla && name == "mozilla")
-                    || (store == Store::System && name == "system")
+                Some(name.as_str()) == program || (store == Store::System && name == "system")
             })
             .collect()
     };
-    if evals.is_empty() {
-        v.unknowns.push(format!(
-            "its trust store ({}) is not among the stores judged here; run with --ca-file or \
-             --trust to judge against given roots",
-            store.as_str()
-        ));
-        return;
-    }
-    let Some(eval) = evals.iter().find(|e| e.path.is_anchored()) else {
-        for f in target.findings.iter().filter(|f| is_trust_cause(f.cause)) {
-            v.fail(f.cause, f.detail.clone());
-        }
-        if v.fails.is_empty() {
-            v.fail(
-                Cause::UnknownIssuer,
-                format!(
-                    "the chain reaches no root of its store ({})",
+    // A bundled program the run did not judge against: its path is built here.
+    let (path, anchor_store) = match evals.iter().find(|e| e.path.is_anchored()) {
+        Some(eval) => (eval.path.clone(), d.stores[eval.store].clone()),
+        None if evals.is_empty() && !target.user_stores => {
+            let Some(program_store) = program.and_then(|id| target.stores.program_store(id)) else {
+                v.unknowns.push(format!(
+                    "its trust store ({}) is not among the stores judged here; run with \
+                     --ca-file or --trust to judge against given roots",
                     store.as_str()
-                ),
-            );
+                ));
+                return;
+            };
+            let path = Path::build(&d.chain, &program_store).unwrap_or(Path {
+                certs: Vec::new(),
+                end: PathEnd::Unparseable,
+            });
+            if !path.is_anchored() {
+                let cause = match path.end {
+                    PathEnd::SelfSigned => Cause::UntrustedRoot,
+                    _ => Cause::UnknownIssuer,
+                };
+                v.fail(
+                    cause,
+                    format!(
+                        "the chain reaches no root of its store ({})",
+                        program_store.name()
+                    ),
+                );
+                return;
+            }
+            (path, program_store)
         }
-        return;
+        None => {
+            for f in target.findings.iter().filter(|f| is_trust_cause(f.cause)) {
+                v.fail(f.cause, f.detail.clone());
+            }
+            if v.fails.is_empty() {
+                v.fail(
+                    Cause::UnknownIssuer,
+                    format!(
+                        "the chain reaches no root of its store ({})",
+                        store.as_str()
+                    ),
+                );
+            }
+            return;
+        }
     };
-    let downloaded = eval.path.certs.iter().any(|&i| d.chain.is_fetched(i));
+    let downloaded = path.certs.iter().any(|&i| d.chain.is_fetched(i));
     if downloaded && !profile.aia_fetch.value {
         let detail = target
             .findings
@@ -230,6 +260,37 @@ fn trust(profile: &Profile, target: &Target<'_>, v: &mut Verdict) {
                 |f| f.detail.clone(),
             );
         v.fail(Cause::MissingIntermediate, detail);
+    }
+    if let PathEnd::Anchor(anchor) = path.end {
+        constraints(
+            profile,
+            target,
+            &anchor_store.describe(anchor).spki_sha256,
+            v,
+        );
+    }
+}
+
+/// The client's root program still includes the root; does it refuse this leaf?
+fn constraints(profile: &Profile, target: &Target<'_>, spki_sha256: &str, v: &mut Verdict) {
+    let Some(program) = profile
+        .constraints_program()
+        .and_then(|id| target.stores.program(id))
+    else {
+        return;
+    };
+    let Some(leaf) = distrust::leaf_facts(&target.diagnosis.chain) else {
+        return;
+    };
+    let version = profile.program_version.as_ref().map(|v| v.value);
+    if let Some(why) = distrust::refusal(&program, spki_sha256, &leaf, version) {
+        v.fail(
+            Cause::DistrustedRoot,
+            format!(
+                "{} still includes the root but refuses this leaf: {why} (data of {})",
+                program.name, program.snapshot
+            ),
+        );
     }
 }
 

@@ -4,10 +4,12 @@
 //! run that needs none pays nothing.
 
 use super::constraint::{Constraint, RawConstraint};
+use crate::chain::signature::sha256_hex;
 use rustls::pki_types::CertificateDer;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
+use x509_parser::prelude::{FromDer, X509Certificate};
 
 /// Each bundled manifest, by program id.
 const MANIFESTS: [(&str, &str); 3] = [
@@ -69,6 +71,8 @@ pub struct Program {
     /// SHA-256 of the SubjectPublicKeyInfo of every constrained root.
     pub constrained_spki: Vec<String>,
     pub roots: Vec<ProgramRoot>,
+    /// Each root's SPKI SHA-256, computed when a check first matches a root by its key.
+    spki: OnceLock<Vec<Option<String>>>,
 }
 
 /// A root of a program, with the constraints the program puts on it.
@@ -188,10 +192,7 @@ pub fn parse_bundle(text: &str) -> Result<HashMap<String, CertificateDer<'static
                 let der = data_encoding::BASE64
                     .decode(b64.as_bytes())
                     .map_err(|e| format!("a certificate is not base64: {e}"))?;
-                certs.insert(
-                    crate::chain::signature::sha256_hex(&der),
-                    CertificateDer::from(der),
-                );
+                certs.insert(sha256_hex(&der), CertificateDer::from(der));
                 body = None;
             }
             (text, Some(b64)) => b64.push_str(text),
@@ -261,6 +262,7 @@ pub fn parse(
         anchors: raw.anchors,
         constrained_spki: raw.constrained_spki_sha256,
         roots,
+        spki: OnceLock::new(),
     })
 }
 
@@ -270,7 +272,7 @@ impl Program {
         let roots: Vec<ProgramRoot> = roots
             .into_iter()
             .map(|(cert, constraints)| ProgramRoot {
-                sha256: crate::chain::signature::sha256_hex(&cert),
+                sha256: sha256_hex(&cert),
                 name: String::new(),
                 cert,
                 constraints,
@@ -290,7 +292,30 @@ impl Program {
             anchors: None,
             constrained_spki: Vec::new(),
             roots,
+            spki: OnceLock::new(),
         }
+    }
+
+    /// The roots whose key has this SPKI SHA-256: how an anchor known only by its name and key
+    /// (webpki-roots) is found in a program.
+    pub fn roots_with_spki<'a>(
+        &'a self,
+        spki_sha256: &'a str,
+    ) -> impl Iterator<Item = &'a ProgramRoot> + 'a {
+        let hashes = self.spki.get_or_init(|| {
+            self.roots
+                .iter()
+                .map(|r| {
+                    let (_, cert) = X509Certificate::from_der(&r.cert).ok()?;
+                    Some(sha256_hex(cert.tbs_certificate.subject_pki.raw))
+                })
+                .collect()
+        });
+        self.roots
+            .iter()
+            .zip(hashes)
+            .filter(move |(_, h)| h.as_deref() == Some(spki_sha256))
+            .map(|(r, _)| r)
     }
 
     /// The root with this certificate SHA-256, if the program lists it.
