@@ -88,7 +88,7 @@ pub struct ProgramRoot {
 }
 
 /// A program named by client profiles but not bundled.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct NotBundled {
     pub id: String,
