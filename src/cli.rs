@@ -168,6 +168,8 @@ pub enum SchemaOutput {
     Check,
     /// `explain --format json` and `causes --format json`.
     Explain,
+    /// `trust --format json`.
+    Trust,
 }
 
 const TRUST_HELP: &str = "\

@@ -109,3 +109,52 @@ fn clients_of(program: &str) -> String {
         false => names.join("; "),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One SCT (RFC 6962 3.2) with this timestamp, as TLS-encoded bytes with its length.
+    fn sct(millis: u64) -> Vec<u8> {
+        let mut body = vec![0u8]; // v1
+        body.extend([7u8; 32]); // log id
+        body.extend(millis.to_be_bytes());
+        body.extend([0, 0]); // no extensions
+        body.extend([4, 3, 0, 2, 0xAB, 0xCD]); // SHA-256/ECDSA, a 2-byte "signature"
+        let mut out = (body.len() as u16).to_be_bytes().to_vec();
+        out.extend(body);
+        out
+    }
+
+    fn with_scts(timestamps: &[u64]) -> Vec<u8> {
+        let list: Vec<u8> = timestamps.iter().flat_map(|t| sct(*t)).collect();
+        let mut tls = (list.len() as u16).to_be_bytes().to_vec();
+        tls.extend(list);
+        // The extension's value is an OCTET STRING holding the TLS-encoded list.
+        let mut octets = vec![0x04, tls.len() as u8];
+        octets.extend(tls);
+        let mut params = rcgen::CertificateParams::new(vec!["ok.test".into()]).unwrap();
+        if !timestamps.is_empty() {
+            params.custom_extensions = vec![rcgen::CustomExtension::from_oid_content(
+                &[1, 3, 6, 1, 4, 1, 11129, 2, 4, 2],
+                octets,
+            )];
+        }
+        let key = rcgen::KeyPair::generate().unwrap();
+        params.self_signed(&key).unwrap().der().to_vec()
+    }
+
+    #[test]
+    fn the_earliest_embedded_sct_is_the_one_chrome_judges() {
+        let der = with_scts(&[1_761_955_300_000, 1_761_955_200_000]);
+        let earliest = earliest_sct(&der).unwrap();
+        assert_eq!(earliest.unix_timestamp(), 1_761_955_200);
+    }
+
+    #[test]
+    fn a_certificate_without_scts_has_no_earliest_sct() {
+        let der = with_scts(&[]);
+        assert!(X509Certificate::from_der(&der).is_ok());
+        assert_eq!(earliest_sct(&der), None);
+    }
+}
