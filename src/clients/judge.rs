@@ -218,17 +218,30 @@ fn trust(profile: &Profile, target: &Target<'_>, v: &mut Verdict) {
                 end: PathEnd::Unparseable,
             });
             if !path.is_anchored() {
-                let cause = match path.end {
-                    PathEnd::SelfSigned => Cause::UntrustedRoot,
-                    _ => Cause::UnknownIssuer,
-                };
-                v.fail(
-                    cause,
-                    format!(
+                // What the run found about the chain's root holds here too (a private root is
+                // in no program); what it found about this machine's store does not.
+                let chain_causes = [
+                    Cause::MissingIntermediate,
+                    Cause::UnknownIssuer,
+                    Cause::PrivateRoot,
+                    Cause::UntrustedRoot,
+                ];
+                for f in target.findings.iter() {
+                    if chain_causes.contains(&f.cause) {
+                        v.fail(f.cause, f.detail.clone());
+                    }
+                }
+                if v.fails.is_empty() {
+                    let cause = match path.end {
+                        PathEnd::SelfSigned => Cause::UntrustedRoot,
+                        _ => Cause::UnknownIssuer,
+                    };
+                    let why = format!(
                         "the chain reaches no root of its store ({})",
                         program_store.name()
-                    ),
-                );
+                    );
+                    v.fail(cause, why);
+                }
                 return;
             }
             (path, program_store)
@@ -275,7 +288,7 @@ fn trust(profile: &Profile, target: &Target<'_>, v: &mut Verdict) {
 fn constraints(profile: &Profile, target: &Target<'_>, spki_sha256: &str, v: &mut Verdict) {
     let Some(program) = profile
         .constraints_program()
-        .and_then(|id| target.stores.program(id))
+        .and_then(|id| target.stores.constraining_program(id, spki_sha256))
     else {
         return;
     };

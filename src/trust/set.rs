@@ -113,11 +113,22 @@ impl StoreSet {
     pub fn constraining(&self, spki_sha256: &str) -> Vec<Arc<Program>> {
         let mut found = self.programs.clone();
         for id in programs::ids() {
-            if found.iter().all(|p| p.id != id) && programs::may_constrain(id, spki_sha256) {
-                found.extend(self.program(id));
+            if found.iter().all(|p| p.id != id) {
+                found.extend(self.constraining_program(id, spki_sha256));
             }
         }
         found
+    }
+
+    /// Program `id`, when its constraints may concern a root with this SPKI hash: given in
+    /// code, or bundled and naming it (so the data is parsed only for constrained roots).
+    pub fn constraining_program(&self, id: &str, spki_sha256: &str) -> Option<Arc<Program>> {
+        if let Some(given) = self.programs.iter().find(|p| p.id == id) {
+            return Some(given.clone());
+        }
+        programs::may_constrain(id, spki_sha256)
+            .then(|| self.program(id))
+            .flatten()
     }
 
     /// The store of program `id` (not `mozilla`, whose store is the public list), made once.
