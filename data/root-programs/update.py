@@ -155,8 +155,9 @@ def java(src, version, certs):
         # (Symantec's exempt Apple subordinate CAs are declared after the first date.)
         fingerprints = re.findall(r'"([0-9A-F]{64})"', code.split("LocalDate.of", 1)[0])
         dates = re.findall(r"LocalDate\.of\((\d{4}),\s*Month\.(\w+),\s*(\d+)\)", code)
-        # Symantec lists later dates for two Apple subordinate CAs first; the roots' date is
-        # the last one declared. The subordinate exceptions are recorded, not applied.
+        # Symantec lists a later date for two Apple subordinate CAs first; the roots' date is
+        # the last one declared. That exemption is not carried: a leaf it allowed (issued by
+        # 2019-12-31, valid at most 825 days) expired in 2022.
         year, month, day = dates[-1]
         cutoff = f"{int(year):04d}-{MONTHS.index(month) + 1:02d}-{int(day):02d}T23:59:59Z"
         for fp in fingerprints:
@@ -211,7 +212,7 @@ def mozilla(src, version, certs):
     upstream = version.split("+")[0]
     return {
         "id": "mozilla",
-        "name": "Mozilla (NSS) distrust-after dates",
+        "name": "Mozilla (roots: webpki-roots; NSS distrust-after dates)",
         "version": f"NSS builtins {nss}",
         "snapshot": f"{upstream[:4]}-{upstream[4:6]}-{upstream[6:8]}",
         "snapshot_basis": "the ca-certificates upstream version, the date of its certdata.txt; the roots themselves come from webpki-roots, newer",
