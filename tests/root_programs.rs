@@ -261,3 +261,107 @@ fn a_served_leaf_after_the_distrust_date_fails_java_only() {
     assert!(report.findings.iter().any(|f| f.cause == "distrusted-root"));
     assert_eq!(report.verdict.as_str(), "error");
 }
+
+/// A leaf carrying one embedded SCT (RFC 6962 3.3) with this timestamp.
+fn leaf_with_sct(leaf: &mut rcgen::CertificateParams, timestamp: OffsetDateTime) {
+    let millis = u64::try_from(timestamp.unix_timestamp()).unwrap() * 1000;
+    let mut sct = vec![0u8]; // v1
+    sct.extend([7u8; 32]); // log id
+    sct.extend(millis.to_be_bytes());
+    sct.extend([0, 0, 4, 3, 0, 2, 0xAB, 0xCD]); // no extensions; a 2-byte ECDSA "signature"
+    let mut list = u16::try_from(sct.len() + 2).unwrap().to_be_bytes().to_vec();
+    list.extend(u16::try_from(sct.len()).unwrap().to_be_bytes());
+    list.extend(sct);
+    let mut octets = vec![0x04, u8::try_from(list.len()).unwrap()];
+    octets.extend(list);
+    leaf.custom_extensions = vec![rcgen::CustomExtension::from_oid_content(
+        &[1, 3, 6, 1, 4, 1, 11129, 2, 4, 2],
+        octets,
+    )];
+}
+
+/// A leaf logged at `logged`, under a root a test "chrome" program constrains with an
+/// SCT-not-after of 2026-03-01, judged for Chrome and Java.
+async fn chrome_judges_sct(logged: OffsetDateTime) -> tlsdoctor::report::TargetReport {
+    let scratch = Scratch::new("sct");
+    let pki = NamedPki::with(
+        "tlsdoctor SCT Test Root",
+        "ok.test",
+        |_| {},
+        |leaf| leaf_with_sct(leaf, logged),
+    );
+    let constraint = Constraint {
+        sct_not_after: Some(datetime!(2026-03-01 23:59:59 UTC)),
+        ..Constraint::default()
+    };
+    let program = Program::custom("chrome", vec![(pki.root.clone(), vec![constraint])]);
+    let chain = scratch.file("chain.pem", pem(&pki.leaf).as_bytes());
+    let options = options(&scratch, &pki, program, "chrome,java-17");
+    tlsdoctor::check_file(std::path::Path::new(&chain), Some("ok.test"), &options)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn chrome_refuses_a_leaf_first_logged_after_its_roots_sct_not_after_date() {
+    let report = chrome_judges_sct(datetime!(2026-03-02 00:00 UTC)).await;
+    let outcome = |id: &str| {
+        let c = report.clients.iter().find(|c| c.id == id).unwrap();
+        (c.outcome.as_str(), c.causes.clone())
+    };
+    assert_eq!(outcome("chrome"), ("fail", vec!["distrusted-root"]));
+    assert_eq!(outcome("java-17").0, "ok", "{:?}", report.clients);
+    let finding = report
+        .findings
+        .iter()
+        .find(|f| f.cause == "distrusted-root")
+        .expect("a distrusted-root finding");
+    assert!(
+        finding.detail.contains("earliest SCT"),
+        "{}",
+        finding.detail
+    );
+}
+
+#[tokio::test]
+async fn chrome_accepts_a_leaf_logged_before_the_date() {
+    let report = chrome_judges_sct(datetime!(2026-02-01 00:00 UTC)).await;
+    let chrome = report.clients.iter().find(|c| c.id == "chrome").unwrap();
+    assert_eq!(chrome.outcome.as_str(), "ok", "{chrome:?}");
+    assert!(!report.findings.iter().any(|f| f.cause == "distrusted-root"));
+}
+
+#[test]
+fn clients_lists_the_root_programs_with_dates_counts_and_sources() {
+    let run = tlsdoctor(&["clients", "--format", "json"]);
+    let programs = &run.json()["root_programs"];
+    let chrome = programs["bundled"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "chrome")
+        .unwrap();
+    assert_eq!(chrome["roots"], 104);
+    assert_eq!(chrome["package"], "chromium");
+    assert_eq!(chrome["snapshot"], "2026-07-06");
+    let not_bundled: Vec<&str> = programs["not_bundled"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["id"].as_str())
+        .collect();
+    assert_eq!(not_bundled, ["apple", "microsoft", "android"]);
+    let human = tlsdoctor(&["clients"]);
+    let line = |start: &str, text: &str| {
+        human
+            .stdout
+            .lines()
+            .any(|l| l.starts_with(start) && l.contains(text))
+    };
+    assert!(
+        line("java-17 ", "OpenJDK 17 cacerts, 109 roots"),
+        "{}",
+        human.stdout
+    );
+    assert!(line("apple ", "not bundled"), "{}", human.stdout);
+}
