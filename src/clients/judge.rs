@@ -8,12 +8,11 @@
 //! the server chose for tlsdoctor is `unknown`, never `ok`.
 
 use super::probe::DIMENSIONS;
-use super::{Profile, Sha1, Store};
+use super::{Profile, Sha1};
 use crate::capture::hello::{self, Answer, Asked, Dimension};
 use crate::causes::{Cause, Severity};
-use crate::chain::path::{Path, PathEnd};
 use crate::chain::signature::{Hash, KeyAlgorithm};
-use crate::checks::{Finding, distrust};
+use crate::checks::Finding;
 use crate::diagnosis::Diagnosis;
 use crate::report::ConnectionReport;
 use serde::Serialize;
@@ -113,14 +112,14 @@ pub fn judge_all(profiles: &[&Profile], target: &Target<'_>) -> Vec<ClientReport
 }
 
 /// A judgement in progress.
-struct Verdict {
-    fails: Vec<(Cause, String)>,
-    warnings: Vec<(Cause, String)>,
-    unknowns: Vec<String>,
+pub(super) struct Verdict {
+    pub(super) fails: Vec<(Cause, String)>,
+    pub(super) warnings: Vec<(Cause, String)>,
+    pub(super) unknowns: Vec<String>,
 }
 
 impl Verdict {
-    fn fail(&mut self, cause: Cause, why: String) {
+    pub(super) fn fail(&mut self, cause: Cause, why: String) {
         if !self.fails.iter().any(|(c, w)| *c == cause && *w == why) {
             self.fails.push((cause, why));
         }
@@ -144,7 +143,7 @@ pub fn judge(profile: &Profile, target: &Target<'_>) -> ClientReport {
             Severity::Info => {}
         }
     }
-    trust(profile, target, &mut v);
+    super::trust::trust(profile, target, &mut v);
     certificates(profile, target, &mut v);
     name_and_purpose(profile, target, &mut v);
     let negotiated = negotiation(profile, target, &mut v);
@@ -182,141 +181,6 @@ pub fn judge(profile: &Profile, target: &Target<'_>) -> ClientReport {
         group: negotiated.and_then(|n| n.2),
         why,
     }
-}
-
-/// Whether the chain reaches a root this client trusts, downloading issuers if it does, and
-/// whether its root program's constraints let this leaf through.
-fn trust(profile: &Profile, target: &Target<'_>, v: &mut Verdict) {
-    let d = target.diagnosis;
-    let store = profile.store.value;
-    let program = profile.program_id();
-    let evals: Vec<&crate::diagnosis::StoreEval> = if target.user_stores {
-        d.evals.iter().collect()
-    } else {
-        d.evals
-            .iter()
-            .filter(|e| {
-                let name = d.stores[e.store].name();
-                Some(name.as_str()) == program || (store == Store::System && name == "system")
-            })
-            .collect()
-    };
-    // A bundled program the run did not judge against: its path is built here.
-    let (path, anchor_store) = match evals.iter().find(|e| e.path.is_anchored()) {
-        Some(eval) => (eval.path.clone(), d.stores[eval.store].clone()),
-        None if evals.is_empty() && !target.user_stores => {
-            let Some(program_store) = program.and_then(|id| target.stores.program_store(id)) else {
-                v.unknowns.push(format!(
-                    "its trust store ({}) is not among the stores judged here; run with \
-                     --ca-file or --trust to judge against given roots",
-                    store.as_str()
-                ));
-                return;
-            };
-            let path = Path::build(&d.chain, &program_store).unwrap_or(Path {
-                certs: Vec::new(),
-                end: PathEnd::Unparseable,
-            });
-            if !path.is_anchored() {
-                // What the run found about the chain's root holds here too (a private root is
-                // in no program); what it found about this machine's store does not.
-                let chain_causes = [
-                    Cause::MissingIntermediate,
-                    Cause::UnknownIssuer,
-                    Cause::PrivateRoot,
-                    Cause::UntrustedRoot,
-                ];
-                for f in target.findings.iter() {
-                    if chain_causes.contains(&f.cause) {
-                        v.fail(f.cause, f.detail.clone());
-                    }
-                }
-                if v.fails.is_empty() {
-                    let cause = match path.end {
-                        PathEnd::SelfSigned => Cause::UntrustedRoot,
-                        _ => Cause::UnknownIssuer,
-                    };
-                    let why = format!(
-                        "the chain reaches no root of its store ({})",
-                        program_store.name()
-                    );
-                    v.fail(cause, why);
-                }
-                return;
-            }
-            (path, program_store)
-        }
-        None => {
-            for f in target.findings.iter().filter(|f| is_trust_cause(f.cause)) {
-                v.fail(f.cause, f.detail.clone());
-            }
-            if v.fails.is_empty() {
-                v.fail(
-                    Cause::UnknownIssuer,
-                    format!(
-                        "the chain reaches no root of its store ({})",
-                        store.as_str()
-                    ),
-                );
-            }
-            return;
-        }
-    };
-    let downloaded = path.certs.iter().any(|&i| d.chain.is_fetched(i));
-    if downloaded && !profile.aia_fetch.value {
-        let detail = target
-            .findings
-            .iter()
-            .find(|f| f.cause == Cause::MissingIntermediate)
-            .map_or_else(
-                || "the server does not send an intermediate the path needs".to_string(),
-                |f| f.detail.clone(),
-            );
-        v.fail(Cause::MissingIntermediate, detail);
-    }
-    if let PathEnd::Anchor(anchor) = path.end {
-        constraints(
-            profile,
-            target,
-            &anchor_store.describe(anchor).spki_sha256,
-            v,
-        );
-    }
-}
-
-/// The client's root program still includes the root; does it refuse this leaf?
-fn constraints(profile: &Profile, target: &Target<'_>, spki_sha256: &str, v: &mut Verdict) {
-    let Some(program) = profile
-        .constraints_program()
-        .and_then(|id| target.stores.constraining_program(id, spki_sha256))
-    else {
-        return;
-    };
-    let Some(leaf) = distrust::leaf_facts(&target.diagnosis.chain) else {
-        return;
-    };
-    let version = profile.program_version.as_ref().map(|v| v.value);
-    if let Some(why) = distrust::refusal(&program, spki_sha256, &leaf, version) {
-        v.fail(
-            Cause::DistrustedRoot,
-            format!(
-                "{} still includes the root but refuses this leaf: {why} (data of {})",
-                program.name, program.snapshot
-            ),
-        );
-    }
-}
-
-fn is_trust_cause(cause: Cause) -> bool {
-    matches!(
-        cause,
-        Cause::MissingIntermediate
-            | Cause::UnknownIssuer
-            | Cause::PrivateRoot
-            | Cause::UntrustedRoot
-            | Cause::OutdatedSystemStore
-            | Cause::EnvOverrideMissingRoot
-    )
 }
 
 /// Keys and signatures on the path, against the profile's sizes, types and SHA-1 rule.

@@ -6,6 +6,7 @@
 
 pub mod judge;
 pub mod probe;
+mod trust;
 
 use crate::capture::hello::{self, Offer};
 use serde::{Deserialize, Serialize};
