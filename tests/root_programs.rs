@@ -155,6 +155,8 @@ fn trust_chrome_judges_against_the_bundled_chrome_root_store() {
     ]);
     assert_eq!(run.target()["trust"]["store"], "chrome");
     assert_eq!(run.target()["stores"][0]["kind"], "program");
+    // The report says how old tlsdoctor's copy of the Chrome Root Store is.
+    assert_eq!(run.target()["stores"][0]["snapshot"], "2026-07-06");
     assert!(run.has("unknown-issuer"), "{:?}", run.causes());
     assert!(
         run.finding("unknown-issuer")["detail"]
