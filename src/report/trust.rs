@@ -199,9 +199,11 @@ fn write_programs(p: &Picture, out: &mut dyn Write) -> io::Result<()> {
             "does not include it"
         };
         let limits: Vec<String> = r.constraints.iter().map(constraint_words).collect();
-        let limits = match limits.is_empty() {
-            true => String::new(),
-            false => format!("; trusted only {}", limits.join(", or ")),
+        let limits = match (limits.is_empty(), r.trusted) {
+            (true, _) => String::new(),
+            (false, true) => format!("; trusted only {}", limits.join(", or ")),
+            // Removed since (webpki-roots is newer than NSS's dates): say what the data says.
+            (false, false) => format!(" (its data had trusted it only {})", limits.join(", or ")),
         };
         writeln!(
             out,
