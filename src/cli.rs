@@ -24,6 +24,7 @@ Examples:
   tlsdoctor check 192.0.2.10:443 --servername www.example.com   # staging IP, production name
   tlsdoctor check internal.example:443 --ca-file corp-root.pem  # private CA
   tlsdoctor check example.com --trust mozilla --trust system    # which store trusts it?
+  tlsdoctor check example.com --trust chrome --trust java-17    # the bundled root programs
   tlsdoctor check example.com --fix-chain fullchain.pem         # write the chain to serve
   tlsdoctor check api.internal:8443 --cert client.pem --key client.key   # mutual TLS
   tlsdoctor check example.com --at 2027-01-01                   # still valid on release day?
@@ -167,6 +168,8 @@ pub enum SchemaOutput {
     Check,
     /// `explain --format json` and `causes --format json`.
     Explain,
+    /// `trust --format json`.
+    Trust,
 }
 
 const TRUST_HELP: &str = "\
@@ -281,8 +284,10 @@ pub enum CausesFormat {
 /// How a chain is judged: by `check`, and by `serve` for its default module.
 #[derive(Debug, Args)]
 pub struct JudgeArgs {
-    /// Judge against this trust store: mozilla, system, or a PEM/DER/PKCS#7 file or a
-    /// directory of them (repeatable; each is reported on its own). Default: mozilla and system.
+    /// Judge against this trust store: mozilla, system, a bundled root program (chrome,
+    /// java-17; `tlsdoctor clients` lists them with their snapshot dates), or a PEM/DER/PKCS#7
+    /// file or a directory of them (repeatable; each is reported on its own). Default: mozilla
+    /// and system.
     #[arg(long, value_name = "STORE")]
     pub trust: Vec<StoreSpec>,
 

@@ -137,6 +137,7 @@ pub fn diagnose(chain: Chain, attempts: Vec<Attempt>, settings: &Settings<'_>) -
         stores: &stores,
         evals: &evals,
         public: settings.stores.public(),
+        programs: settings.stores,
         public_anchored,
         default_system_anchored,
         name: settings.name,

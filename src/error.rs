@@ -23,6 +23,9 @@ pub enum Error {
     /// A line of a targets list could not be understood.
     #[error("line {line}: {error}")]
     TargetLine { line: usize, error: Box<Error> },
+    /// A bundled root program's data is unusable (a defect its tests catch).
+    #[error("{0}")]
+    Program(String),
     /// A name to check is not a valid DNS name or IP address.
     #[error("invalid name {0:?}: not a DNS name or IP address")]
     Name(String),

@@ -60,6 +60,7 @@ fn schema(args: SchemaArgs) -> anyhow::Result<u8> {
     let text = match args.output {
         SchemaOutput::Check => tlsdoctor::report::schema::CHECK,
         SchemaOutput::Explain => tlsdoctor::report::schema::EXPLAIN,
+        SchemaOutput::Trust => tlsdoctor::report::schema::TRUST,
     };
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;

@@ -365,6 +365,7 @@ fn judge_clients(
         user_stores: options.stores.user_given(),
         asked,
         sni: connection.and_then(|c| c.sni.as_deref()),
+        stores: &options.stores,
     };
     clients::judge::judge_all(&options.clients, &target)
 }

@@ -687,6 +687,27 @@ the root from the server never makes it trusted.",
         avoid: AVOID_TRUST_SHORTCUTS,
         about: &[CertFact::Issuer],
     }
+    /// A root program still includes the root but its constraint excludes this leaf.
+    DistrustedRoot {
+        id: "distrusted-root", severity: Error, side: Certificate,
+        title: "A root program no longer trusts this root for new certificates",
+        explanation: "The chain ends at a root that a root program still ships but has distrusted for \
+certificates issued after a date: Mozilla's NSS (Firefox) by the leaf's notBefore \
+(CKA_NSS_SERVER_DISTRUST_AFTER), Java by the leaf's notBefore (jdk.security.caDistrustPolicies: \
+Symantec, Entrust, Camerfirma, Chunghwa), Chrome by the leaf's earliest embedded SCT \
+(sct_not_after in the Chrome Root Store). Clients of that program refuse this leaf although the \
+root is in their store, while clients of other programs still accept it, so it fails in one \
+browser or runtime and works in the next. The detail names the program, the date of tlsdoctor's \
+copy of its data and the clients it breaks.",
+        fix: "Replace the certificate with one from a CA the programs still trust for new \
+certificates: the server's certificate must change (the CA's customers usually get a \
+replacement path from it, or move to another CA). Clients cannot fix this short of overriding \
+their program's policy.",
+        avoid: "Do not re-add the root to the clients' store or remove the distrust policy \
+(jdk.security.caDistrustPolicies): the program distrusted the CA for a reason, and every client \
+you do not control keeps refusing.",
+        about: &[CertFact::Issuer, CertFact::Validity],
+    }
     /// A TLS-inspecting proxy replaced the server's certificate.
     TlsInterception {
         id: "tls-interception", severity: Error, side: Client,

@@ -3,6 +3,7 @@
 pub mod client;
 pub mod connection;
 pub mod crypto;
+pub mod distrust;
 pub mod issuance;
 pub mod key;
 pub mod lifetime;
@@ -19,7 +20,7 @@ use crate::causes::Cause;
 use crate::chain::Chain;
 use crate::chain::path::Path;
 use crate::diagnosis::StoreEval;
-use crate::trust::TrustStore;
+use crate::trust::{StoreSet, TrustStore};
 use crate::verify::Verification;
 use rustls::pki_types::ServerName;
 use std::sync::Arc;
@@ -65,6 +66,8 @@ pub struct Context<'a> {
     pub evals: &'a [StoreEval],
     /// The list that says which roots are public (Mozilla's).
     pub public: &'a TrustStore,
+    /// The run's stores and root programs, for the programs' constraints on roots.
+    pub programs: &'a StoreSet,
     /// The chain reaches a root of the public list.
     pub public_anchored: bool,
     /// Whether the distribution's own system store (ignoring SSL_CERT_FILE/DIR) reaches a root;
@@ -105,6 +108,7 @@ pub fn run_all(ctx: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     findings.extend(path::check(ctx));
     findings.extend(stores::check(ctx));
+    findings.extend(distrust::check(ctx));
     findings.extend(validity::check(ctx));
     findings.extend(lifetime::check(ctx));
     findings.extend(name::check(ctx));

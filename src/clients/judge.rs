@@ -8,7 +8,7 @@
 //! the server chose for tlsdoctor is `unknown`, never `ok`.
 
 use super::probe::DIMENSIONS;
-use super::{Profile, Sha1, Store};
+use super::{Profile, Sha1};
 use crate::capture::hello::{self, Answer, Asked, Dimension};
 use crate::causes::{Cause, Severity};
 use crate::chain::signature::{Hash, KeyAlgorithm};
@@ -73,6 +73,8 @@ pub struct Target<'a> {
     pub asked: Option<&'a Asked>,
     /// The server name the hellos carried.
     pub sni: Option<&'a str>,
+    /// The run's stores and root programs: a client's own program is judged from them.
+    pub stores: &'a crate::trust::StoreSet,
 }
 
 /// Causes whose verdict a profile's policy decides; every other error holds for every client.
@@ -81,6 +83,7 @@ const POLICY: &[Cause] = &[
     Cause::UnknownIssuer,
     Cause::PrivateRoot,
     Cause::UntrustedRoot,
+    Cause::DistrustedRoot,
     Cause::OutdatedSystemStore,
     Cause::EnvOverrideMissingRoot,
     Cause::WeakKey,
@@ -109,14 +112,14 @@ pub fn judge_all(profiles: &[&Profile], target: &Target<'_>) -> Vec<ClientReport
 }
 
 /// A judgement in progress.
-struct Verdict {
-    fails: Vec<(Cause, String)>,
-    warnings: Vec<(Cause, String)>,
-    unknowns: Vec<String>,
+pub(super) struct Verdict {
+    pub(super) fails: Vec<(Cause, String)>,
+    pub(super) warnings: Vec<(Cause, String)>,
+    pub(super) unknowns: Vec<String>,
 }
 
 impl Verdict {
-    fn fail(&mut self, cause: Cause, why: String) {
+    pub(super) fn fail(&mut self, cause: Cause, why: String) {
         if !self.fails.iter().any(|(c, w)| *c == cause && *w == why) {
             self.fails.push((cause, why));
         }
@@ -140,7 +143,7 @@ pub fn judge(profile: &Profile, target: &Target<'_>) -> ClientReport {
             Severity::Info => {}
         }
     }
-    trust(profile, target, &mut v);
+    super::trust::trust(profile, target, &mut v);
     certificates(profile, target, &mut v);
     name_and_purpose(profile, target, &mut v);
     let negotiated = negotiation(profile, target, &mut v);
@@ -178,71 +181,6 @@ pub fn judge(profile: &Profile, target: &Target<'_>) -> ClientReport {
         group: negotiated.and_then(|n| n.2),
         why,
     }
-}
-
-/// Whether the chain reaches a root this client trusts, downloading issuers if it does.
-fn trust(profile: &Profile, target: &Target<'_>, v: &mut Verdict) {
-    let d = target.diagnosis;
-    let store = profile.store.value;
-    let evals: Vec<&crate::diagnosis::StoreEval> = if target.user_stores {
-        d.evals.iter().collect()
-    } else {
-        d.evals
-            .iter()
-            .filter(|e| {
-                let name = d.stores[e.store].name();
-                (store == Store::Mozilla && name == "mozilla")
-                    || (store == Store::System && name == "system")
-            })
-            .collect()
-    };
-    if evals.is_empty() {
-        v.unknowns.push(format!(
-            "its trust store ({}) is not among the stores judged here; run with --ca-file or \
-             --trust to judge against given roots",
-            store.as_str()
-        ));
-        return;
-    }
-    let Some(eval) = evals.iter().find(|e| e.path.is_anchored()) else {
-        for f in target.findings.iter().filter(|f| is_trust_cause(f.cause)) {
-            v.fail(f.cause, f.detail.clone());
-        }
-        if v.fails.is_empty() {
-            v.fail(
-                Cause::UnknownIssuer,
-                format!(
-                    "the chain reaches no root of its store ({})",
-                    store.as_str()
-                ),
-            );
-        }
-        return;
-    };
-    let downloaded = eval.path.certs.iter().any(|&i| d.chain.is_fetched(i));
-    if downloaded && !profile.aia_fetch.value {
-        let detail = target
-            .findings
-            .iter()
-            .find(|f| f.cause == Cause::MissingIntermediate)
-            .map_or_else(
-                || "the server does not send an intermediate the path needs".to_string(),
-                |f| f.detail.clone(),
-            );
-        v.fail(Cause::MissingIntermediate, detail);
-    }
-}
-
-fn is_trust_cause(cause: Cause) -> bool {
-    matches!(
-        cause,
-        Cause::MissingIntermediate
-            | Cause::UnknownIssuer
-            | Cause::PrivateRoot
-            | Cause::UntrustedRoot
-            | Cause::OutdatedSystemStore
-            | Cause::EnvOverrideMissingRoot
-    )
 }
 
 /// Keys and signatures on the path, against the profile's sizes, types and SHA-1 rule.

@@ -6,6 +6,7 @@
 
 pub mod judge;
 pub mod probe;
+mod trust;
 
 use crate::capture::hello::{self, Offer};
 use serde::{Deserialize, Serialize};
@@ -97,6 +98,13 @@ pub struct Profile {
     pub psl_wildcards: Sourced<bool>,
     /// The limits it puts on a leaf's validity period.
     pub lifetime_policy: Sourced<crate::checks::lifetime::Policy>,
+    /// The bundled root program whose store and constraints it applies (`java-17`), or `none`
+    /// when its store has several releases and none is bundled; absent: the store kind decides
+    /// the roots, and no program constraint applies (Node copies Mozilla's roots, not NSS's
+    /// distrust-after dates).
+    pub root_program: Option<Sourced<String>>,
+    /// Its version as its root program's version limits read it (Chrome's `min_version`).
+    pub program_version: Option<Sourced<u32>>,
     /// Its versions, suites, groups and schemes as wire codes, made once.
     #[serde(skip)]
     wire: Offer,
@@ -162,7 +170,11 @@ pub fn parse(text: &str) -> Result<Vec<Profile>, ProfileError> {
         if raw.profile[..position].iter().any(|q| q.id == p.id) {
             return Err(problem(p, "the id is used twice".into()));
         }
-        if let Some(name) = p.facts.keys().find(|n| !FACTS.contains(&n.as_str())) {
+        if let Some(name) = p
+            .facts
+            .keys()
+            .find(|n| !FACTS.contains(&n.as_str()) && !OPTIONAL_FACTS.contains(&n.as_str()))
+        {
             return Err(problem(p, format!("unknown fact {name}")));
         }
     }
@@ -216,6 +228,9 @@ const FACTS: &[&str] = &[
     "lifetime_policy",
 ];
 
+/// The facts a profile may have.
+const OPTIONAL_FACTS: &[&str] = &["root_program", "program_version"];
+
 fn build(p: &RawProfile, facts: &BTreeMap<String, RawFact>) -> Result<Profile, String> {
     let key_types: Sourced<Vec<String>> = fact(facts, "key_types")?;
     if let Some(unknown) = key_types
@@ -249,8 +264,16 @@ fn build(p: &RawProfile, facts: &BTreeMap<String, RawFact>) -> Result<Profile, S
         strict_rfc5280: fact(facts, "strict_rfc5280")?,
         psl_wildcards: fact(facts, "psl_wildcards")?,
         lifetime_policy: fact(facts, "lifetime_policy")?,
+        root_program: optional(facts, "root_program")?,
+        program_version: optional(facts, "program_version")?,
         wire: Offer::default(),
     };
+    if let Some(program) = &profile.root_program {
+        let id = program.value.as_str();
+        if id != "none" && crate::trust::programs::ids().all(|known| known != id) {
+            return Err(format!("root_program {id} is not a bundled root program"));
+        }
+    }
     // Every name must be one the ClientHello can send.
     profile.wire = profile
         .wire()
@@ -277,6 +300,28 @@ impl Profile {
         })
     }
 
+    /// The root program whose store this client is judged against: `mozilla`, `chrome`, a
+    /// bundled release such as `java-17`, or `None` when no bundled data stands for its store
+    /// (system stores are judged as this machine's).
+    pub fn program_id(&self) -> Option<&str> {
+        if let Some(program) = &self.root_program {
+            return (program.value != "none").then_some(program.value.as_str());
+        }
+        match self.store.value {
+            Store::Mozilla => Some("mozilla"),
+            Store::Chrome => Some("chrome"),
+            _ => None,
+        }
+    }
+
+    /// The bundled program whose constraints this client applies, when the data says so.
+    pub fn constraints_program(&self) -> Option<&str> {
+        self.root_program
+            .as_ref()
+            .map(|p| p.value.as_str())
+            .filter(|id| *id != "none")
+    }
+
     /// The ClientHello this client sends to `sni`.
     pub fn offer(&self, sni: Option<&str>) -> Offer {
         Offer {
@@ -284,6 +329,16 @@ impl Profile {
             ..self.wire.clone()
         }
     }
+}
+
+fn optional<T: serde::de::DeserializeOwned>(
+    facts: &BTreeMap<String, RawFact>,
+    name: &str,
+) -> Result<Option<Sourced<T>>, String> {
+    facts
+        .contains_key(name)
+        .then(|| fact(facts, name))
+        .transpose()
 }
 
 fn fact<T: serde::de::DeserializeOwned>(

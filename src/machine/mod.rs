@@ -9,6 +9,7 @@
 pub mod clients;
 pub mod env;
 pub mod layout;
+pub mod programs;
 pub mod registry;
 pub mod resolve;
 pub mod subprocess;
@@ -311,6 +312,8 @@ pub struct Picture {
     pub environment: Vec<env::EnvReport>,
     pub root: Option<RootReport>,
     pub clients: Vec<clients::ClientReport>,
+    /// Whether each bundled root program includes the root, and its constraints on it.
+    pub root_programs: Vec<programs::ProgramReport>,
     pub registries: Vec<registry::RegistryReport>,
     pub findings: Vec<FindingReport>,
     pub verdict: crate::diagnosis::Verdict,
@@ -516,6 +519,11 @@ pub fn inspect(machine: &Machine, request: &Request) -> Picture {
         environment,
         root: root_report,
         clients: client_reports,
+        root_programs: request
+            .root
+            .as_ref()
+            .map(programs::judge)
+            .unwrap_or_default(),
         registries,
         findings,
         verdict,

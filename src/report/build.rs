@@ -18,7 +18,7 @@ use crate::checks::connection::alert_label;
 use crate::clients::judge::{ClientReport, Outcome};
 use crate::diagnosis::{Diagnosis, StoreEval, Verdict};
 use crate::software::ServerSoftware;
-use crate::trust::TrustStore;
+use crate::trust::{StoreSource, TrustStore};
 use std::net::SocketAddr;
 use time::OffsetDateTime;
 
@@ -276,6 +276,10 @@ fn store_report(store: &TrustStore, eval: &StoreEval) -> StoreReport {
             platform: o.platform,
             problems: o.problems.clone(),
         }),
+        snapshot: match &store.source {
+            StoreSource::Program { snapshot, .. } => Some(snapshot.clone()),
+            _ => None,
+        },
     }
 }
 

@@ -140,6 +140,7 @@ fn write_store(store: &StoreReport, width: usize, out: &mut dyn Write) -> io::Re
     };
     writeln!(out, "  {mark} {:<width$}  {verdict}", store.store)?;
     let mut facts = vec![format!("{} root{plural}", store.roots)];
+    facts.extend(store.snapshot.as_ref().map(|s| format!("data of {s}")));
     if let Some(location) = &store.location {
         facts.extend(location.file.as_ref().map(|f| format!("file {f}")));
         facts.extend(location.dirs.iter().map(|d| format!("dir {d}")));

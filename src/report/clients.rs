@@ -166,6 +166,38 @@ pub fn write_table(profiles: &[&Profile], out: &mut dyn Write) -> io::Result<()>
         writeln!(out, "{:width$}  {:9}  {}{checked}", p.id, store, p.name)?;
     }
     writeln!(out)?;
+    writeln!(out, "{}", paint("Root programs", Style::new().bold()))?;
+    let programs = program_listing();
+    let width = programs
+        .bundled
+        .iter()
+        .map(|p| p.id.len())
+        .chain(programs.not_bundled.iter().map(|p| p.id.len()))
+        .max()
+        .unwrap_or(0);
+    for p in &programs.bundled {
+        writeln!(
+            out,
+            "{:width$}  {}, {} roots ({} constrained), data of {}",
+            p.id, p.name, p.roots, p.constrained, p.snapshot
+        )?;
+        wrap(
+            out,
+            &" ".repeat(width + 2),
+            "",
+            &format!(
+                "from {} {}: {}",
+                p.package,
+                p.package_version,
+                p.paths.join(", ")
+            ),
+        )?;
+    }
+    for p in &programs.not_bundled {
+        writeln!(out, "{:width$}  {}: not bundled", p.id, p.name)?;
+        wrap(out, &" ".repeat(width + 2), "", &p.reason)?;
+    }
+    writeln!(out)?;
     writeln!(
         out,
         "Every fact with its source: tlsdoctor clients ID --format json (data/clients.toml). \
@@ -179,7 +211,61 @@ pub fn write_json(profiles: &[&Profile], out: &mut dyn Write) -> io::Result<()> 
     #[derive(Serialize)]
     struct Listing<'a> {
         profiles: &'a [&'a Profile],
+        root_programs: ProgramListing,
     }
-    serde_json::to_writer_pretty(&mut *out, &Listing { profiles })?;
+    let listing = Listing {
+        profiles,
+        root_programs: program_listing(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &listing)?;
     writeln!(out)
+}
+
+/// The root programs: the bundled ones with where their data came from, and the others.
+#[derive(Serialize)]
+struct ProgramListing {
+    bundled: Vec<ProgramSummary>,
+    not_bundled: Vec<crate::trust::programs::NotBundled>,
+}
+
+#[derive(Serialize)]
+struct ProgramSummary {
+    id: String,
+    name: String,
+    version: String,
+    snapshot: String,
+    snapshot_basis: String,
+    package: String,
+    package_version: String,
+    paths: Vec<String>,
+    generated: String,
+    /// Where the roots come from when the data adds only constraints (`webpki-roots`).
+    anchors: Option<String>,
+    roots: usize,
+    constrained: usize,
+}
+
+fn program_listing() -> ProgramListing {
+    use crate::trust::programs;
+    let bundled = programs::ids()
+        .filter_map(|id| programs::get(id)?.ok())
+        .map(|p| ProgramSummary {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            version: p.version.clone(),
+            snapshot: p.snapshot.clone(),
+            snapshot_basis: p.snapshot_basis.clone(),
+            package: p.package.clone(),
+            package_version: p.package_version.clone(),
+            paths: p.paths.clone(),
+            generated: p.generated.clone(),
+            anchors: p.anchors.clone(),
+            roots: p.roots.len(),
+            constrained: p.roots.iter().filter(|r| !r.constraints.is_empty()).count(),
+        })
+        .collect();
+    ProgramListing {
+        bundled,
+        not_bundled: programs::not_bundled(),
+    }
 }

@@ -179,7 +179,7 @@ pub struct ClientAuthReport {
 #[derive(Clone, Debug, Serialize)]
 pub struct StoreReport {
     pub store: String,
-    /// `mozilla`, `system` or `file`.
+    /// `mozilla`, `system`, `program` or `file`.
     pub kind: &'static str,
     pub roots: usize,
     pub trusted: bool,
@@ -188,6 +188,8 @@ pub struct StoreReport {
     pub verifier_error: Option<String>,
     /// For the system store: what was read and why.
     pub location: Option<LocationReport>,
+    /// For a bundled root program: the date of its data, so a verdict says how old its list is.
+    pub snapshot: Option<String>,
 }
 
 /// What the system store was read from.

@@ -9,3 +9,6 @@ pub const CHECK: &str = include_str!("../../schema/check.schema.json");
 
 /// The schema (draft 2020-12) of `explain --format json` and `causes --format json`.
 pub const EXPLAIN: &str = include_str!("../../schema/explain.schema.json");
+
+/// The schema (draft 2020-12) of `trust --format json`.
+pub const TRUST: &str = include_str!("../../schema/trust.schema.json");

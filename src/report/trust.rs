@@ -134,6 +134,9 @@ pub fn write(p: &Picture, out: &mut dyn Write) -> io::Result<()> {
             wrap(out, &" ".repeat(width + 6), "", &c.detail)?;
         }
     }
+    if !p.root_programs.is_empty() {
+        write_programs(p, out)?;
+    }
     for r in &p.registries {
         writeln!(out)?;
         let files = if r.ca_files.is_empty() {
@@ -173,4 +176,86 @@ pub fn write(p: &Picture, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(out)?;
     writeln!(out, "{}", verdict_of(p.verdict, &p.findings))
+}
+
+/// Whether each bundled root program includes the root, and its constraints, a line each.
+fn write_programs(p: &Picture, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{} (tlsdoctor's bundled data)",
+        paint("Root programs", Style::new().bold())
+    )?;
+    let width = p
+        .root_programs
+        .iter()
+        .map(|r| r.id.len())
+        .max()
+        .unwrap_or(0);
+    for r in &p.root_programs {
+        let verdict = if r.trusted {
+            "includes it"
+        } else {
+            "does not include it"
+        };
+        let limits: Vec<String> = r.constraints.iter().map(constraint_words).collect();
+        let limits = match (limits.is_empty(), r.trusted) {
+            (true, _) => String::new(),
+            (false, true) => format!("; trusted only {}", limits.join(", or ")),
+            // Removed since (webpki-roots is newer than NSS's dates): say what the data says.
+            (false, false) => format!(" (its data had trusted it only {})", limits.join(", or ")),
+        };
+        writeln!(
+            out,
+            "  {} {:<width$}  {verdict}{limits}  ({}, data of {})",
+            mark(match (r.trusted, r.constraints.is_empty()) {
+                (false, _) => Some(false),
+                (true, true) => Some(true),
+                (true, false) => None,
+            }),
+            r.id,
+            r.name,
+            r.snapshot
+        )?;
+    }
+    let missing: Vec<String> = crate::trust::programs::not_bundled()
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    if !missing.is_empty() {
+        wrap(
+            out,
+            "  ",
+            "",
+            &format!(
+                "not bundled: {} (no published source to generate them from; pass an exported \
+                 store with `tlsdoctor check --trust FILE`)",
+                missing.join(", ")
+            ),
+        )?;
+    }
+    Ok(())
+}
+
+/// A constraint set in words: `for leaves issued by 2024-11-11T23:59:59Z (ENTRUST_TLS)`.
+fn constraint_words(c: &crate::machine::programs::ConstraintReport) -> String {
+    let mut parts = Vec::new();
+    if let Some(t) = &c.distrust_after {
+        parts.push(format!("for leaves issued by {t}"));
+    }
+    if let Some(t) = &c.sct_not_after {
+        parts.push(format!("for leaves logged (first SCT) by {t}"));
+    }
+    match (c.min_version, c.max_version_exclusive) {
+        (Some(min), Some(max)) => parts.push(format!("in versions {min} to {}", max - 1)),
+        (Some(min), None) => parts.push(format!("from version {min}")),
+        (None, Some(max)) => parts.push(format!("before version {max}")),
+        (None, None) => {}
+    }
+    let policy = c
+        .policy
+        .as_deref()
+        .map(|p| format!(" ({p})"))
+        .unwrap_or_default();
+    format!("{}{policy}", parts.join(" "))
 }

@@ -152,10 +152,12 @@ impl ModuleFile {
         let specs = self
             .trust
             .iter()
-            .map(|s| match s.parse::<StoreSpec>()? {
-                StoreSpec::Path(p) => Ok(StoreSpec::Path(dir.join(p))),
-                spec => Ok(spec),
-            })
+            .map(
+                |s| match s.parse::<StoreSpec>().map_err(|e| e.to_string())? {
+                    StoreSpec::Path(p) => Ok(StoreSpec::Path(dir.join(p))),
+                    spec => Ok(spec),
+                },
+            )
             .collect::<Result<Vec<_>, String>>()?;
         let ca_files: Vec<PathBuf> = self.ca_file.iter().map(|p| dir.join(p)).collect();
         let stores = StoreSet::new(&specs, &ca_files, SystemLocations::from_environment())

@@ -14,6 +14,8 @@ pub enum Output {
     CheckJsonl,
     /// `explain --format json` and `causes --format json`.
     Explain,
+    /// `trust --format json`.
+    Trust,
 }
 
 impl Output {
@@ -27,6 +29,7 @@ impl Output {
             ("check", "json") => Some(Output::CheckJson),
             ("check", "jsonl") => Some(Output::CheckJsonl),
             ("explain" | "causes", "json") => Some(Output::Explain),
+            ("trust", "json") => Some(Output::Trust),
             _ => None,
         }
     }
@@ -35,6 +38,7 @@ impl Output {
         match self {
             Output::CheckJson | Output::CheckJsonl => "check.schema.json",
             Output::Explain => "explain.schema.json",
+            Output::Trust => "trust.schema.json",
         }
     }
 }
@@ -51,9 +55,11 @@ pub fn shipped(file: &str) -> Value {
 fn validator(output: Output) -> &'static jsonschema::Validator {
     static CHECK: OnceLock<jsonschema::Validator> = OnceLock::new();
     static EXPLAIN: OnceLock<jsonschema::Validator> = OnceLock::new();
+    static TRUST: OnceLock<jsonschema::Validator> = OnceLock::new();
     let cell = match output {
         Output::CheckJson | Output::CheckJsonl => &CHECK,
         Output::Explain => &EXPLAIN,
+        Output::Trust => &TRUST,
     };
     cell.get_or_init(|| {
         jsonschema::draft202012::new(&shipped(output.file()))
