@@ -189,8 +189,9 @@ impl SelfIssuedPki {
 }
 
 /// `check --file` of the PKI's leaf for `host` at `at`, as if its root were a publicly trusted
-/// one: it stands in for Mozilla's list (the public list and the `mozilla` store), since no test
-/// can hold the key of a real public root. `clients` are judged as `--clients` would.
+/// one: it stands in for Mozilla's list (the public list and the `mozilla` store) and for the
+/// bundled root programs' stores, since no test can hold the key of a real public root.
+/// `clients` are judged as `--clients` would.
 pub fn check_as_public(
     pki: &NamedPki,
     host: &str,
@@ -208,6 +209,14 @@ pub fn check_as_public(
     )
     .expect("stores")
     .with_public_list(public);
+    let stores = ["chrome", "java-17"]
+        .into_iter()
+        .fold(stores, |stores, id| {
+            stores.with_program(tlsdoctor::trust::programs::Program::custom(
+                id,
+                vec![(pki.root.clone(), Vec::new())],
+            ))
+        });
     let mut options = tlsdoctor::Options::new(stores);
     options.at = Some(at);
     options.fetch = false;
