@@ -16,6 +16,7 @@ pub mod causes;
 pub mod chain;
 pub mod checks;
 pub mod clients;
+pub mod ct;
 pub mod diagnosis;
 pub mod error;
 pub mod explain;
