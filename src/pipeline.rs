@@ -215,6 +215,12 @@ pub async fn judge(
     } else {
         &revocation::Query::Off
     };
+    let delivered_scts = staple
+        .as_deref()
+        .zip(chain.leaf())
+        .and_then(|(staple, leaf)| revocation::staple_scts(staple, &leaf.der))
+        .into_iter()
+        .collect();
     let revocation = revocation::learn(&chain, staple.as_deref(), query, fetch, parts.now).await;
     let judgement = Judgement {
         chain,
@@ -225,6 +231,7 @@ pub async fn judge(
         extra,
         client_auth,
         asked,
+        delivered_scts,
         options: options.clone(),
     };
     let limit = deadline + JUDGING_GRACE;
@@ -278,6 +285,8 @@ struct Judgement {
     extra: Vec<Finding>,
     client_auth: Option<ClientAuthReport>,
     asked: Option<capture::hello::Asked>,
+    /// SCT lists from the stapled OCSP response.
+    delivered_scts: Vec<crate::ct::SctList>,
     options: Options,
 }
 
@@ -314,6 +323,7 @@ fn judge_now(judgement: Judgement) -> TargetReport {
         mut extra,
         client_auth,
         asked,
+        delivered_scts,
         options,
     } = judgement;
     let settings = Settings {
@@ -323,6 +333,9 @@ fn judge_now(judgement: Judgement) -> TargetReport {
         warn_days: options.warn_days,
         fetching: options.fetch,
         proxy: parts.connection.as_ref().and_then(|c| c.proxy.as_deref()),
+        delivered_scts: &delivered_scts,
+        ct_logs: options.ct_logs.as_deref(),
+        connected: parts.source == Source::Network,
     };
     let diagnosis = diagnosis::diagnose(chain, attempts, &settings);
     extra.extend(checks::revocation::check(

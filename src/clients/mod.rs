@@ -97,6 +97,8 @@ pub struct Profile {
     pub psl_wildcards: Sourced<bool>,
     /// The limits it puts on a leaf's validity period.
     pub lifetime_policy: Sourced<crate::checks::lifetime::Policy>,
+    /// The Certificate Transparency policy it enforces.
+    pub ct_policy: Sourced<crate::checks::ct::Policy>,
     /// Its versions, suites, groups and schemes as wire codes, made once.
     #[serde(skip)]
     wire: Offer,
@@ -214,6 +216,7 @@ const FACTS: &[&str] = &[
     "strict_rfc5280",
     "psl_wildcards",
     "lifetime_policy",
+    "ct_policy",
 ];
 
 fn build(p: &RawProfile, facts: &BTreeMap<String, RawFact>) -> Result<Profile, String> {
@@ -249,6 +252,7 @@ fn build(p: &RawProfile, facts: &BTreeMap<String, RawFact>) -> Result<Profile, S
         strict_rfc5280: fact(facts, "strict_rfc5280")?,
         psl_wildcards: fact(facts, "psl_wildcards")?,
         lifetime_policy: fact(facts, "lifetime_policy")?,
+        ct_policy: fact(facts, "ct_policy")?,
         wire: Offer::default(),
     };
     // Every name must be one the ClientHello can send.
