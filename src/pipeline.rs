@@ -30,6 +30,8 @@ pub struct Presented {
     pub chain: Vec<CertificateDer<'static>>,
     /// A stapled OCSP response.
     pub staple: Option<Vec<u8>>,
+    /// The SCT list of the TLS extension, when the chain was seen in the clear with it.
+    pub tls_scts: Option<Vec<u8>>,
     /// The name clients use, when known.
     pub name: Option<ServerName<'static>>,
     pub parts: Parts,
@@ -50,13 +52,14 @@ impl Presented {
         options: &Options,
     ) -> Result<Presented, Box<TargetReport>> {
         let name_text = checks::name::name_text(&name);
+        // SCTs from the TLS extension: only tlsdoctor's own probe asks for them and can see
+        // them (a TLS 1.2 ServerHello is in the clear), so only with the chain it saw.
+        let mut tls_scts = None;
         if captured.chain.is_empty() {
             // A chain seen in the clear: the old-style probe's, else a client profile's.
-            let clear = captured
-                .legacy
-                .as_ref()
-                .filter(|l| !l.chain.is_empty())
-                .or_else(|| captured.asked.as_ref().and_then(|a| a.chain()));
+            let legacy = captured.legacy.as_ref().filter(|l| !l.chain.is_empty());
+            tls_scts = legacy.and_then(|l| l.scts.clone());
+            let clear = legacy.or_else(|| captured.asked.as_ref().and_then(|a| a.chain()));
             captured.chain = clear.map(|l| l.chain.clone()).unwrap_or_default();
         }
         let legacy_negotiated = captured.legacy.as_ref().and_then(|l| {
@@ -125,6 +128,7 @@ impl Presented {
         Ok(Presented {
             chain,
             staple: captured.ocsp.take(),
+            tls_scts,
             name: Some(name),
             parts,
             extra,
@@ -159,6 +163,7 @@ impl Presented {
         Some(Presented {
             chain,
             staple: None,
+            tls_scts: None,
             name,
             parts,
             extra,
@@ -199,6 +204,7 @@ pub async fn judge(
     let Presented {
         chain,
         staple,
+        tls_scts,
         name,
         parts,
         extra,
@@ -215,12 +221,17 @@ pub async fn judge(
     } else {
         &revocation::Query::Off
     };
-    let delivered_scts = staple
+    let mut delivered_scts: Vec<crate::ct::SctList> = staple
         .as_deref()
         .zip(chain.leaf())
         .and_then(|(staple, leaf)| revocation::staple_scts(staple, &leaf.der))
         .into_iter()
         .collect();
+    delivered_scts.extend(
+        tls_scts
+            .as_deref()
+            .map(|list| crate::ct::parse_list(list, crate::ct::SctSource::Tls)),
+    );
     let revocation = revocation::learn(&chain, staple.as_deref(), query, fetch, parts.now).await;
     let judgement = Judgement {
         chain,

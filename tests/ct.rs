@@ -322,6 +322,43 @@ fn a_served_leaf_with_embedded_scts_is_judged_end_to_end() {
     );
 }
 
+#[test]
+fn scts_in_the_tls_extension_are_read_when_tlsdoctors_own_probe_sees_them() {
+    let a = TestLog::new("Alpha 'One'", "Alpha");
+    let b = TestLog::new("Beta 'One'", "Beta");
+    let pki = CtPki::new(90, |_, _| Vec::new());
+    // Delivered in TLS, an SCT signs the certificate itself (an X.509 entry).
+    let list =
+        common::ct::sct_list(&[a.sign_x509(at(1), &pki.leaf), b.sign_x509(at(2), &pki.leaf)]);
+    let server = common::hostile::tls12_server_with_scts(vec![pki.leaf.clone()], list);
+    let scratch = Scratch::new("ct-tls");
+    let root = scratch.file("root.pem", pki.root_pem.as_bytes());
+    let logs = LogList::parse(&log_list(&[&a, &b])).expect("test log list");
+    let mut options = Options::new(stores(&root, true)).with_ct_logs(logs);
+    options.at = Some(EVALUATED);
+    options.fetch = false;
+    let target = tlsdoctor::Target::parse(&server.target()).expect("target");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let report = runtime
+        .block_on(tlsdoctor::check_target(&target, &options))
+        .expect("report");
+    let sources: Vec<&str> = report.chain[0]
+        .scts
+        .iter()
+        .map(|s| s.source.as_str())
+        .collect();
+    assert_eq!(sources, vec!["tls", "tls"]);
+    assert_eq!(statuses(&report), vec!["valid", "valid"]);
+    // Chrome takes one delivered SCT with two operators; Apple asks for two.
+    assert_eq!(policy(&report, "chrome"), (true, true));
+    assert_eq!(policy(&report, "apple"), (true, true));
+    assert!(
+        !causes(&report).contains(&"ct-required"),
+        "{:?}",
+        causes(&report)
+    );
+}
+
 // ---- Real certificates with real SCTs (cryptography_vectors, see tests/data/ct/README.md). ----
 
 fn historic_list() -> LogList {

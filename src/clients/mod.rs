@@ -278,6 +278,7 @@ impl Profile {
             groups: codes(&self.groups.value, hello::group_code)?,
             schemes: codes(&self.signature_schemes.value, hello::scheme_code)?,
             sni: None,
+            scts: false,
         })
     }
 

@@ -92,15 +92,20 @@ pub enum SctListError {
 }
 
 /// What one delivery of SCTs held: the SCTs read, and why reading stopped early, if it did.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SctList {
+    pub source: SctSource,
     pub scts: Vec<Sct>,
     pub problem: Option<SctListError>,
 }
 
 /// Reads a TLS-encoded SignedCertificateTimestampList (RFC 6962 §3.3), keeping what reads.
 pub fn parse_list(bytes: &[u8], source: SctSource) -> SctList {
-    let mut list = SctList::default();
+    let mut list = SctList {
+        source,
+        scts: Vec::new(),
+        problem: None,
+    };
     let mut reader = Reader(bytes);
     let Some(body) = reader.u16_prefixed() else {
         list.problem = Some(SctListError::Truncated("the list length"));
@@ -139,6 +144,7 @@ pub fn parse_extension(value: &[u8], source: SctSource) -> SctList {
     match der::octet_string(value) {
         Some(inner) => parse_list(inner, source),
         None => SctList {
+            source,
             scts: Vec::new(),
             problem: Some(SctListError::NotOctetString),
         },

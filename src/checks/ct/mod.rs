@@ -60,7 +60,8 @@ impl CtJudgement {
 /// Why SCTs sent in the TLS extension are not in the report, when the chain came over TLS.
 pub const TLS_UNSEEN: &str = "SCTs sent in the TLS extension are not seen: tlsdoctor's \
 handshake (rustls 0.23) neither asks for nor exposes them, so only embedded and OCSP-stapled \
-SCTs are counted";
+SCTs are counted (tlsdoctor's own TLS 1.2 probe, used when rustls cannot connect, does ask; a \
+TLS 1.3 server sends them encrypted, out of its reach)";
 
 /// Reads, verifies and counts the leaf's SCTs.
 pub fn judge(ctx: &Context<'_>) -> CtJudgement {
@@ -75,8 +76,8 @@ pub fn judge(ctx: &Context<'_>) -> CtJudgement {
     lists.extend(ctx.delivered_scts.iter().cloned());
     let scts: Vec<Sct> = lists.iter().flat_map(|l| l.scts.iter().cloned()).collect();
     for list in &lists {
-        if let (Some(problem), Some(sct_source)) = (&list.problem, source_of(list)) {
-            out.problems.push((sct_source, problem.clone()));
+        if let Some(problem) = &list.problem {
+            out.problems.push((list.source, problem.clone()));
         }
     }
     let logs = if scts.is_empty() {
@@ -114,7 +115,8 @@ pub fn judge(ctx: &Context<'_>) -> CtJudgement {
             detail,
         });
     }
-    if ctx.connected {
+    let tls_seen = lists.iter().any(|l| l.source == SctSource::Tls);
+    if ctx.connected && !tls_seen {
         out.notes.push(TLS_UNSEEN.into());
     }
     if out
@@ -129,13 +131,6 @@ pub fn judge(ctx: &Context<'_>) -> CtJudgement {
         );
     }
     out
-}
-
-fn source_of(list: &ct::SctList) -> Option<SctSource> {
-    list.scts
-        .first()
-        .map(|s| s.source)
-        .or(Some(SctSource::Certificate))
 }
 
 /// The leaf's issuer's SubjectPublicKeyInfo: a presented certificate that verifiably signed it,
