@@ -102,8 +102,7 @@ pub fn judge(ctx: &Context<'_>) -> CtJudgement {
             }
         })
         .collect();
-    let public =
-        ctx.public_anchored || Path::build(ctx.chain, ctx.public).is_some_and(|p| p.is_anchored());
+    let public = publicly_trusted(ctx);
     let lifetime = facts.not_after - facts.not_before;
     for rule in RULES {
         let applies = public && facts.not_before.unix_timestamp() >= rule.issued_from();
@@ -131,6 +130,21 @@ pub fn judge(ctx: &Context<'_>) -> CtJudgement {
         );
     }
     out
+}
+
+/// Whether the chain reaches a root of the public list. The "mozilla" store is that list, so
+/// when it anchors the chain no path needs building again.
+fn publicly_trusted(ctx: &Context<'_>) -> bool {
+    let mozilla_anchors = ctx.evals.iter().any(|e| {
+        e.path.is_anchored()
+            && ctx
+                .stores
+                .get(e.store)
+                .is_some_and(|s| s.name() == "mozilla")
+    });
+    mozilla_anchors
+        || ctx.public_anchored
+        || Path::build(ctx.chain, ctx.public).is_some_and(|p| p.is_anchored())
 }
 
 /// The leaf's issuer's SubjectPublicKeyInfo: a presented certificate that verifiably signed it,
