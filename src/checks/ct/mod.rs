@@ -85,7 +85,12 @@ pub fn judge(ctx: &Context<'_>) -> CtJudgement {
     } else {
         ctx.ct_logs.or_else(|| LogList::bundled().ok())
     };
-    let issuer = issuer_spki(ctx);
+    // Only an embedded SCT needs the issuer; finding it may link the chain's signatures.
+    let issuer = scts
+        .iter()
+        .any(|s| s.source == SctSource::Certificate)
+        .then(|| issuer_spki(ctx))
+        .flatten();
     out.scts = scts
         .into_iter()
         .map(|sct| {
