@@ -359,6 +359,63 @@ fn scts_in_the_tls_extension_are_read_when_tlsdoctors_own_probe_sees_them() {
     );
 }
 
+#[test]
+fn scts_stapled_in_ocsp_are_read_from_a_served_staple() {
+    // The real OCSP response of cryptography_vectors (four SCTs) stapled for a leaf with the
+    // serial it names: the SCTs are read as source ocsp. Their 2018-2021 logs are not in
+    // Chrome's current list, and they sign another certificate, so none can count.
+    let staple = std::fs::read(ct_data("resp-sct-extension.der")).expect("vector");
+    let root_key = rcgen::KeyPair::generate().expect("key");
+    let mut root_params = rcgen::CertificateParams::default();
+    root_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let issuer = rcgen::Issuer::new(root_params, root_key);
+    let leaf_key = rcgen::KeyPair::generate().expect("key");
+    let mut params = rcgen::CertificateParams::new(vec!["ok.test".to_string()]).expect("params");
+    let serial = [
+        0x23, 0xbf, 0x9a, 0x6c, 0x2b, 0xf9, 0xa2, 0xf0, 0xdb, 0x5e, 0xcb, 0x41, 0x43, 0xca, 0xab,
+        0x63, 0xad, 0x38, 0x71, 0xd3,
+    ];
+    params.serial_number = Some(rcgen::SerialNumber::from_slice(&serial));
+    params.not_before = datetime!(2019-01-01 0:00 UTC);
+    params.not_after = datetime!(2020-01-01 0:00 UTC);
+    let leaf = params.signed_by(&leaf_key, &issuer).expect("leaf");
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into());
+    let signing_key = provider.key_provider.load_private_key(key).expect("key");
+    let mut certified = rustls::sign::CertifiedKey::new(vec![leaf.der().clone()], signing_key);
+    certified.ocsp = Some(staple);
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_no_client_auth()
+        .with_cert_resolver(std::sync::Arc::new(rustls::sign::SingleCertAndKey::from(
+            certified,
+        )));
+    let server = Server::tls_config(config);
+    let run = check_address(
+        &server.target(),
+        &["--at", "2019-11-17T00:00:00Z", "--no-fetch"],
+    );
+    let scts = run.target()["chain"][0]["scts"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let seen: Vec<(&str, &str)> = scts
+        .iter()
+        .map(|s| {
+            (
+                s["source"].as_str().unwrap_or_default(),
+                s["status"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(seen, vec![("ocsp", "unknown-log"); 4], "{}", run.stdout);
+    assert_eq!(
+        scts[1]["log_id"],
+        "b1N2rDHwMRnYmQCkURX/dxUcEdkCwQApBo2yCJo32RM="
+    );
+}
+
 // ---- Real certificates with real SCTs (cryptography_vectors, see tests/data/ct/README.md). ----
 
 fn historic_list() -> LogList {
