@@ -71,6 +71,8 @@ pub struct Diagnosis {
     pub findings: Vec<Finding>,
     /// The clients' lifetime policies that refuse the leaf (see `checks::lifetime`).
     pub lifetime: Vec<checks::lifetime::Policy>,
+    /// The leaf's SCTs and the CT policies' outcomes (see `checks::ct`).
+    pub ct: checks::ct::CtJudgement,
 }
 
 impl Diagnosis {
@@ -95,6 +97,12 @@ pub struct Settings<'a> {
     pub fetching: bool,
     /// The proxy the connection went through, as shown in reports.
     pub proxy: Option<&'a str>,
+    /// SCT lists delivered beside the chain (a stapled OCSP response's).
+    pub delivered_scts: &'a [crate::ct::SctList],
+    /// The CT log list; `None` for the bundled one.
+    pub ct_logs: Option<&'a crate::ct::logs::LogList>,
+    /// The chain came over a connection (not from a file).
+    pub connected: bool,
 }
 
 /// Diagnoses a non-empty chain.
@@ -148,8 +156,13 @@ pub fn diagnose(chain: Chain, attempts: Vec<Attempt>, settings: &Settings<'_>) -
         attempts: &attempts,
         fetching: settings.fetching,
         proxy: settings.proxy,
+        delivered_scts: settings.delivered_scts,
+        ct_logs: settings.ct_logs,
+        connected: settings.connected,
     };
     let mut findings = checks::run_all(&ctx);
+    let ct = checks::ct::judge(&ctx);
+    findings.extend(checks::ct::check(&ct));
     if let Some(rejection) = unexplained_rejection(&eval.verification, &findings) {
         findings.push(rejection);
     }
@@ -168,6 +181,7 @@ pub fn diagnose(chain: Chain, attempts: Vec<Attempt>, settings: &Settings<'_>) -
         attempts,
         findings,
         lifetime,
+        ct,
     }
 }
 

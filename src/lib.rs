@@ -16,6 +16,7 @@ pub mod causes;
 pub mod chain;
 pub mod checks;
 pub mod clients;
+pub mod ct;
 pub mod diagnosis;
 pub mod error;
 pub mod explain;
@@ -80,6 +81,8 @@ pub struct Options {
     pub revocation: revocation::Query,
     /// The client profiles to judge for (`--clients`); none by default.
     pub clients: Vec<&'static clients::Profile>,
+    /// The CT log list SCTs are judged with; `None` for the bundled Chrome list.
+    pub ct_logs: Option<Arc<ct::logs::LogList>>,
 }
 
 /// Where the proxy comes from.
@@ -110,7 +113,15 @@ impl Options {
             proxy: ProxySetting::Environment,
             revocation: revocation::Query::Off,
             clients: Vec::new(),
+            ct_logs: None,
         }
+    }
+
+    /// Judges SCTs with `logs` instead of the bundled list (add to the bundled one with
+    /// `LogList::bundled()?.clone().with(extra)`).
+    pub fn with_ct_logs(mut self, logs: ct::logs::LogList) -> Options {
+        self.ct_logs = Some(Arc::new(logs));
+        self
     }
 
     /// How to reach `target`: through the proxy that applies to it, if any, then STARTTLS if

@@ -30,6 +30,8 @@ pub struct Presented {
     pub chain: Vec<CertificateDer<'static>>,
     /// A stapled OCSP response.
     pub staple: Option<Vec<u8>>,
+    /// The SCT list of the TLS extension, when the chain was seen in the clear with it.
+    pub tls_scts: Option<Vec<u8>>,
     /// The name clients use, when known.
     pub name: Option<ServerName<'static>>,
     pub parts: Parts,
@@ -50,13 +52,14 @@ impl Presented {
         options: &Options,
     ) -> Result<Presented, Box<TargetReport>> {
         let name_text = checks::name::name_text(&name);
+        // SCTs from the TLS extension: only tlsdoctor's own probe asks for them and can see
+        // them (a TLS 1.2 ServerHello is in the clear), so only with the chain it saw.
+        let mut tls_scts = None;
         if captured.chain.is_empty() {
             // A chain seen in the clear: the old-style probe's, else a client profile's.
-            let clear = captured
-                .legacy
-                .as_ref()
-                .filter(|l| !l.chain.is_empty())
-                .or_else(|| captured.asked.as_ref().and_then(|a| a.chain()));
+            let legacy = captured.legacy.as_ref().filter(|l| !l.chain.is_empty());
+            tls_scts = legacy.and_then(|l| l.scts.clone());
+            let clear = legacy.or_else(|| captured.asked.as_ref().and_then(|a| a.chain()));
             captured.chain = clear.map(|l| l.chain.clone()).unwrap_or_default();
         }
         let legacy_negotiated = captured.legacy.as_ref().and_then(|l| {
@@ -125,6 +128,7 @@ impl Presented {
         Ok(Presented {
             chain,
             staple: captured.ocsp.take(),
+            tls_scts,
             name: Some(name),
             parts,
             extra,
@@ -159,6 +163,7 @@ impl Presented {
         Some(Presented {
             chain,
             staple: None,
+            tls_scts: None,
             name,
             parts,
             extra,
@@ -199,6 +204,7 @@ pub async fn judge(
     let Presented {
         chain,
         staple,
+        tls_scts,
         name,
         parts,
         extra,
@@ -215,6 +221,17 @@ pub async fn judge(
     } else {
         &revocation::Query::Off
     };
+    let mut delivered_scts: Vec<crate::ct::SctList> = staple
+        .as_deref()
+        .zip(chain.leaf())
+        .and_then(|(staple, leaf)| revocation::staple_scts(staple, &leaf.der))
+        .into_iter()
+        .collect();
+    delivered_scts.extend(
+        tls_scts
+            .as_deref()
+            .map(|list| crate::ct::parse_list(list, crate::ct::SctSource::Tls)),
+    );
     let revocation = revocation::learn(&chain, staple.as_deref(), query, fetch, parts.now).await;
     let judgement = Judgement {
         chain,
@@ -225,6 +242,7 @@ pub async fn judge(
         extra,
         client_auth,
         asked,
+        delivered_scts,
         options: options.clone(),
     };
     let limit = deadline + JUDGING_GRACE;
@@ -278,6 +296,8 @@ struct Judgement {
     extra: Vec<Finding>,
     client_auth: Option<ClientAuthReport>,
     asked: Option<capture::hello::Asked>,
+    /// SCT lists from the stapled OCSP response.
+    delivered_scts: Vec<crate::ct::SctList>,
     options: Options,
 }
 
@@ -314,6 +334,7 @@ fn judge_now(judgement: Judgement) -> TargetReport {
         mut extra,
         client_auth,
         asked,
+        delivered_scts,
         options,
     } = judgement;
     let settings = Settings {
@@ -323,6 +344,9 @@ fn judge_now(judgement: Judgement) -> TargetReport {
         warn_days: options.warn_days,
         fetching: options.fetch,
         proxy: parts.connection.as_ref().and_then(|c| c.proxy.as_deref()),
+        delivered_scts: &delivered_scts,
+        ct_logs: options.ct_logs.as_deref(),
+        connected: parts.source == Source::Network,
     };
     let diagnosis = diagnosis::diagnose(chain, attempts, &settings);
     extra.extend(checks::revocation::check(

@@ -62,6 +62,7 @@ const FACTS: &[&str] = &[
     "checks_eku",
     "cipher_suites",
     "cn_fallback",
+    "ct_policy",
     "groups",
     "key_types",
     "leaf_ca",

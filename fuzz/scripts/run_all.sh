@@ -15,7 +15,7 @@ for t in "${targets[@]}"; do
     esac
     # Seeds: the fixtures themselves where they are the inputs, so they never go stale.
     case "$t" in
-        bundle|chain) seeds=(seeds/bundle ../fixtures/chains ../fixtures/ca ../fixtures/client) ;;
+        bundle|chain) seeds=(seeds/bundle ../fixtures/chains ../fixtures/ca ../fixtures/client ../tests/data/ct) ;;
         aia) seeds=(seeds/bundle ../fixtures/ca) ;;
         ocsp|ocsp_fetch) seeds=(../fixtures/ocsp) ;;
         *) seeds=("seeds/$t") ;;

@@ -37,6 +37,9 @@ pub struct Offer {
     pub groups: Vec<u16>,
     pub schemes: Vec<u16>,
     pub sni: Option<String>,
+    /// Asks for SCTs (signed_certificate_timestamp, RFC 6962 §3.3.1): tlsdoctor's own probe
+    /// does; a client profile's hello sends only what that client sends.
+    pub scts: bool,
 }
 
 impl Offer {
@@ -49,6 +52,7 @@ impl Offer {
             groups: GROUPS.iter().map(|g| g.0).collect(),
             schemes: SCHEMES.iter().map(|s| s.0).collect(),
             sni: sni.map(str::to_string),
+            scts: true,
         }
     }
 
@@ -116,6 +120,8 @@ pub struct Answer {
     pub oversized_certificate_message: Option<usize>,
     /// An alert the server sent instead.
     pub alert: Option<u8>,
+    /// The SignedCertificateTimestampList of a TLS 1.2 ServerHello's extension 18, as sent.
+    pub scts: Option<Vec<u8>>,
 }
 
 /// The old-style probe's answer, by its old name.
@@ -447,6 +453,7 @@ fn server_hello(message: &[u8], answer: &mut Answer) {
         match kind {
             0x002b => answer.version = body.u16().or(answer.version),
             0x0033 => answer.group = body.u16(),
+            0x0012 => answer.scts = Some(body.0.to_vec()),
             _ => {}
         }
     }
@@ -530,6 +537,9 @@ fn client_hello(offer: &Offer) -> Vec<u8> {
     push_extension(&mut extensions, 0x000a, &u16_list(&offer.groups));
     push_extension(&mut extensions, 0x000b, &[1, 0]); // ec_point_formats: uncompressed
     push_extension(&mut extensions, 0x000d, &u16_list(&offer.schemes));
+    if offer.scts {
+        push_extension(&mut extensions, 0x0012, &[]);
+    }
     // extended_master_secret and renegotiation_info, which some servers insist on.
     push_extension(&mut extensions, 0x0017, &[]);
     push_extension(&mut extensions, 0xff01, &[0]);
@@ -690,6 +700,37 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_probe_asks_for_scts_and_keeps_the_server_hellos_list() {
+        assert!(
+            client_hello(&Offer::legacy(None))
+                .windows(4)
+                .any(|w| w == [0x00, 0x12, 0x00, 0x00])
+        );
+        let mut bytes = flight(0x0303, 0xc02f, &[b"leaf"]);
+        // Splice extension 18 (a 4-byte list) into the ServerHello: 2 + 4 + 4 bytes longer.
+        let list = [0x00, 0x02, 0xaa, 0xbb];
+        let mut hello_end = 5 + 4 + 2 + 32 + 1 + 2 + 1;
+        let mut extensions = vec![0x00, 0x08, 0x00, 0x12, 0x00, 0x04];
+        extensions.extend_from_slice(&list);
+        bytes.splice(hello_end..hello_end, extensions.iter().copied());
+        hello_end += extensions.len();
+        let grow = |at: usize, bytes: &mut Vec<u8>, by: usize, width: usize| {
+            let mut n = 0usize;
+            for b in &bytes[at..at + width] {
+                n = (n << 8) | usize::from(*b);
+            }
+            let n = (n + by).to_be_bytes();
+            bytes[at..at + width].copy_from_slice(&n[n.len() - width..]);
+        };
+        grow(3, &mut bytes, extensions.len(), 2); // record length
+        grow(6, &mut bytes, extensions.len(), 3); // ServerHello length
+        assert!(hello_end < bytes.len());
+        let got = answer(bytes).await;
+        assert_eq!(got.scts.as_deref(), Some(&list[..]));
+        assert_eq!(got.chain.len(), 1);
+    }
+
+    #[tokio::test]
     async fn a_tls_1_0_server_is_read_to_its_chain() {
         let got = answer(flight(0x0301, 0x002f, &[b"leaf", b"intermediate"])).await;
         assert_eq!(got.version_name().as_deref(), Some("TLS 1.0"));
@@ -809,6 +850,7 @@ mod tests {
             groups: vec![0x0100, 0x001d],
             schemes: vec![0x0804],
             sni: Some("ok.test".into()),
+            scts: false,
         };
         let hello = client_hello(&offer);
         let has = |needle: &[u8]| hello.windows(needle.len()).any(|w| w == needle);
@@ -817,6 +859,8 @@ mod tests {
         assert!(has(&[
             0x00, 0x33, 0x00, 0x26, 0x00, 0x24, 0x00, 0x1d, 0x00, 0x20
         ]));
+        // A profile's hello asks for SCTs only when that client does.
+        assert!(!has(&[0x00, 0x12, 0x00, 0x00]));
         assert_eq!(suite_code("TLS_AES_128_GCM_SHA256"), Some(0x1301));
         assert_eq!(group_code("ffdhe2048"), Some(0x0100));
     }

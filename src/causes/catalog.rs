@@ -527,14 +527,35 @@ refreshed before its nextUpdate by a scheduled job.",
     CtRequired {
         id: "ct-required", severity: Error, side: Server,
         title: "The certificate lacks the Certificate Transparency proof browsers require",
-        explanation: "Chrome, Edge and Safari accept a certificate from a publicly trusted CA only \
-with Signed Certificate Timestamps (SCTs) from enough Certificate Transparency logs, embedded in \
-the certificate, stapled in OCSP or sent in the TLS extension. Every public CA embeds them when it \
-issues; their absence means a CA that issued without logging (a misissued or test certificate), \
-or a server that stripped a stapled SCT it relied on. Certificates under a root the user or an \
-administrator installed are exempt, so a private CA never sees this.",
+        explanation: "Chrome, Edge, Safari and Firefox (desktop, since 135) accept a certificate from \
+a publicly trusted CA only with Signed Certificate Timestamps (SCTs) from enough Certificate \
+Transparency logs, embedded in the certificate, stapled in OCSP or sent in the TLS extension. \
+Chrome and Apple ask for 2 embedded SCTs for a certificate valid at most 180 days and 3 beyond, \
+from at least 2 log operators, counting only SCTs that verify, from logs they trust (a retired \
+log counts for SCTs issued before it was retired); the detail says which policy is not met and \
+what is missing. Every public CA embeds SCTs when it issues; their absence means a CA that issued \
+without logging (a misissued or test certificate), or a server that stripped a stapled SCT it \
+relied on. Certificates under a root the user or an administrator installed are exempt, so a \
+private CA never sees this; OpenSSL, GnuTLS, Python, Node, Go, Java and rustls do not check CT.",
         fix: "Reissue the certificate from a public CA that logs it (any ACME CA does), or, for an \
-internal service, from a private CA whose root is installed on the clients.",
+internal service, from a private CA whose root is installed on the clients. If the SCTs come \
+from the server (OCSP stapling or a TLS extension file), fix the server's stapling.",
+    }
+    /// An SCT that does not verify, or is dated in the future.
+    SctInvalid {
+        id: "sct-invalid", severity: Warning, side: Certificate,
+        title: "A Certificate Transparency timestamp does not verify",
+        explanation: "An SCT (Signed Certificate Timestamp) is a CT log's signed promise to publish \
+the certificate. This one does not verify with the key of the log it names, is dated after the \
+evaluation time, or its list cannot be read. Browsers ignore such an SCT: it does not count \
+towards their CT policy, so too few may be left (ct-required). An embedded SCT that does not \
+verify usually means the certificate was altered after issuance or the CA built its \
+precertificate wrongly; a delivered one, that the server sends SCTs for another certificate.",
+        fix: "For an embedded SCT, the certificate must change: have the CA reissue it. For an SCT \
+in a stapled OCSP response or the TLS extension, the server must change: refresh the staple, or \
+remove the SCT file left over from the previous certificate (nginx-ct `ssl_ct_static_scts`, \
+Apache `CTStaticSCTs`). A future date means the log's or this machine's clock is wrong: check \
+`date -u` here before blaming the log.",
     }
     /// Asked for, the revocation status could not be learnt.
     RevocationUnknown {

@@ -3,6 +3,7 @@
 pub mod client;
 pub mod connection;
 pub mod crypto;
+pub mod ct;
 pub mod distrust;
 pub mod issuance;
 pub mod key;
@@ -85,6 +86,12 @@ pub struct Context<'a> {
     pub fetching: bool,
     /// The proxy the connection went through, as shown in reports.
     pub proxy: Option<&'a str>,
+    /// SCT lists delivered beside the chain (a stapled OCSP response's).
+    pub delivered_scts: &'a [crate::ct::SctList],
+    /// The CT log list to judge SCTs with; `None` for the bundled one.
+    pub ct_logs: Option<&'a crate::ct::logs::LogList>,
+    /// The chain came over a connection (not from a file).
+    pub connected: bool,
 }
 
 impl Context<'_> {

@@ -95,6 +95,8 @@ const POLICY: &[Cause] = &[
     Cause::ProfileViolation,
     Cause::WildcardOverPublicSuffix,
     Cause::ValidityTooLong,
+    Cause::CtRequired,
+    Cause::SctInvalid,
     Cause::RejectedByVerifier,
     Cause::ProtocolTooOld,
     Cause::LegacyCipherOnly,
@@ -286,6 +288,19 @@ fn name_and_purpose(profile: &Profile, target: &Target<'_>, v: &mut Verdict) {
                 .diagnosis
                 .lifetime
                 .contains(&profile.lifetime_policy.value),
+            // Only a client enforcing a CT policy that is not met refuses; the others never
+            // look at SCTs, and the finding stays in the report for them.
+            Cause::CtRequired => target
+                .diagnosis
+                .ct
+                .refusing()
+                .contains(&profile.ct_policy.value),
+            Cause::SctInvalid => {
+                if profile.ct_policy.value != crate::checks::ct::Policy::None {
+                    v.warnings.push((f.cause, f.detail.clone()));
+                }
+                false
+            }
             Cause::RejectedByVerifier => {
                 if profile.family == "rustls" {
                     true

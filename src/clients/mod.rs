@@ -105,6 +105,8 @@ pub struct Profile {
     pub root_program: Option<Sourced<String>>,
     /// Its version as its root program's version limits read it (Chrome's `min_version`).
     pub program_version: Option<Sourced<u32>>,
+    /// The Certificate Transparency policy it enforces.
+    pub ct_policy: Sourced<crate::checks::ct::Policy>,
     /// Its versions, suites, groups and schemes as wire codes, made once.
     #[serde(skip)]
     wire: Offer,
@@ -226,6 +228,7 @@ const FACTS: &[&str] = &[
     "strict_rfc5280",
     "psl_wildcards",
     "lifetime_policy",
+    "ct_policy",
 ];
 
 /// The facts a profile may have.
@@ -266,6 +269,7 @@ fn build(p: &RawProfile, facts: &BTreeMap<String, RawFact>) -> Result<Profile, S
         lifetime_policy: fact(facts, "lifetime_policy")?,
         root_program: optional(facts, "root_program")?,
         program_version: optional(facts, "program_version")?,
+        ct_policy: fact(facts, "ct_policy")?,
         wire: Offer::default(),
     };
     if let Some(program) = &profile.root_program {
@@ -297,6 +301,7 @@ impl Profile {
             groups: codes(&self.groups.value, hello::group_code)?,
             schemes: codes(&self.signature_schemes.value, hello::scheme_code)?,
             sni: None,
+            scts: false,
         })
     }
 

@@ -169,6 +169,7 @@ fn cannot_produce(p: &Profile, cause: Cause) -> bool {
         Cause::ProfileViolation => !p.strict_rfc5280.value,
         Cause::WildcardOverPublicSuffix => !p.psl_wildcards.value,
         Cause::ValidityTooLong => p.lifetime_policy.value == crate::checks::lifetime::Policy::None,
+        Cause::CtRequired => p.ct_policy.value == crate::checks::ct::Policy::None,
         _ => false,
     }
 }

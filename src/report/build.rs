@@ -183,6 +183,7 @@ impl TargetReport {
             repair: None,
             client_auth: None,
             revocation: None,
+            ct: None,
             findings: vec![finding_report(&failure, &[])],
             clients: Vec::new(),
         }
@@ -242,6 +243,10 @@ impl TargetReport {
             repair,
             client_auth: None,
             revocation: None,
+            ct: Some(super::CtReport {
+                policies: diagnosis.ct.outcomes.clone(),
+                notes: diagnosis.ct.notes.clone(),
+            }),
             stores,
             findings: findings
                 .iter()
@@ -314,7 +319,11 @@ fn finding_report(finding: &Finding, certs: &[Certificate]) -> FindingReport {
 
 fn cert_report(cert: &Certificate, diagnosis: &Diagnosis, now: OffsetDateTime) -> CertReport {
     let on_path = diagnosis.path().certs.contains(&cert.index);
-    describe_cert(cert, issued_by(cert, diagnosis), on_path, now)
+    let mut report = describe_cert(cert, issued_by(cert, diagnosis), on_path, now);
+    if cert.index == 0 && !diagnosis.chain.is_fetched(0) {
+        report.scts = super::SctReport::of(&diagnosis.ct);
+    }
+    report
 }
 
 /// A certificate as the report shows it.
@@ -369,6 +378,7 @@ fn describe_cert(
         authority_key_id: facts.and_then(|f| f.aki.clone()),
         parse_error: cert.facts.as_ref().err().cloned(),
         fetched_from: cert.fetched_from.clone(),
+        scts: Vec::new(),
     }
 }
 

@@ -34,6 +34,7 @@ pub(super) fn write_chain(
             continue;
         }
         writeln!(out)?;
+        let presented = heading.is_none();
         let heading = heading.map(str::to_string).unwrap_or_else(|| {
             let count = certs.len();
             let plural = if count == 1 { "" } else { "s" };
@@ -56,6 +57,9 @@ pub(super) fn write_chain(
                     facts.retain(|f| *f != CertFact::Validity);
                     write_facts(cert, &facts, out)?;
                 }
+            }
+            if presented {
+                super::sct_view::write_scts(cert, t, detail, out)?;
             }
         }
     }

@@ -12,6 +12,7 @@ pub mod human;
 pub mod json;
 pub mod prometheus;
 pub mod schema;
+mod sct_view;
 pub mod trust;
 
 pub use build::Parts;
@@ -151,6 +152,9 @@ pub struct TargetReport {
     /// What the stapled and the queried OCSP responses say about the leaf; null when no chain
     /// was diagnosed.
     pub revocation: Option<crate::revocation::Revocation>,
+    /// What the Certificate Transparency policies make of the leaf's SCTs (listed under the
+    /// leaf); null when no chain was diagnosed.
+    pub ct: Option<CtReport>,
     /// Worst first.
     pub findings: Vec<FindingReport>,
     /// The outcome for each client profile judged (`--clients`); empty when none was asked.
@@ -346,6 +350,47 @@ pub struct CertReport {
     pub parse_error: Option<String>,
     /// For downloaded issuers: the URL it came from.
     pub fetched_from: Option<String>,
+    /// The Signed Certificate Timestamps it came with (embedded, or delivered for the leaf).
+    pub scts: Vec<SctReport>,
+}
+
+/// One Signed Certificate Timestamp and what became of it.
+#[derive(Clone, Debug, Serialize)]
+pub struct SctReport {
+    /// The log's name in the log list; null when the list does not know the log.
+    pub log: Option<String>,
+    pub operator: Option<String>,
+    /// The log id (SHA-256 of its key), base64.
+    pub log_id: String,
+    /// RFC 3339, to the second; null for a date no calendar holds.
+    pub timestamp: Option<String>,
+    pub source: crate::ct::SctSource,
+    pub status: crate::ct::verify::SctStatus,
+}
+
+/// The CT policies' outcomes for the leaf, and what the SCT list could not show.
+#[derive(Clone, Debug, Serialize)]
+pub struct CtReport {
+    pub policies: Vec<crate::checks::ct::PolicyOutcome>,
+    pub notes: Vec<String>,
+}
+
+impl SctReport {
+    /// The report of each judged SCT, in order.
+    pub fn of(judgement: &crate::checks::ct::CtJudgement) -> Vec<SctReport> {
+        judgement
+            .scts
+            .iter()
+            .map(|s| SctReport {
+                log: s.log.as_ref().map(|l| l.0.clone()),
+                operator: s.log.as_ref().map(|l| l.1.clone()),
+                log_id: s.sct.log_id_base64(),
+                timestamp: s.sct.timestamp().map(rfc3339),
+                source: s.sct.source,
+                status: s.status,
+            })
+            .collect()
+    }
 }
 
 /// A public key described.

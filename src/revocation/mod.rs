@@ -9,7 +9,7 @@ mod responder;
 mod response;
 
 pub use responder::{ocsp_request, query, query_url};
-pub use response::check_response;
+pub use response::{check_response, staple_scts};
 
 use crate::chain::signature::{self, SignatureKind, SignatureStatus, SignedData, hex};
 use crate::chain::{CertFacts, Chain};

@@ -244,3 +244,25 @@ fn instant(time: &OcspGeneralizedTime) -> Result<OffsetDateTime, OcspError> {
     OffsetDateTime::from_unix_timestamp(seconds)
         .map_err(|e| OcspError::Unparseable(format!("a time out of range: {e}")))
 }
+
+/// The SCTs a stapled OCSP response carries for `leaf_der` (RFC 6962 §3.3: the single
+/// response's extension 1.3.6.1.4.1.11129.2.4.5); `None` when it carries none or does not read,
+/// which the revocation check reports on its own.
+pub fn staple_scts(der: &[u8], leaf_der: &[u8]) -> Option<crate::ct::SctList> {
+    let leaf = facts_of(leaf_der).ok()?;
+    let (basic, _) = decode(der).ok()?;
+    let single = basic
+        .tbs_response_data
+        .responses
+        .iter()
+        .find(|r| identifies(&r.cert_id, &leaf, None))?;
+    let extension = single
+        .single_extensions
+        .iter()
+        .flatten()
+        .find(|e| e.extn_id.to_string() == crate::ct::OCSP_SCT_OID)?;
+    Some(crate::ct::parse_extension(
+        extension.extn_value.as_bytes(),
+        crate::ct::SctSource::Ocsp,
+    ))
+}

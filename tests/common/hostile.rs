@@ -78,16 +78,38 @@ fn records(kind: u8, version: u16, payload: &[u8]) -> Vec<u8> {
 }
 
 fn server_hello(version: u16, suite: u16) -> Vec<u8> {
+    server_hello_with(version, suite, None)
+}
+
+/// A ServerHello, with the signed_certificate_timestamp extension (18) holding `scts` if given.
+fn server_hello_with(version: u16, suite: u16, scts: Option<&[u8]>) -> Vec<u8> {
     let mut hello = version.to_be_bytes().to_vec();
     hello.extend_from_slice(&[0x42; 32]);
     hello.push(0);
     hello.extend_from_slice(&suite.to_be_bytes());
     hello.push(0);
+    if let Some(list) = scts {
+        let mut extension = 0x0012u16.to_be_bytes().to_vec();
+        extension.extend_from_slice(&(list.len() as u16).to_be_bytes());
+        extension.extend_from_slice(list);
+        hello.extend_from_slice(&(extension.len() as u16).to_be_bytes());
+        hello.extend_from_slice(&extension);
+    }
     handshake(2, &hello)
 }
 
 /// ServerHello, Certificate and ServerHelloDone, as a TLS 1.0-1.2 server sends them in the clear.
 pub fn flight(version: u16, suite: u16, chain: &[CertificateDer<'_>]) -> Vec<u8> {
+    flight_with_scts(version, suite, chain, None)
+}
+
+/// Like [`flight`], with an SCT list in the ServerHello's extension 18.
+pub fn flight_with_scts(
+    version: u16,
+    suite: u16,
+    chain: &[CertificateDer<'_>],
+    scts: Option<&[u8]>,
+) -> Vec<u8> {
     let mut list = Vec::new();
     for cert in chain {
         list.extend_from_slice(&u24(cert.len()));
@@ -95,7 +117,7 @@ pub fn flight(version: u16, suite: u16, chain: &[CertificateDer<'_>]) -> Vec<u8>
     }
     let mut certificate = u24(list.len()).to_vec();
     certificate.extend_from_slice(&list);
-    let mut payload = server_hello(version, suite);
+    let mut payload = server_hello_with(version, suite, scts);
     payload.extend_from_slice(&handshake(11, &certificate));
     payload.extend_from_slice(&handshake(14, &[]));
     records(22, version, &payload)
@@ -124,6 +146,30 @@ pub fn old_server(
                 alert(refusal)
             } else {
                 flight(version, suite, &chain)
+            };
+            let _ = stream.write_all(&answer).await;
+            let _ = stream.flush().await;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    })
+}
+
+/// A TLS 1.2-only server of hand-written bytes that sends `scts` in the ServerHello's
+/// signed_certificate_timestamp extension to a ClientHello that asks for them (as tlsdoctor's
+/// own probe does), and refuses a TLS 1.3 hello (rustls') with handshake_failure.
+pub fn tls12_server_with_scts(chain: Vec<CertificateDer<'static>>, scts: Vec<u8>) -> Server {
+    Server::raw(move |mut stream| {
+        let chain = chain.clone();
+        let scts = scts.clone();
+        async move {
+            let Some(hello) = read_hello(&mut stream).await else {
+                return;
+            };
+            let asked = hello.extensions.contains(&0x0012);
+            let answer = if hello.offers_tls13() || !hello.suites.contains(&0xc02f) {
+                alert(40)
+            } else {
+                flight_with_scts(0x0303, 0xc02f, &chain, asked.then_some(scts.as_slice()))
             };
             let _ = stream.write_all(&answer).await;
             let _ = stream.flush().await;

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod clients;
+pub mod ct;
 pub mod exporter;
 pub mod hostile;
 pub mod http;
