@@ -163,6 +163,8 @@ pub fn diagnose(chain: Chain, attempts: Vec<Attempt>, settings: &Settings<'_>) -
     let mut findings = checks::run_all(&ctx);
     let ct = checks::ct::judge(&ctx);
     findings.extend(checks::ct::check(&ct));
+    // Chrome's SCT-not-after constraints count the SCTs the CT check verified.
+    findings.extend(checks::distrust::check(&ctx, &ct));
     if let Some(rejection) = unexplained_rejection(&eval.verification, &findings) {
         findings.push(rejection);
     }

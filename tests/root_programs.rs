@@ -4,11 +4,13 @@
 
 mod common;
 
+use common::ct;
 use common::pki::NamedPki;
 use common::{Scratch, Server, server_config, tlsdoctor};
 use serde_json::Value;
 use time::OffsetDateTime;
 use time::macros::datetime;
+use tlsdoctor::ct::logs::LogList;
 use tlsdoctor::trust::constraint::Constraint;
 use tlsdoctor::trust::programs::Program;
 use tlsdoctor::trust::{StoreSet, SystemLocations};
@@ -186,7 +188,11 @@ fn distrusted_pki(not_before: OffsetDateTime, id: &str) -> (NamedPki, Program) {
 }
 
 fn options(scratch: &Scratch, pki: &NamedPki, program: Program, clients: &str) -> Options {
-    let root = scratch.file("root.pem", pem(&pki.root).as_bytes());
+    options_for_root(scratch, &pki.root, program, clients)
+}
+
+fn options_for_root(scratch: &Scratch, root: &[u8], program: Program, clients: &str) -> Options {
+    let root = scratch.file("root.pem", pem(root).as_bytes());
     let stores = StoreSet::new(&[], &[root.into()], SystemLocations::default())
         .unwrap()
         .with_program(program);
@@ -264,55 +270,55 @@ fn a_served_leaf_after_the_distrust_date_fails_java_only() {
     assert_eq!(report.verdict.as_str(), "error");
 }
 
-/// A leaf carrying one embedded SCT (RFC 6962 3.3) with this timestamp.
-fn leaf_with_sct(leaf: &mut rcgen::CertificateParams, timestamp: OffsetDateTime) {
-    let millis = u64::try_from(timestamp.unix_timestamp()).unwrap() * 1000;
-    let mut sct = vec![0u8]; // v1
-    sct.extend([7u8; 32]); // log id
-    sct.extend(millis.to_be_bytes());
-    sct.extend([0, 0, 4, 3, 0, 2, 0xAB, 0xCD]); // no extensions; a 2-byte ECDSA "signature"
-    let mut list = u16::try_from(sct.len() + 2).unwrap().to_be_bytes().to_vec();
-    list.extend(u16::try_from(sct.len()).unwrap().to_be_bytes());
-    list.extend(sct);
-    let mut octets = vec![0x04, u8::try_from(list.len()).unwrap()];
-    octets.extend(list);
-    leaf.custom_extensions = vec![rcgen::CustomExtension::from_oid_content(
-        &[1, 3, 6, 1, 4, 1, 11129, 2, 4, 2],
-        octets,
-    )];
-}
-
-/// A leaf logged at `logged`, under a root a test "chrome" program constrains with an
-/// SCT-not-after of 2026-03-01, judged for Chrome and Java.
-async fn chrome_judges_sct(logged: OffsetDateTime) -> tlsdoctor::report::TargetReport {
+/// A leaf for ok.test embedding one SCT dated `logged`, signed by a test log when `genuine`,
+/// else with a forged signature; its root is in a test "chrome" program with an SCT-not-after
+/// of 2026-03-01, and the run knows the test log. Judged for Chrome and Java.
+async fn chrome_judges_sct(
+    logged: OffsetDateTime,
+    genuine: bool,
+) -> tlsdoctor::report::TargetReport {
     let scratch = Scratch::new("sct");
-    let pki = NamedPki::with(
-        "tlsdoctor SCT Test Root",
-        "ok.test",
-        |_| {},
-        |leaf| leaf_with_sct(leaf, logged),
-    );
+    let log = ct::TestLog::new("tlsdoctor Test Log", "tlsdoctor");
+    let pki = ct::CtPki::new(90, |tbs, issuer_spki| {
+        let mut sct = log.sign_precert(logged, issuer_spki, tbs);
+        if !genuine {
+            // The last byte of the signature.
+            if let Some(last) = sct.last_mut() {
+                *last ^= 0x01;
+            }
+        }
+        vec![sct]
+    });
     let constraint = Constraint {
         sct_not_after: Some(datetime!(2026-03-01 23:59:59 UTC)),
         ..Constraint::default()
     };
     let program = Program::custom("chrome", vec![(pki.root.clone(), vec![constraint])]);
     let chain = scratch.file("chain.pem", pem(&pki.leaf).as_bytes());
-    let options = options(&scratch, &pki, program, "chrome,java-17");
+    let logs = LogList::parse(&ct::log_list(&[&log])).expect("test log list");
+    let options =
+        options_for_root(&scratch, &pki.root, program, "chrome,java-17").with_ct_logs(logs);
     tlsdoctor::check_file(std::path::Path::new(&chain), Some("ok.test"), &options)
         .await
         .unwrap()
 }
 
+fn outcome(
+    report: &tlsdoctor::report::TargetReport,
+    id: &str,
+) -> (&'static str, Vec<&'static str>) {
+    let c = report.clients.iter().find(|c| c.id == id).unwrap();
+    (c.outcome.as_str(), c.causes.clone())
+}
+
 #[tokio::test]
 async fn chrome_refuses_a_leaf_first_logged_after_its_roots_sct_not_after_date() {
-    let report = chrome_judges_sct(datetime!(2026-03-02 00:00 UTC)).await;
-    let outcome = |id: &str| {
-        let c = report.clients.iter().find(|c| c.id == id).unwrap();
-        (c.outcome.as_str(), c.causes.clone())
-    };
-    assert_eq!(outcome("chrome"), ("fail", vec!["distrusted-root"]));
-    assert_eq!(outcome("java-17").0, "ok", "{:?}", report.clients);
+    let report = chrome_judges_sct(datetime!(2026-03-02 00:00 UTC), true).await;
+    assert_eq!(
+        outcome(&report, "chrome"),
+        ("fail", vec!["distrusted-root"])
+    );
+    assert_eq!(outcome(&report, "java-17").0, "ok", "{:?}", report.clients);
     let finding = report
         .findings
         .iter()
@@ -327,10 +333,28 @@ async fn chrome_refuses_a_leaf_first_logged_after_its_roots_sct_not_after_date()
 
 #[tokio::test]
 async fn chrome_accepts_a_leaf_logged_before_the_date() {
-    let report = chrome_judges_sct(datetime!(2026-02-01 00:00 UTC)).await;
-    let chrome = report.clients.iter().find(|c| c.id == "chrome").unwrap();
-    assert_eq!(chrome.outcome.as_str(), "ok", "{chrome:?}");
+    let report = chrome_judges_sct(datetime!(2026-02-01 00:00 UTC), true).await;
+    assert_eq!(outcome(&report, "chrome").0, "ok", "{:?}", report.clients);
     assert!(!report.findings.iter().any(|f| f.cause == "distrusted-root"));
+}
+
+#[tokio::test]
+async fn a_forged_early_sct_does_not_vouch_for_the_date() {
+    // Chromium counts only SCTs that verify: an early date with a bad signature proves nothing.
+    let report = chrome_judges_sct(datetime!(2026-02-01 00:00 UTC), false).await;
+    let (verdict, causes) = outcome(&report, "chrome");
+    assert_eq!(verdict, "fail", "{:?}", report.clients);
+    assert!(causes.contains(&"distrusted-root"), "{causes:?}");
+    let finding = report
+        .findings
+        .iter()
+        .find(|f| f.cause == "distrusted-root")
+        .expect("a distrusted-root finding");
+    assert!(
+        finding.detail.contains("no SCT that verifies"),
+        "{}",
+        finding.detail
+    );
 }
 
 #[test]

@@ -115,7 +115,6 @@ pub fn run_all(ctx: &Context<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     findings.extend(path::check(ctx));
     findings.extend(stores::check(ctx));
-    findings.extend(distrust::check(ctx));
     findings.extend(validity::check(ctx));
     findings.extend(lifetime::check(ctx));
     findings.extend(name::check(ctx));

@@ -117,7 +117,7 @@ fn constraints(profile: &Profile, target: &Target<'_>, spki_sha256: &str, v: &mu
     else {
         return;
     };
-    let Some(leaf) = distrust::leaf_facts(&target.diagnosis.chain) else {
+    let Some(leaf) = distrust::leaf_facts(&target.diagnosis.chain, &target.diagnosis.ct) else {
         return;
     };
     let version = profile.program_version.as_ref().map(|v| v.value);

@@ -40,7 +40,7 @@ pub(super) struct RawConstraint {
 #[derive(Clone, Copy, Debug)]
 pub struct LeafFacts {
     pub not_before: OffsetDateTime,
-    /// The earliest timestamp of the SCTs embedded in the leaf, if it has any.
+    /// The earliest timestamp of the leaf's SCTs that verified against a known log, if any.
     pub earliest_sct: Option<OffsetDateTime>,
 }
 
@@ -110,8 +110,8 @@ impl Constraint {
             match leaf.earliest_sct {
                 None => {
                     return Some(format!(
-                        "the leaf has no embedded SCT, and the root is trusted only for \
-                         certificates logged by {}{policy}",
+                        "the leaf has no SCT that verifies against a known log, and the root is \
+                         trusted only for certificates logged by {}{policy}",
                         crate::checks::show_time(after)
                     ));
                 }

@@ -7,7 +7,6 @@ pub mod policy;
 
 use super::{Context, Finding, show_time};
 use crate::causes::Cause;
-use crate::chain::path::Path;
 use crate::ct::logs::LogList;
 use crate::ct::verify::{self, SctStatus};
 use crate::ct::{self, Sct, SctListError, SctSource};
@@ -107,7 +106,7 @@ pub fn judge(ctx: &Context<'_>) -> CtJudgement {
             }
         })
         .collect();
-    let public = publicly_trusted(ctx);
+    let public = ctx.public_anchored;
     let lifetime = facts.not_after - facts.not_before;
     for rule in RULES {
         let applies = public && facts.not_before.unix_timestamp() >= rule.issued_from();
@@ -135,21 +134,6 @@ pub fn judge(ctx: &Context<'_>) -> CtJudgement {
         );
     }
     out
-}
-
-/// Whether the chain reaches a root of the public list. The "mozilla" store is that list, so
-/// when it anchors the chain no path needs building again.
-fn publicly_trusted(ctx: &Context<'_>) -> bool {
-    let mozilla_anchors = ctx.evals.iter().any(|e| {
-        e.path.is_anchored()
-            && ctx
-                .stores
-                .get(e.store)
-                .is_some_and(|s| s.name() == "mozilla")
-    });
-    mozilla_anchors
-        || ctx.public_anchored
-        || Path::build(ctx.chain, ctx.public).is_some_and(|p| p.is_anchored())
 }
 
 /// The leaf's issuer's SubjectPublicKeyInfo: a presented certificate that verifiably signed it,
