@@ -184,6 +184,21 @@ fn producers_that_cannot_run_here_are_recognised() {
         ("SSL_ERROR_BAD_CERT_DOMAIN", "hostname-mismatch"),
         ("SEC_ERROR_EXPIRED_ISSUER_CERTIFICATE", "expired"),
         ("MOZILLA_PKIX_ERROR_MITM_DETECTED", "tls-interception"),
+        (
+            "Error code: MOZILLA_PKIX_ERROR_ISSUER_NO_LONGER_TRUSTED",
+            "distrusted-root",
+        ),
+        (
+            "Error code: MOZILLA_PKIX_ERROR_INSUFFICIENT_CERTIFICATE_TRANSPARENCY",
+            "ct-required",
+        ),
+        // OpenJDK sun/security/validator/*TLSPolicy.java (jdk.security.caDistrustPolicies).
+        (
+            "PKIX path validation failed: java.security.cert.CertPathValidatorException: TLS \
+             Server certificate issued after 2024-11-11 and anchored by a distrusted legacy \
+             Entrust root CA: CN=Entrust Root Certification Authority - G2",
+            "distrusted-root",
+        ),
         // .NET, System.Net.Security.SslPolicyErrors and X509ChainStatusFlags names.
         (
             "The remote certificate is invalid because of errors in the certificate chain: PartialChain",

@@ -715,8 +715,8 @@ the root from the server never makes it trusted.",
         explanation: "The chain ends at a root that a root program still ships but has distrusted for \
 certificates issued after a date: Mozilla's NSS (Firefox) by the leaf's notBefore \
 (CKA_NSS_SERVER_DISTRUST_AFTER), Java by the leaf's notBefore (jdk.security.caDistrustPolicies: \
-Symantec, Entrust, Camerfirma, Chunghwa), Chrome by the leaf's earliest embedded SCT \
-(sct_not_after in the Chrome Root Store). Clients of that program refuse this leaf although the \
+Symantec, Entrust, Camerfirma, Chunghwa), Chrome by the earliest of the leaf's SCTs that \
+verifies (sct_not_after in the Chrome Root Store). Clients of that program refuse this leaf although the \
 root is in their store, while clients of other programs still accept it, so it fails in one \
 browser or runtime and works in the next. The detail names the program, the date of tlsdoctor's \
 copy of its data and the clients it breaks.",

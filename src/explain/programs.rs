@@ -427,6 +427,33 @@ pub static RULES: &[Rule] = &[
             ],
         )
     },
+    Rule {
+        source: "Firefox security/certverifier/NSSCertDBTrustDomain.cpp: a leaf whose notBefore \
+                 is after its built-in root's CKA_NSS_SERVER_DISTRUST_AFTER gets \
+                 Result::ERROR_ISSUER_NO_LONGER_TRUSTED (a root the user added is exempt)",
+        ..rule(
+            "Firefox",
+            &[
+                "mozilla_pkix_error_issuer_no_longer_trusted",
+                "issuer_no_longer_trusted",
+            ],
+            "Firefox's root store still has the root, but distrusts it for certificates issued \
+             after a date, and this one was issued later.",
+            &[(DistrustedRoot, 10)],
+        )
+    },
+    Rule {
+        source: "OpenJDK 17.0.19 sun/security/validator/EntrustTLSPolicy.java, \
+                 SymantecTLSPolicy.java, CamerfirmaTLSPolicy.java, ChunghwaTLSPolicy.java \
+                 (jdk.security.caDistrustPolicies in java.security)",
+        ..rule(
+            "Java (PKIX)",
+            &["anchored by a distrusted legacy"],
+            "Java's cacerts still has the root, but its caDistrustPolicies refuse TLS server \
+             certificates from it issued after the policy's date.",
+            &[(DistrustedRoot, 10)],
+        )
+    },
     rule(
         "Firefox",
         &["mozilla_pkix_error_self_signed_cert"],

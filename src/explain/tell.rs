@@ -43,6 +43,10 @@ fn report_shows(cause: Cause) -> &'static str {
              on the client then says which of its clients lack that root"
         }
         UntrustedRoot => "the chain ends at a public root your chosen store lacks",
+        DistrustedRoot => {
+            "the root the chain ends at, with the root program that distrusts it after a date \
+             (`tlsdoctor trust --root ROOT.pem` lists each program's constraints on it)"
+        }
         CtRequired => {
             "the leaf's Certificate Transparency timestamps (SCTs) and, with `--clients`, the \
              browsers whose CT policy they fall short of"
