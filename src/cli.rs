@@ -315,6 +315,12 @@ pub struct JudgeArgs {
     /// Warn when a certificate expires within this many days.
     #[arg(long, value_name = "DAYS", default_value_t = tlsdoctor::DEFAULT_WARN_DAYS)]
     pub warn_days: u32,
+
+    /// Judge SCTs with this Certificate Transparency log list (Chrome's v3 JSON, such as a
+    /// current log_list.json) instead of the one compiled in (Chromium 150's, 2026-06-14):
+    /// logs are added every half year, and an SCT from a log the list lacks counts for nothing.
+    #[arg(long, value_name = "FILE")]
+    pub ct_logs: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -257,6 +257,14 @@ fn judging_options(judge: &JudgeArgs, timeout: std::time::Duration) -> anyhow::R
     if let Some(list) = &judge.clients {
         options.clients = tlsdoctor::clients::select(list)?;
     }
+    if let Some(path) = &judge.ct_logs {
+        let bytes = tlsdoctor::input::read(path)
+            .with_context(|| format!("reading the CT log list {}", path.display()))?;
+        let text = String::from_utf8_lossy(&bytes);
+        let logs = tlsdoctor::ct::logs::LogList::parse(&text)
+            .with_context(|| format!("the CT log list {}", path.display()))?;
+        options = options.with_ct_logs(logs);
+    }
     Ok(options)
 }
 

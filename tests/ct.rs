@@ -667,3 +667,44 @@ fn ct_log_list_bundled_is_chromes_and_well_formed() {
     assert!(LogList::parse(&good).is_ok());
     assert!(LogList::parse(&bad).is_err());
 }
+
+#[test]
+fn a_newer_log_list_given_with_ct_logs_names_logs_the_compiled_in_one_lacks() {
+    // The bundled list cannot know a log started after it: --ct-logs takes a current list.
+    let log = TestLog::new("tlsdoctor 'Fresh2026' log", "tlsdoctor");
+    let pki = CtPki::new(90, |tbs, spki| {
+        vec![log.sign_precert(issued() + Duration::days(1), spki, tbs)]
+    });
+    let scratch = Scratch::new("ct-logs-flag");
+    let root = scratch.file("root.pem", pki.root_pem.as_bytes());
+    let chain = scratch.file("chain.pem", pki.chain_pem().as_bytes());
+    let list = scratch.file("log_list.json", log_list(&[&log]).as_bytes());
+    let run_with = |extra: &[&str]| {
+        let mut args = vec![
+            "check",
+            "--file",
+            &chain,
+            "--host",
+            "ok.test",
+            "--ca-file",
+            &root,
+            "--at",
+            "2026-06-01",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        tlsdoctor(&args)
+    };
+    let sct = |run: &Run| run.target()["chain"][0]["scts"][0].clone();
+    let bundled = run_with(&[]);
+    assert_eq!(sct(&bundled)["status"], "unknown-log", "{}", bundled.stdout);
+    let given = run_with(&["--ct-logs", &list]);
+    assert_eq!(sct(&given)["status"], "valid", "{}", given.stdout);
+    assert_eq!(sct(&given)["log"], "tlsdoctor 'Fresh2026'");
+    // A file that is not a log list is refused with what is wrong, before any check.
+    let bad = scratch.file("bad.json", b"{\"version\": 1}");
+    let refused = run_with(&["--ct-logs", &bad]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(refused.stderr.contains("CT log list"), "{}", refused.stderr);
+}
