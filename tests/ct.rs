@@ -708,3 +708,54 @@ fn a_newer_log_list_given_with_ct_logs_names_logs_the_compiled_in_one_lacks() {
     assert_eq!(refused.code, 2, "{}", refused.stderr);
     assert!(refused.stderr.contains("CT log list"), "{}", refused.stderr);
 }
+
+#[tokio::test]
+async fn scts_from_logs_newer_than_the_list_leave_the_browsers_unknown_not_failed() {
+    // The list (dated 2026-01-01) knows only `known`; the leaf's SCTs come from two logs it has
+    // never heard of, dated after it: logs started since, most likely. No false failure.
+    let known = TestLog::new("Known 'One'", "Known");
+    let a = TestLog::new("New 'A'", "NewA");
+    let b = TestLog::new("New 'B'", "NewB");
+    let pki = CtPki::new(90, |tbs, issuer| {
+        vec![
+            a.sign_precert(at(1), issuer, tbs),
+            b.sign_precert(at(2), issuer, tbs),
+        ]
+    });
+    let report = check(&pki, &[&known], true, "chrome,openssl-3.0").await;
+    assert_eq!(statuses(&report), vec!["unknown-log", "unknown-log"]);
+    assert!(
+        !causes(&report).contains(&"ct-required"),
+        "{:?}",
+        causes(&report)
+    );
+    let ct = report.ct.as_ref().expect("ct report");
+    let chrome = ct
+        .policies
+        .iter()
+        .find(|p| p.policy.as_str() == "chrome")
+        .expect("chrome policy");
+    assert!(
+        chrome.applies && !chrome.met && !chrome.determined,
+        "{chrome:?}"
+    );
+    assert!(chrome.detail.contains("--ct-logs"), "{}", chrome.detail);
+    assert_eq!(outcome(&report, "chrome").0, "unknown");
+    assert_eq!(outcome(&report, "openssl-3.0").0, "ok");
+
+    // Dated before the list, an unknown log is one the browsers never qualified: a failure.
+    let early = time::macros::datetime!(2025-12-01 0:00 UTC);
+    let pki = CtPki::new(90, |tbs, issuer| {
+        vec![
+            a.sign_precert(early, issuer, tbs),
+            b.sign_precert(early, issuer, tbs),
+        ]
+    });
+    let report = check(&pki, &[&known], true, "chrome").await;
+    assert!(
+        causes(&report).contains(&"ct-required"),
+        "{:?}",
+        causes(&report)
+    );
+    assert_eq!(outcome(&report, "chrome").0, "fail");
+}

@@ -148,6 +148,7 @@ pub fn judge(profile: &Profile, target: &Target<'_>) -> ClientReport {
     super::trust::trust(profile, target, &mut v);
     certificates(profile, target, &mut v);
     name_and_purpose(profile, target, &mut v);
+    ct_undetermined(profile, target, &mut v);
     let negotiated = negotiation(profile, target, &mut v);
     let outcome = if !v.fails.is_empty() {
         Outcome::Fail
@@ -249,6 +250,16 @@ fn key_type(algorithm: &KeyAlgorithm, curve: Option<&str>) -> String {
         (KeyAlgorithm::Ed448, _) => "ed448".into(),
         (KeyAlgorithm::Other(oid), _) if oid == "1.2.840.113549.1.1.10" => "rsa-pss".into(),
         (other, _) => other.name().to_lowercase(),
+    }
+}
+
+/// A CT policy the log list cannot settle leaves the clients enforcing it unknown, not ok.
+fn ct_undetermined(profile: &Profile, target: &Target<'_>, v: &mut Verdict) {
+    for outcome in target.diagnosis.ct.undetermined() {
+        if outcome.policy == profile.ct_policy.value {
+            v.unknowns
+                .push(format!("whether its CT policy is met: {}", outcome.detail));
+        }
     }
 }
 

@@ -93,6 +93,11 @@ fn summary(cert: &CertReport, t: &TargetReport) -> String {
                 };
                 if p.met {
                     format!("{name} policy met")
+                } else if !p.determined {
+                    paint(
+                        &format!("{name} policy: cannot tell (logs newer than the list)"),
+                        Style::new().yellow(),
+                    )
                 } else {
                     paint(&format!("{name} policy not met"), Style::new().red())
                 }

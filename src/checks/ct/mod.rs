@@ -31,6 +31,9 @@ pub struct PolicyOutcome {
     /// Binds this certificate: publicly trusted and issued after the policy's date.
     pub applies: bool,
     pub met: bool,
+    /// False when it is not met but SCTs from logs the list does not know, dated after the
+    /// list was made, might count: a log started since then is unknown to it, not unqualified.
+    pub determined: bool,
     /// What it asks and what the leaf has, in words.
     pub detail: String,
 }
@@ -50,8 +53,16 @@ impl CtJudgement {
     pub fn refusing(&self) -> Vec<Policy> {
         self.outcomes
             .iter()
-            .filter(|o| o.applies && !o.met)
+            .filter(|o| o.applies && !o.met && o.determined)
             .map(|o| o.policy)
+            .collect()
+    }
+
+    /// The policies that apply and that the log list cannot settle (see `determined`).
+    pub fn undetermined(&self) -> Vec<&PolicyOutcome> {
+        self.outcomes
+            .iter()
+            .filter(|o| o.applies && !o.met && !o.determined)
             .collect()
     }
 }
@@ -107,14 +118,36 @@ pub fn judge(ctx: &Context<'_>) -> CtJudgement {
         })
         .collect();
     let public = ctx.public_anchored;
+    // SCTs from logs the list lacks but dated after it: logs it could not know yet.
+    let newer_logs = out
+        .scts
+        .iter()
+        .filter(|s| s.status == SctStatus::UnknownLog)
+        .filter(|s| {
+            s.sct
+                .timestamp()
+                .zip(logs)
+                .is_some_and(|(t, l)| t > l.timestamp)
+        })
+        .count();
     let lifetime = facts.not_after - facts.not_before;
     for rule in RULES {
         let applies = public && facts.not_before.unix_timestamp() >= rule.issued_from();
-        let (met, detail) = policy::count(rule, &out.scts, logs, lifetime, ctx.now);
+        let (met, mut detail) = policy::count(rule, &out.scts, logs, lifetime, ctx.now);
+        let determined = met || newer_logs == 0;
+        if !determined {
+            detail.push_str(&format!(
+                "; {newer_logs} SCT{} from logs the list ({}) does not know, dated after it: \
+                 with a current list (--ct-logs) they may count",
+                if newer_logs == 1 { " is" } else { "s are" },
+                logs.map_or_else(|| "none".to_string(), |l| show_time(l.timestamp))
+            ));
+        }
         out.outcomes.push(PolicyOutcome {
             policy: rule.policy,
             applies,
             met,
+            determined,
             detail,
         });
     }
@@ -205,7 +238,7 @@ pub fn check(judgement: &CtJudgement) -> Vec<Finding> {
     let failed: Vec<String> = judgement
         .outcomes
         .iter()
-        .filter(|o| o.applies && !o.met)
+        .filter(|o| o.applies && !o.met && o.determined)
         .map(|o| {
             let rule = RULES.iter().find(|r| r.policy == o.policy);
             let error = rule.map_or("", |r| r.error);
