@@ -31,7 +31,7 @@ pub(super) fn write_scts(
         for sct in &cert.scts {
             let log = match (&sct.log, &sct.operator) {
                 (Some(log), Some(operator)) if !log.starts_with(operator.as_str()) => {
-                    format!("{operator} {log}")
+                    format!("{log} ({operator})")
                 }
                 (Some(log), _) => log.clone(),
                 (None, _) => format!("unknown log {}", sct.log_id),
@@ -49,8 +49,9 @@ pub(super) fn write_scts(
                 sct.timestamp.as_deref().unwrap_or("(no valid date)")
             )?;
         }
+        let under = format!("{indent}          ");
         for note in &ct.notes {
-            writeln!(out, "{indent}          note: {note}")?;
+            super::human::wrap(out, &under, "note: ", note)?;
         }
     }
     Ok(())
