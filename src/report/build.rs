@@ -243,10 +243,12 @@ impl TargetReport {
             repair,
             client_auth: None,
             revocation: None,
-            ct: Some(super::CtReport {
-                policies: diagnosis.ct.outcomes.clone(),
-                notes: diagnosis.ct.notes.clone(),
-            }),
+            // Nothing to say about CT for a leaf without SCTs that no policy binds.
+            ct: (!diagnosis.ct.scts.is_empty() || diagnosis.ct.outcomes.iter().any(|o| o.applies))
+                .then(|| super::CtReport {
+                    policies: diagnosis.ct.outcomes.clone(),
+                    notes: diagnosis.ct.notes.clone(),
+                }),
             stores,
             findings: findings
                 .iter()

@@ -153,7 +153,8 @@ pub struct TargetReport {
     /// was diagnosed.
     pub revocation: Option<crate::revocation::Revocation>,
     /// What the Certificate Transparency policies make of the leaf's SCTs (listed under the
-    /// leaf); null when no chain was diagnosed.
+    /// leaf); null when no chain was diagnosed, or when the leaf has no SCTs and no policy binds
+    /// it (a private root's certificate without SCTs).
     pub ct: Option<CtReport>,
     /// Worst first.
     pub findings: Vec<FindingReport>,
