@@ -129,12 +129,19 @@ pub fn diagnose(chain: Chain, attempts: Vec<Attempt>, settings: &Settings<'_>) -
         .position(|e| e.verification.chain.is_ok())
         .or_else(|| evals.iter().position(|e| e.path.is_anchored()))
         .unwrap_or(0);
-    // A store that is the public list itself answers for it; otherwise the path is built.
+    // A store that is the public list itself answers for it. Otherwise a path is built, but
+    // only when some certificate names a public root as its issuer: building links the chain's
+    // signatures, which a private chain (a fleet's, say) should not pay for on every target.
     let public = settings.stores.public();
     let public_anchored = evals
         .iter()
         .any(|e| e.path.is_anchored() && std::ptr::eq(&*stores[e.store], public))
-        || Path::build(&chain, public).is_some_and(|p| p.is_anchored());
+        || (chain
+            .certs
+            .iter()
+            .filter_map(|c| c.facts())
+            .any(|f| public.by_subject(&f.issuer_der).next().is_some())
+            && Path::build(&chain, public).is_some_and(|p| p.is_anchored()));
     let default_system_anchored = needs_default_system(&stores, &evals).then(|| {
         Path::build(&chain, settings.stores.default_system()).is_some_and(|p| p.is_anchored())
     });

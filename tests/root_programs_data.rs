@@ -159,3 +159,19 @@ fn programs_not_bundled_say_why() {
         assert!(is_date(&p.checked), "{}", p.id);
     }
 }
+
+#[test]
+fn the_quick_constrained_key_lookup_agrees_with_the_parsed_data() {
+    // Checks look a root's key up without parsing the manifests; it must find every root the
+    // parsed data constrains, and nothing else.
+    for id in programs::ids() {
+        let program = programs::get(id)
+            .expect("a bundled id")
+            .expect("the data parses");
+        assert!(!program.constrained_spki.is_empty(), "{id}");
+        for spki in &program.constrained_spki {
+            assert!(programs::may_constrain(id, spki), "{id}: {spki}");
+        }
+        assert!(!programs::may_constrain(id, &"0".repeat(64)), "{id}");
+    }
+}

@@ -7,7 +7,7 @@ use super::constraint::{Constraint, RawConstraint};
 use crate::chain::signature::sha256_hex;
 use rustls::pki_types::CertificateDer;
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
@@ -151,12 +151,30 @@ pub fn get(id: &str) -> Option<Result<Arc<Program>, &'static ProgramError>> {
     )
 }
 
-/// True when the manifest of `id` names a constrained root with this SPKI hash: a substring
-/// search, so that the many chains under unconstrained roots never parse the data.
+/// True when the manifest of `id` names a constrained root with this SPKI hash. Only its
+/// `constrained_spki_sha256` line is read (once), so that the many chains under unconstrained
+/// roots never parse the data, and a fleet does not search the whole text per target.
 pub fn may_constrain(id: &str, spki_sha256: &str) -> bool {
-    MANIFESTS
-        .iter()
-        .any(|(known, text)| *known == id && text.contains(spki_sha256))
+    static SETS: [OnceLock<HashSet<&'static str>>; MANIFESTS.len()] =
+        [const { OnceLock::new() }; MANIFESTS.len()];
+    let Some(position) = MANIFESTS.iter().position(|(known, _)| *known == id) else {
+        return false;
+    };
+    SETS[position]
+        .get_or_init(|| constrained_line(MANIFESTS[position].1))
+        .contains(spki_sha256)
+}
+
+/// The hashes on a manifest's `constrained_spki_sha256 = [...]` line.
+fn constrained_line(text: &'static str) -> HashSet<&'static str> {
+    text.lines()
+        .find_map(|l| l.strip_prefix("constrained_spki_sha256 = "))
+        .map(|list| {
+            list.split('"')
+                .filter(|part| part.len() == 64 && part.bytes().all(|b| b.is_ascii_hexdigit()))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The programs named but not bundled.
