@@ -343,19 +343,5 @@ fn with_sequence(der: &[u8]) -> Vec<u8> {
     if der.first() == Some(&0x30) {
         return der.to_vec();
     }
-    let mut out = vec![0x30];
-    let len = der.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes: Vec<u8> = len
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|b| *b == 0)
-            .collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend(bytes);
-    }
-    out.extend_from_slice(der);
-    out
+    crate::trust::der::wrap_sequence(der)
 }

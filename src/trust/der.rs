@@ -19,7 +19,7 @@ pub(super) fn sequence_contents(der: &[u8]) -> Option<&[u8]> {
 }
 
 /// Wraps contents in a DER SEQUENCE header.
-pub(super) fn wrap_sequence(contents: &[u8]) -> Vec<u8> {
+pub(crate) fn wrap_sequence(contents: &[u8]) -> Vec<u8> {
     let len = contents.len();
     let mut out = vec![0x30];
     if len < 0x80 {

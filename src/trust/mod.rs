@@ -11,7 +11,7 @@
 //! [`constraint`]s, and [`set`] loads what a run needs when it first needs it.
 
 pub mod constraint;
-mod der;
+pub(crate) mod der;
 pub mod programs;
 pub mod set;
 pub mod spec;
