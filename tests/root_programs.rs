@@ -18,8 +18,8 @@ use tlsdoctor::{Options, Target};
 
 /// ISRG Root X1, Let's Encrypt's root, as the bundled data holds it.
 const ISRG_ROOT_X1: &str = "96bcec06264976f37460779acf28c5a7cfe8a3c0aae11a8ffcee05c0bddf08c6";
-/// Entrust Root Certification Authority: in Java 17's cacerts under ENTRUST_TLS, no longer in
-/// the Chrome Root Store.
+/// Entrust Root Certification Authority: in Java 17's cacerts under ENTRUST_TLS, in NSS with a
+/// distrust-after date, no longer in the Chrome Root Store.
 const ENTRUST_ROOT: &str = "73c176434f1bc6d5adf45b0e76e727287c8de57616c1e6e6141a2b2cbc7d8e4c";
 /// Chunghwa's ePKI root: in Chrome under SCT-not-after from Chrome 139, in Java under CHUNGHWA_TLS.
 const CHUNGHWA_ROOT: &str = "c0a6f4dc63a24bfdcf54ef2a6a082a0a72de35803e2ff5ff527ae5d87206dfd5";
@@ -83,7 +83,7 @@ fn lets_encrypts_root_is_trusted_by_chrome_java_and_mozilla_without_constraint()
 }
 
 #[test]
-fn an_entrust_root_is_java_only_and_distrusted_for_leaves_after_2024_11_11() {
+fn an_entrust_root_is_gone_from_chrome_and_distrusted_after_a_date_by_java_and_mozilla() {
     let scratch = Scratch::new("entrust");
     let programs = programs_for(&bundled_root(&scratch, ENTRUST_ROOT));
     assert_eq!(program(&programs, "chrome")["trusted"], false);
@@ -94,6 +94,12 @@ fn an_entrust_root_is_java_only_and_distrusted_for_leaves_after_2024_11_11() {
         "2024-11-11T23:59:59Z"
     );
     assert_eq!(java["constraints"][0]["policy"], "ENTRUST_TLS");
+    // NSS builtins 2.74: CKA_NSS_SERVER_DISTRUST_AFTER, which Firefox applies.
+    let mozilla = program(&programs, "mozilla");
+    assert_eq!(
+        mozilla["constraints"][0]["distrust_after"], "2024-11-30T23:59:59Z",
+        "{mozilla}"
+    );
 }
 
 #[test]

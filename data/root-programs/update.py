@@ -7,7 +7,7 @@ with `apt-get source chromium openjdk-17 ca-certificates`) and name their direct
     python3 data/root-programs/update.py \
         --chromium DIR --chromium-version 150.0.7871.100 \
         --openjdk DIR --openjdk-version 17.0.19+10 \
-        --ca-certificates DIR --ca-certificates-version 20230311+deb12u1
+        --ca-certificates DIR --ca-certificates-version 20250419
 
 It writes one manifest per program (chrome.toml, java-<major>.toml, mozilla.toml) and
 roots.pem, every certificate once, keyed by its SHA-256. Each manifest records the source
