@@ -9,10 +9,16 @@ with `apt-get source chromium openjdk-17 ca-certificates`) and name their direct
         --openjdk DIR --openjdk-version 17.0.19+10 \
         --ca-certificates DIR --ca-certificates-version 20250419
 
-It writes one manifest per program (chrome.toml, java-<major>.toml, mozilla.toml) and
-roots.pem, every certificate once, keyed by its SHA-256. Each manifest records the source
-package, its version, the in-package paths read, the snapshot date and the date of this run.
-tests/root_programs.rs checks what it wrote.
+Mozilla's dates can come instead from NSS's compiled builtins, the PKCS#11 module
+libnssckbi.so, when a newer NSS ships as a binary package than ca-certificates as a source one:
+unpack Debian's libnss3 (`apt-get download libnss3; dpkg-deb -x libnss3_*.deb DIR`) and pass
+`--nss-package DIR --nss-package-version 2:3.132-1` (needs `pip install PyKCS11`).
+
+A program given no source keeps its manifest as it is, so one program can be updated when only
+its source moved. It writes one manifest per program given (chrome.toml, java-<major>.toml,
+mozilla.toml) and roots.pem, every certificate of every manifest once, keyed by its SHA-256.
+Each manifest records the source package, its version, the in-package paths read, the snapshot
+date and the date of this run. tests/root_programs_data.rs checks what it wrote.
 """
 
 import argparse
@@ -22,6 +28,7 @@ import hashlib
 import os
 import re
 import sys
+import tomllib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHROME_DIR = "net/data/ssl/chrome_root_store"
@@ -225,6 +232,57 @@ def mozilla(src, version, certs):
     }
 
 
+NSS_MODULE = "libnssckbi.so"
+# NSS's vendor attributes (nss/lib/util/pkcs11n.h): CKA_NSS + 35 and + 36, each a UTCTime or a
+# single zero byte (CK_FALSE) for no date.
+CKA_NSS = 0xCE534350
+CKA_NSS_SERVER_DISTRUST_AFTER = CKA_NSS + 35
+
+
+def mozilla_from_module(package, version, certs):
+    """Mozilla's distrust-after dates read from the builtins module of an unpacked libnss3."""
+    import PyKCS11  # maintainer-only dependency: a PKCS#11 client to ask the module
+
+    found = [os.path.join(d, NSS_MODULE) for d, _, files in os.walk(package) if NSS_MODULE in files]
+    if len(found) != 1:
+        sys.exit(f"{package}: expected one {NSS_MODULE}, found {len(found)}")
+    module = found[0]
+    lib = PyKCS11.PyKCS11Lib()
+    lib.load(module)
+    major, minor = lib.getInfo().libraryVersion
+    roots = []
+    for slot in lib.getSlotList():
+        session = lib.openSession(slot)
+        for obj in session.findObjects([(PyKCS11.CKA_CLASS, PyKCS11.CKO_CERTIFICATE)]):
+            label, der, after = session.getAttributeValue(
+                obj, [PyKCS11.CKA_LABEL, PyKCS11.CKA_VALUE, CKA_NSS_SERVER_DISTRUST_AFTER], allAsBinary=True)
+            after = bytes(after or b"")
+            if after in (b"", b"\x00"):
+                continue
+            der = bytes(der)
+            certs[sha256(der)] = der
+            stamp = datetime.datetime.strptime(after.decode(), "%y%m%d%H%M%SZ").strftime("%Y-%m-%dT%H:%M:%SZ")
+            roots.append({"sha256": sha256(der), "name": bytes(label).decode().rstrip("\x00"), "constraints": [{
+                "distrust_after": stamp,
+                "source": f"{NSS_MODULE} CKA_NSS_SERVER_DISTRUST_AFTER",
+            }]})
+    roots.sort(key=lambda r: r["name"])
+    path = os.path.relpath(module, package)
+    return {
+        "id": "mozilla",
+        "name": "Mozilla (roots: webpki-roots; NSS distrust-after dates)",
+        "version": f"NSS builtins {major}.{minor}",
+        "snapshot": file_date(module),
+        "snapshot_basis": "the build date of libnssckbi.so in the binary package; the roots themselves come from webpki-roots",
+        "package": "libnss3",
+        "package_version": version,
+        "paths": [path],
+        "anchors": "webpki-roots",
+        "semantics": "a leaf whose notBefore is after distrust_after is refused when the path ends at the root (NSS CKA_NSS_SERVER_DISTRUST_AFTER)",
+        "roots": roots,
+    }
+
+
 def toml_string(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -270,28 +328,61 @@ def write_bundle(certs, generated):
         f.write("\n".join(lines) + "\n")
 
 
+def kept(id_, certs):
+    """The manifest of a program given no source this run, as update.py wrote it before."""
+    path = os.path.join(HERE, f"{id_}.toml")
+    with open(path, "rb") as f:
+        program = tomllib.load(f)
+    with open(os.path.join(HERE, "roots.pem")) as f:
+        bundle = {sha256(der): der for der in pem_blocks(f.read())}
+    for root in program["roots"]:
+        certs[root["sha256"]] = bundle[root["sha256"]]
+        root.setdefault("constraints", [])
+    return program
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--chromium", required=True)
-    parser.add_argument("--chromium-version", required=True)
-    parser.add_argument("--openjdk", required=True)
-    parser.add_argument("--openjdk-version", required=True)
-    parser.add_argument("--ca-certificates", required=True)
-    parser.add_argument("--ca-certificates-version", required=True)
+    parser.add_argument("--chromium")
+    parser.add_argument("--chromium-version")
+    parser.add_argument("--openjdk")
+    parser.add_argument("--openjdk-version")
+    parser.add_argument("--ca-certificates")
+    parser.add_argument("--ca-certificates-version")
+    parser.add_argument("--nss-package", help="an unpacked libnss3 binary package (instead of --ca-certificates)")
+    parser.add_argument("--nss-package-version")
     args = parser.parse_args()
+    for source in ("chromium", "openjdk", "ca_certificates", "nss_package"):
+        if (getattr(args, source) is None) != (getattr(args, f"{source}_version") is None):
+            parser.error(f"--{source.replace('_', '-')} and its -version go together")
+    if args.ca_certificates and args.nss_package:
+        parser.error("Mozilla's dates come from --ca-certificates or --nss-package, not both")
     generated = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
     certs = {}
-    programs = [
-        chrome(args.chromium, args.chromium_version, certs),
-        java(args.openjdk, args.openjdk_version, certs),
-        mozilla(args.ca_certificates, args.ca_certificates_version, certs),
-    ]
+    fresh = []
+    if args.chromium:
+        fresh.append(chrome(args.chromium, args.chromium_version, certs))
+    if args.openjdk:
+        fresh.append(java(args.openjdk, args.openjdk_version, certs))
+    if args.ca_certificates:
+        fresh.append(mozilla(args.ca_certificates, args.ca_certificates_version, certs))
+    if args.nss_package:
+        fresh.append(mozilla_from_module(args.nss_package, args.nss_package_version, certs))
+    if not fresh:
+        parser.error("name at least one program's source")
+    ids = {p["id"] for p in fresh}
+    programs = fresh + [kept(os.path.basename(path)[:-5], certs)
+                        for path in sorted(os.listdir(HERE))
+                        if path.endswith(".toml") and path != "not-bundled.toml"
+                        and path[:-5] not in ids]
     # Only what a manifest names is kept (root_store.certs also holds certificates of no root).
     named = {r["sha256"] for p in programs for r in p["roots"]}
     write_bundle({d: der for d, der in certs.items() if d in named}, generated)
-    for program in programs:
+    for program in fresh:
         write_manifest(program, certs, generated)
         print(f"{program['id']}: {len(program['roots'])} roots, snapshot {program['snapshot']}")
+    for program in programs[len(fresh):]:
+        print(f"{program['id']}: kept as it was ({len(program['roots'])} roots)")
     print(f"roots.pem: {len(named)} certificates")
 
 
