@@ -18,9 +18,12 @@ use tlsdoctor::{Options, Target};
 
 /// ISRG Root X1, Let's Encrypt's root, as the bundled data holds it.
 const ISRG_ROOT_X1: &str = "96bcec06264976f37460779acf28c5a7cfe8a3c0aae11a8ffcee05c0bddf08c6";
-/// Entrust Root Certification Authority: in Java 17's cacerts under ENTRUST_TLS, in NSS with a
-/// distrust-after date, no longer in the Chrome Root Store.
+/// Entrust Root Certification Authority: in Java 17's cacerts under ENTRUST_TLS, no longer in the
+/// Chrome Root Store nor in NSS (builtins 2.92 dropped it after its distrust-after date).
 const ENTRUST_ROOT: &str = "73c176434f1bc6d5adf45b0e76e727287c8de57616c1e6e6141a2b2cbc7d8e4c";
+/// Izenpe.com: in the Chrome Root Store under SCT-not-after and in NSS with a distrust-after
+/// date, both April 2026.
+const IZENPE_ROOT: &str = "2530cc8e98321502bad96f9b1fba1b099e2d299e0f4548bb914f363bc0d4531f";
 /// Chunghwa's ePKI root: in Chrome under SCT-not-after from Chrome 139, in Java under CHUNGHWA_TLS.
 const CHUNGHWA_ROOT: &str = "c0a6f4dc63a24bfdcf54ef2a6a082a0a72de35803e2ff5ff527ae5d87206dfd5";
 
@@ -83,10 +86,13 @@ fn lets_encrypts_root_is_trusted_by_chrome_java_and_mozilla_without_constraint()
 }
 
 #[test]
-fn an_entrust_root_is_gone_from_chrome_and_distrusted_after_a_date_by_java_and_mozilla() {
+fn an_entrust_root_is_gone_from_chrome_and_mozilla_and_distrusted_after_a_date_by_java() {
     let scratch = Scratch::new("entrust");
     let programs = programs_for(&bundled_root(&scratch, ENTRUST_ROOT));
     assert_eq!(program(&programs, "chrome")["trusted"], false);
+    let mozilla = program(&programs, "mozilla");
+    assert_eq!(mozilla["trusted"], false, "{mozilla}");
+    assert_eq!(mozilla["constraints"], serde_json::json!([]), "{mozilla}");
     let java = program(&programs, "java-17");
     assert_eq!(java["trusted"], true);
     assert_eq!(
@@ -94,10 +100,23 @@ fn an_entrust_root_is_gone_from_chrome_and_distrusted_after_a_date_by_java_and_m
         "2024-11-11T23:59:59Z"
     );
     assert_eq!(java["constraints"][0]["policy"], "ENTRUST_TLS");
-    // NSS builtins 2.74: CKA_NSS_SERVER_DISTRUST_AFTER, which Firefox applies.
-    let mozilla = program(&programs, "mozilla");
+}
+
+#[test]
+fn izenpe_is_distrusted_for_new_leaves_by_chrome_and_mozilla_in_april_2026() {
+    let scratch = Scratch::new("izenpe");
+    let programs = programs_for(&bundled_root(&scratch, IZENPE_ROOT));
+    let chrome = program(&programs, "chrome");
+    assert_eq!(chrome["trusted"], true);
     assert_eq!(
-        mozilla["constraints"][0]["distrust_after"], "2024-11-30T23:59:59Z",
+        chrome["constraints"][0]["sct_not_after"], "2026-04-14T23:59:59Z",
+        "{chrome}"
+    );
+    // NSS builtins 2.92: CKA_NSS_SERVER_DISTRUST_AFTER, which Firefox applies.
+    let mozilla = program(&programs, "mozilla");
+    assert_eq!(mozilla["trusted"], true, "{mozilla}");
+    assert_eq!(
+        mozilla["constraints"][0]["distrust_after"], "2026-04-15T23:59:59Z",
         "{mozilla}"
     );
 }
