@@ -5,7 +5,7 @@
 mod common;
 
 use common::ct;
-use common::pki::NamedPki;
+use common::pki::{NamedPki, client_outcome as outcome};
 use common::{Scratch, Server, server_config, tlsdoctor};
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -283,14 +283,13 @@ fn a_served_leaf_after_the_distrust_date_fails_java_only() {
     let report = runtime
         .block_on(tlsdoctor::check_target(&target, &options))
         .unwrap();
-    let outcome = |id: &str| {
-        let c = report.clients.iter().find(|c| c.id == id).unwrap();
-        (c.outcome.as_str(), c.causes.clone())
-    };
-    assert_eq!(outcome("java-17"), ("fail", vec!["distrusted-root"]));
+    assert_eq!(
+        outcome(&report, "java-17"),
+        ("fail", vec!["distrusted-root"])
+    );
     // Chrome and Firefox hold no such constraint: they connect, and the finding says who fails.
-    assert_eq!(outcome("chrome").0, "ok", "{:?}", report.clients);
-    assert_eq!(outcome("firefox").0, "ok", "{:?}", report.clients);
+    assert_eq!(outcome(&report, "chrome").0, "ok", "{:?}", report.clients);
+    assert_eq!(outcome(&report, "firefox").0, "ok", "{:?}", report.clients);
     assert!(report.findings.iter().any(|f| f.cause == "distrusted-root"));
     assert_eq!(report.verdict.as_str(), "error");
 }
@@ -326,14 +325,6 @@ async fn chrome_judges_sct(
     tlsdoctor::check_file(std::path::Path::new(&chain), Some("ok.test"), &options)
         .await
         .unwrap()
-}
-
-fn outcome(
-    report: &tlsdoctor::report::TargetReport,
-    id: &str,
-) -> (&'static str, Vec<&'static str>) {
-    let c = report.clients.iter().find(|c| c.id == id).unwrap();
-    (c.outcome.as_str(), c.causes.clone())
 }
 
 #[tokio::test]

@@ -188,6 +188,23 @@ impl SelfIssuedPki {
     }
 }
 
+/// What the client `id` made of `report`: its outcome (`ok`, `warning`, `fail`, `unknown`) and
+/// its causes; a panic naming the judged clients when `id` is not among them.
+pub fn client_outcome(
+    report: &tlsdoctor::report::TargetReport,
+    id: &str,
+) -> (&'static str, Vec<&'static str>) {
+    let client = report
+        .clients
+        .iter()
+        .find(|c| c.id == id)
+        .unwrap_or_else(|| {
+            let ids: Vec<&str> = report.clients.iter().map(|c| c.id.as_str()).collect();
+            panic!("no client {id} among {ids:?}")
+        });
+    (client.outcome.as_str(), client.causes.clone())
+}
+
 /// `check --file` of the PKI's leaf for `host` at `at`, as if its root were a publicly trusted
 /// one: it stands in for Mozilla's list (the public list and the `mozilla` store) and for the
 /// bundled root programs' stores, since no test can hold the key of a real public root.
