@@ -3,7 +3,8 @@
 //! policy fail when it is not met.
 
 mod common;
-use common::ct::{CtPki, TestLog, issued, log_list};
+use common::ct::{CtPki, TestLog, issued, log_list, log_list_made};
+use common::pki::client_outcome as outcome;
 use common::*;
 use rustls::pki_types::CertificateDer;
 use serde_json::Value;
@@ -39,10 +40,15 @@ fn stores(root: &str, public: bool) -> StoreSet {
 
 /// Checks the leaf and root of `pki` as a chain file, with `logs` as the log list.
 async fn check(pki: &CtPki, logs: &[&TestLog], public: bool, clients: &str) -> TargetReport {
+    check_with_list(pki, &log_list(logs), public, clients).await
+}
+
+/// [`check`] with a log list of the test's own.
+async fn check_with_list(pki: &CtPki, list: &str, public: bool, clients: &str) -> TargetReport {
     let scratch = Scratch::new("ct");
     let root = scratch.file("root.pem", pki.root_pem.as_bytes());
     let chain = scratch.file("chain.pem", pki.chain_pem().as_bytes());
-    let list = LogList::parse(&log_list(logs)).expect("test log list");
+    let list = LogList::parse(list).expect("test log list");
     let mut options = Options::new(stores(&root, public)).with_ct_logs(list);
     options.at = Some(EVALUATED);
     options.fetch = false;
@@ -73,23 +79,26 @@ fn statuses(report: &TargetReport) -> Vec<&'static str> {
         .collect()
 }
 
-fn outcome(report: &TargetReport, client: &str) -> (String, Vec<&'static str>) {
-    let c = report
-        .clients
+fn policy_outcome<'a>(
+    report: &'a TargetReport,
+    name: &str,
+) -> &'a tlsdoctor::checks::ct::PolicyOutcome {
+    let ct = report.ct.as_ref().expect("ct report");
+    ct.policies
         .iter()
-        .find(|c| c.id == client)
-        .unwrap_or_else(|| panic!("no client {client}"));
-    (c.outcome.as_str().to_string(), c.causes.clone())
+        .find(|p| p.policy.as_str() == name)
+        .unwrap_or_else(|| panic!("no policy {name}"))
 }
 
 fn policy(report: &TargetReport, name: &str) -> (bool, bool) {
-    let ct = report.ct.as_ref().expect("ct report");
-    let p = ct
-        .policies
-        .iter()
-        .find(|p| p.policy.as_str() == name)
-        .unwrap_or_else(|| panic!("no policy {name}"));
+    let p = policy_outcome(report, name);
     (p.applies, p.met)
+}
+
+/// Whether the policy is settled by the list, and what it says.
+fn policy_detail<'a>(report: &'a TargetReport, name: &str) -> (bool, &'a str) {
+    let p = policy_outcome(report, name);
+    (p.determined, &p.detail)
 }
 
 fn at(hours: i64) -> OffsetDateTime {
@@ -709,6 +718,53 @@ fn a_newer_log_list_given_with_ct_logs_names_logs_the_compiled_in_one_lacks() {
 }
 
 #[tokio::test]
+async fn an_expired_leaf_whose_logs_a_later_list_dropped_is_unknown_not_failed() {
+    // Checked at its own time (2026-06-01) with a list made after it expired (2026-09-01): the
+    // list no longer names the logs of its two SCTs, dated before it. Chrome's list drops a
+    // log once every certificate it could hold has expired, so that silence proves nothing.
+    let known = TestLog::new("Known 'One'", "Known");
+    let a = TestLog::new("Old 'A'", "OldA");
+    let b = TestLog::new("Old 'B'", "OldB");
+    let pki = CtPki::new(90, |tbs, issuer| {
+        vec![
+            a.sign_precert(at(1), issuer, tbs),
+            b.sign_precert(at(2), issuer, tbs),
+        ]
+    });
+    let later = log_list_made(&[&known], "2026-09-01T00:00:00Z");
+    let report = check_with_list(&pki, &later, true, "chrome,openssl-3.0").await;
+    assert_eq!(statuses(&report), vec!["unknown-log", "unknown-log"]);
+    assert!(
+        !causes(&report).contains(&"ct-required"),
+        "{:?}",
+        causes(&report)
+    );
+    let (determined, detail) = policy_detail(&report, "chrome");
+    assert!(!determined, "{detail}");
+    assert!(
+        detail.contains("expired before that list was made") && detail.contains("--ct-logs"),
+        "{detail}"
+    );
+    assert_eq!(outcome(&report, "chrome").0, "unknown");
+    assert_eq!(outcome(&report, "openssl-3.0").0, "ok");
+
+    // The same leaf still valid when the list was made: logs it does not name never qualified.
+    let pki = CtPki::new(150, |tbs, issuer| {
+        vec![
+            a.sign_precert(at(1), issuer, tbs),
+            b.sign_precert(at(2), issuer, tbs),
+        ]
+    });
+    let report = check_with_list(&pki, &later, true, "chrome").await;
+    assert!(
+        causes(&report).contains(&"ct-required"),
+        "{:?}",
+        causes(&report)
+    );
+    assert_eq!(outcome(&report, "chrome").0, "fail");
+}
+
+#[tokio::test]
 async fn scts_from_logs_newer_than_the_list_leave_the_browsers_unknown_not_failed() {
     // The list (dated 2026-01-01) knows only `known`; the leaf's SCTs come from two logs it has
     // never heard of, dated after it: logs started since, most likely. No false failure.
@@ -728,12 +784,7 @@ async fn scts_from_logs_newer_than_the_list_leave_the_browsers_unknown_not_faile
         "{:?}",
         causes(&report)
     );
-    let ct = report.ct.as_ref().expect("ct report");
-    let chrome = ct
-        .policies
-        .iter()
-        .find(|p| p.policy.as_str() == "chrome")
-        .expect("chrome policy");
+    let chrome = policy_outcome(&report, "chrome");
     assert!(
         chrome.applies && !chrome.met && !chrome.determined,
         "{chrome:?}"

@@ -110,8 +110,13 @@ fn u24(n: usize) -> [u8; 3] {
     [b[1], b[2], b[3]]
 }
 
-/// A log list in Chrome's v3 schema holding `logs`, each usable since 2020.
+/// A log list in Chrome's v3 schema holding `logs`, each usable since 2020, made 2026-01-01.
 pub fn log_list(logs: &[&TestLog]) -> String {
+    log_list_made(logs, "2026-01-01T00:00:00Z")
+}
+
+/// [`log_list`] as made at `timestamp` (RFC 3339).
+pub fn log_list_made(logs: &[&TestLog], timestamp: &str) -> String {
     let mut operators: Vec<(String, Vec<String>)> = Vec::new();
     for log in logs {
         let entry = format!(
@@ -135,7 +140,7 @@ pub fn log_list(logs: &[&TestLog]) -> String {
         })
         .collect();
     format!(
-        r#"{{"version": "1.0", "log_list_timestamp": "2026-01-01T00:00:00Z", "operators": [{}]}}"#,
+        r#"{{"version": "1.0", "log_list_timestamp": "{timestamp}", "operators": [{}]}}"#,
         operators.join(", ")
     )
 }

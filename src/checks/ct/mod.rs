@@ -31,8 +31,9 @@ pub struct PolicyOutcome {
     /// Binds this certificate: publicly trusted and issued after the policy's date.
     pub applies: bool,
     pub met: bool,
-    /// False when it is not met but SCTs from logs the list does not know, dated after the
-    /// list was made, might count: a log started since then is unknown to it, not unqualified.
+    /// False when it is not met but SCTs from logs the list does not know might count: dated
+    /// after the list was made (a log started since is unknown to it, not unqualified), or in a
+    /// leaf that expired before the list was made (which may have dropped its logs).
     pub determined: bool,
     /// What it asks and what the leaf has, in words.
     pub detail: String,
@@ -64,6 +65,55 @@ impl CtJudgement {
             .iter()
             .filter(|o| o.applies && !o.met && !o.determined)
             .collect()
+    }
+}
+
+/// SCTs from logs the list does not know, when the list's silence proves nothing: the logs may
+/// have started after the list was made, or the list may have dropped them (Chrome's list drops
+/// a log once every certificate it could hold has expired).
+struct Unknown {
+    count: usize,
+    /// The leaf expired before the list was made (else: the SCTs are dated after it).
+    dropped: bool,
+}
+
+impl Unknown {
+    fn count(
+        scts: &[JudgedSct],
+        logs: Option<&LogList>,
+        not_after: time::OffsetDateTime,
+    ) -> Option<Unknown> {
+        let list = logs?.timestamp;
+        let unknown = scts.iter().filter(|s| s.status == SctStatus::UnknownLog);
+        // An unknown log's SCT in a leaf still valid when the list was made, dated before the
+        // list, is from a log the browsers never qualified: that one does decide.
+        let dropped = not_after < list;
+        let count = if dropped {
+            unknown.count()
+        } else {
+            unknown
+                .filter(|s| s.sct.timestamp().is_some_and(|t| t > list))
+                .count()
+        };
+        (count > 0).then_some(Unknown { count, dropped })
+    }
+
+    fn explain(&self, logs: Option<&LogList>) -> String {
+        let n = self.count;
+        let list = logs.map_or_else(|| "none".to_string(), |l| show_time(l.timestamp));
+        let sct = if n == 1 { "SCT is" } else { "SCTs are" };
+        if self.dropped {
+            format!(
+                "; {n} {sct} from logs the list ({list}) does not know, and the leaf expired \
+                 before that list was made: a list drops the logs of expired certificates, so an \
+                 older list of the leaf's time (--ct-logs) may count them"
+            )
+        } else {
+            format!(
+                "; {n} {sct} from logs the list ({list}) does not know, dated after it: with a \
+                 current list (--ct-logs) they may count"
+            )
+        }
     }
 }
 
@@ -118,30 +168,14 @@ pub fn judge(ctx: &Context<'_>) -> CtJudgement {
         })
         .collect();
     let public = ctx.public_anchored;
-    // SCTs from logs the list lacks but dated after it: logs it could not know yet.
-    let newer_logs = out
-        .scts
-        .iter()
-        .filter(|s| s.status == SctStatus::UnknownLog)
-        .filter(|s| {
-            s.sct
-                .timestamp()
-                .zip(logs)
-                .is_some_and(|(t, l)| t > l.timestamp)
-        })
-        .count();
+    let unknown = Unknown::count(&out.scts, logs, facts.not_after);
     let lifetime = facts.not_after - facts.not_before;
     for rule in RULES {
         let applies = public && facts.not_before.unix_timestamp() >= rule.issued_from();
         let (met, mut detail) = policy::count(rule, &out.scts, logs, lifetime, ctx.now);
-        let determined = met || newer_logs == 0;
-        if !determined {
-            detail.push_str(&format!(
-                "; {newer_logs} SCT{} from logs the list ({}) does not know, dated after it: \
-                 with a current list (--ct-logs) they may count",
-                if newer_logs == 1 { " is" } else { "s are" },
-                logs.map_or_else(|| "none".to_string(), |l| show_time(l.timestamp))
-            ));
+        let determined = met || unknown.is_none();
+        if let (false, Some(unknown)) = (determined, &unknown) {
+            detail.push_str(&unknown.explain(logs));
         }
         out.outcomes.push(PolicyOutcome {
             policy: rule.policy,
