@@ -313,17 +313,23 @@ pub static RULES: &[Rule] = &[
     // ---- Firefox (NSS), Chrome's policy errors, and a few that name no chain. ----
     Rule {
         source: "NSS lib/ssl/sslerr.h and SSLerrs.h: SSL_ERROR_NO_CYPHER_OVERLAP, 'Cannot \
-                 communicate securely with peer: no common encryption algorithm(s).'",
+                 communicate securely with peer: no common encryption algorithm(s).' Recorded \
+                 from Firefox ESR 153.8.0 (tests/data/clients) for every server that refuses \
+                 its ClientHello: DHE-only and AES-CCM-only suites, an X448-only group, and \
+                 RSA-PSS, Ed25519 and Ed448 keys (no signature scheme it offers)",
         ..rule(
             "Firefox / NSS",
             &[
                 "ssl_error_no_cypher_overlap",
                 "no common encryption algorithm",
             ],
-            "Firefox and the server share no cipher suite (Firefox has no DHE, CBC-only or \
-             RSA-key-exchange-only fallback for a server limited to those).",
+            "Firefox and the server share no cipher suite, key-exchange group or signature \
+             scheme: NSS names all three the same (Firefox has no DHE, AES-CCM, X448, Ed25519 \
+             or RSA-PSS-key support).",
             &[
                 (NoSharedCipher, 8),
+                (NoSharedSignatureScheme, 7),
+                (NoSharedGroup, 7),
                 (LegacyCipherOnly, 5),
                 (ProtocolTooOld, 3),
             ],

@@ -490,13 +490,131 @@ pub static RULES: &[Rule] = &[
         "Software between the browser and the site (a TLS-inspecting proxy or antivirus) replaced the certificate with one from its own CA.",
         &[(TlsInterception, 10), (PrivateRoot, 4)],
     ),
-    rule(
-        "Firefox",
-        &[
-            "sec_error_inadequate_key_usage",
-            "mozilla_pkix_error_inadequate_key_size",
-        ],
-        "A certificate's key usage or key size is not acceptable.",
-        &[(BadKeyUsage, 6), (WeakKey, 5)],
-    ),
+    Rule {
+        source: "recorded from Firefox ESR 153.8.0 (tests/data/client-errors): a leaf whose \
+                 keyUsage lacks digitalSignature, and an issuer that is CA:FALSE without \
+                 keyCertSign (mozilla::pkix checks the issuer's key usage first)",
+        ..rule(
+            "Firefox",
+            &["sec_error_inadequate_key_usage"],
+            "A certificate's key usage does not allow what it is used for: the server's to sign \
+             the handshake, or its issuer's to sign certificates.",
+            &[(BadKeyUsage, 7), (NotACa, 6)],
+        )
+    },
+    Rule {
+        source: "mozilla::pkix Result::ERROR_INADEQUATE_KEY_SIZE (pkixcheck.cpp, \
+                 CheckPublicKeySize): an RSA key below 1024 bits or an unsupported curve",
+        ..rule(
+            "Firefox",
+            &["mozilla_pkix_error_inadequate_key_size"],
+            "A certificate's key is too small for Firefox (RSA below 1024 bits).",
+            &[(WeakKey, 10)],
+        )
+    },
+    // ---- Recorded from Firefox ESR 153.8.0 (tests/data/client-errors and tests/data/clients):
+    // the code its error page shows for each broken chain.
+    Rule {
+        source: "recorded from Firefox ESR 153.8.0: an extendedKeyUsage without serverAuth, in \
+                 the leaf or in its issuer (mozilla::pkix CheckExtendedKeyUsage), and a leaf \
+                 with anyExtendedKeyUsage only",
+        ..rule(
+            "Firefox",
+            &["sec_error_inadequate_cert_type"],
+            "A certificate in the chain is not meant for TLS servers: its extendedKeyUsage \
+             lacks serverAuth.",
+            &[(WrongEku, 10)],
+        )
+    },
+    Rule {
+        source: "recorded from Firefox ESR 153.8.0: an intermediate with the right name and \
+                 the wrong key",
+        ..rule(
+            "Firefox",
+            &["sec_error_bad_signature"],
+            "A certificate's signature does not verify with its issuer's key.",
+            &[(BadSignature, 10)],
+        )
+    },
+    Rule {
+        source: "recorded from Firefox ESR 153.8.0: a leaf or an intermediate signed with SHA-1",
+        ..rule(
+            "Firefox",
+            &["sec_error_cert_signature_algorithm_disabled"],
+            "A certificate is signed with an algorithm Firefox no longer accepts (SHA-1, MD5).",
+            &[(WeakSignature, 10)],
+        )
+    },
+    Rule {
+        source: "recorded from Firefox ESR 153.8.0: a leaf with basicConstraints CA:TRUE",
+        ..rule(
+            "Firefox",
+            &["mozilla_pkix_error_ca_cert_used_as_end_entity"],
+            "The server's certificate is a CA certificate (basicConstraints CA:TRUE), which \
+             Firefox refuses as a server certificate.",
+            &[(LeafIsCa, 10)],
+        )
+    },
+    Rule {
+        source: "recorded from Firefox ESR 153.8.0: a CA below a pathlen:0 CA",
+        ..rule(
+            "Firefox",
+            &["sec_error_path_len_constraint_invalid"],
+            "A CA's pathLenConstraint allows fewer intermediates below it than the chain has.",
+            &[(PathLengthExceeded, 10)],
+        )
+    },
+    Rule {
+        source: "recorded from Firefox ESR 153.8.0: a name outside its issuer's permitted \
+                 subtrees",
+        ..rule(
+            "Firefox",
+            &["sec_error_cert_not_in_name_space"],
+            "The certificate's names are outside what a CA in the chain may issue for (its \
+             name constraints).",
+            &[(NameConstraintsViolation, 10)],
+        )
+    },
+    Rule {
+        source: "recorded from Firefox ESR 153.8.0 against plain HTTP on the port (NSS \
+                 SSL_ERROR_RX_RECORD_TOO_LONG: the first bytes read as a record longer than \
+                 TLS allows)",
+        ..rule(
+            "Firefox",
+            &["ssl_error_rx_record_too_long"],
+            "What answered is not TLS: most often plain HTTP on the port, or the HTTP port \
+             itself.",
+            &[(NotTls, 10)],
+        )
+    },
+    Rule {
+        source: "recorded from Firefox ESR 153.8.0 against a TLS 1.2 server that requires a \
+                 client certificate (NSS SSL_ERROR_HANDSHAKE_FAILURE_ALERT: the server sent a \
+                 handshake_failure alert after Firefox's first flight)",
+        ..rule(
+            "Firefox",
+            &["ssl_error_handshake_failure_alert"],
+            "The server aborted the handshake with handshake_failure after accepting the \
+             ClientHello: most often because it wants a client certificate.",
+            &[
+                (ClientCertRequired, 7),
+                (HandshakeFailure, 4),
+                (ClientCaNotAccepted, 3),
+            ],
+        )
+    },
+    Rule {
+        source: "recorded from Firefox ESR 153.8.0 against a closed port (the error page's \
+                 description; its error id is connectionFailure)",
+        ..rule(
+            "Firefox",
+            &[
+                "can\u{2019}t establish a connection to the server",
+                "can't establish a connection to the server",
+            ],
+            "Nothing accepted the connection: no server listens on that port, or a firewall \
+             refuses it.",
+            &[(ConnectionRefused, 10)],
+        )
+    },
 ];
