@@ -117,6 +117,11 @@ fn chromium_connects_exactly_where_recorded() {
     live_outcomes_match_the_recording("chromium");
 }
 
+#[test]
+fn firefox_connects_exactly_where_recorded() {
+    live_outcomes_match_the_recording("firefox");
+}
+
 /// The recording covers every configuration and every client of the data files, and every
 /// configuration is described: a configuration or client added without re-recording fails here.
 #[test]

@@ -505,6 +505,7 @@ const CLIENT_FAMILIES: &[(&str, &str)] = &[
     ("go-net-http", "go"),
     ("java", "java"),
     ("chromium", "chrome"),
+    ("firefox", "firefox"),
 ];
 
 fn read_json(relative: &str) -> Value {
@@ -569,7 +570,7 @@ fn same_words(a: &[String], b: &[String], same_recorder: bool) -> bool {
     a.iter().all(|l| b.contains(l)) || b.iter().all(|l| a.contains(l))
 }
 
-/// Real clients (curl, wget, gnutls-cli, Python, Node, Go, Java, Chromium) against the servers
+/// Real clients (curl, wget, gnutls-cli, Python, Node, Go, Java, Chromium, Firefox) against the servers
 /// of tests/data/clients, on which they disagree: versions, suites, groups, signature schemes,
 /// and certificate policies. For every failure, `explain` on the client's own error text must
 /// rank the configuration's true cause (tests/data/clients/causes.json) first.
@@ -591,7 +592,7 @@ fn every_real_client_failure_on_disagreeing_servers_is_explained() {
     let failures = client_failures(&truths);
     assert_eq!(
         failures.len(),
-        80,
+        97,
         "outcomes.json has changed: review causes.json"
     );
     let old: Vec<(Vec<String>, String)> = recorded()

@@ -513,6 +513,7 @@ OPENSSL_ERR = re.compile(r"^(?:[0-9A-F]{6,16}|TID):error:")
 class Client:
     name = ""
     can_timeout = True  # has an own timeout option for the silent server
+    kill_after: float | None = None  # seconds before it is killed, if not CLIENT_KILL_AFTER
 
     def setup(self, tmp: Path) -> str | None:
         """Return None if usable, else a reason to skip it."""
@@ -529,6 +530,10 @@ class Client:
 
     def failed(self, rc: int, out: str) -> bool:
         return rc != 0
+
+    def unsupported(self, c: Ctx) -> str | None:
+        """Why this client cannot play the scenario as labelled, or None."""
+        return None
 
 
 class SClient(Client):
@@ -760,7 +765,50 @@ class Go(Client):
         return cmd, None, 0.0
 
 
-CLIENTS = [SClient, SClientBrief, Curl, PythonSsl, PythonUrllib, PythonRequests, Node, Java, Gnutls, Go]
+class Firefox(Client):
+    """Headless Firefox ESR over Marionette (firefox_client.py); the message is the code its
+    error page shows, as a user reads and pastes it."""
+
+    name = "firefox"
+    can_timeout = False  # its page-load timeout leaves no error page to read
+    kill_after = 40.0  # a browser start takes seconds
+
+    def setup(self, tmp):
+        missing = [p for p in ("firefox-esr", "certutil") if not shutil.which(p)]
+        if missing:
+            return f"{', '.join(missing)} not found (apt-get install firefox-esr libnss3-tools)"
+        self.profile = tmp / "firefox-profile"
+        self.profile.mkdir()
+        for cmd in (["certutil", "-d", f"sql:{self.profile}", "-N", "--empty-password"],
+                    ["certutil", "-d", f"sql:{self.profile}", "-A", "-t", "C,,", "-n", "root",
+                     "-i", str(ROOT_CA)]):
+            r = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+            if r.returncode != 0:
+                return f"certutil failed: {(r.stderr or r.stdout).strip()[-300:]}"
+        return None
+
+    def version(self):
+        return first_line(["firefox-esr", "--version"])
+
+    def command(self, c):
+        cmd = [sys.executable, str(HERE / "firefox_client.py"), f"https://{c.scn.host}:{c.port}/",
+               "--profile-template", str(self.profile), "--local-domains", c.scn.host]
+        return cmd, None, 0.0
+
+    def extract(self, out):
+        return [ln.strip() for ln in out.splitlines() if ln.strip()]
+
+    def failed(self, rc, out):
+        return rc != 0
+
+    def unsupported(self, c):
+        if c.cert:
+            return "the profile holds no client certificate to present"
+        return None
+
+
+CLIENTS = [SClient, SClientBrief, Curl, PythonSsl, PythonUrllib, PythonRequests, Node, Java, Gnutls, Go,
+           Firefox]
 
 
 # --------------------------------------------------------------------------
@@ -815,8 +863,12 @@ def main() -> int:
                         })
                         continue
                     ctx = Ctx(scn, server.port, tmp, pki.get(scn.client_cert) if scn.client_cert else None)
+                    why = client.unsupported(ctx)
+                    if why:
+                        result["skipped"].append({"client": client.name, "scenario": scn.id, "reason": why})
+                        continue
                     cmd, stdin, hold = client.command(ctx)
-                    rc, out = run(cmd, stdin=stdin, hold_stdin=hold, cwd=tmp)
+                    rc, out = run(cmd, stdin=stdin, hold_stdin=hold, cwd=tmp, kill_after=client.kill_after)
                     out = normalise(out, server.port, tmp)
                     status = record(result, client, scn, rc, out)
                     print(f"{scn.id:40} {client.name:24} {status}", file=sys.stderr)
