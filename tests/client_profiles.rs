@@ -409,8 +409,8 @@ fn profiles_predict_every_real_client_outcome_on_the_recorded_servers() {
 
 /// A server that accepts only the post-quantum hybrid X25519MLKEM768 (OpenSSL 3.5+ through
 /// pyOpenSSL, since the system's OpenSSL cannot serve it): each installed real client is run
-/// against it live, and its profile must predict it. Chromium offers the group and connects;
-/// curl, wget, Python, Node, Go 1.19 and Java 17 do not offer it and fail.
+/// against it live, and its profile must predict it. Chromium and Firefox offer the group and
+/// connect; curl, wget, Python, Node, Go 1.19 and Java 17 do not offer it and fail.
 #[test]
 fn profiles_predict_the_real_clients_on_a_post_quantum_only_server() {
     if !common::programs::require(&["openssl"]) {
