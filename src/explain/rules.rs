@@ -2,7 +2,7 @@
 //! mean, and the causes behind them with a weight (how strongly the phrase points at the cause).
 //! Phrases are matched lowercase against the normalised message. Where a rule's words are
 //! recorded from a real client, `tests/data/client-errors` holds the recording; rules for
-//! producers that cannot run here (browsers, .NET, Envoy) say where their words come from.
+//! producers that cannot run here (Safari, Edge, .NET, Envoy) say where their words come from.
 //! This file holds the rule type and the TLS libraries' words (OpenSSL, TLS alerts, GnuTLS,
 //! rustls); `programs` the programs' own, `deploy` what servers and the path between print.
 
