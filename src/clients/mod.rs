@@ -4,7 +4,9 @@
 //! The data is compiled in and parsed on first use only, so a run that asks for no client
 //! pays nothing for it.
 
+mod certificates;
 pub mod judge;
+mod negotiation;
 pub mod probe;
 mod trust;
 
